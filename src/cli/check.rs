@@ -1,0 +1,112 @@
+//! `peilian check`: validate scenarios, drill plans and rubrics.
+
+use super::{CheckArgs, load_rubric, scenario_dir};
+use crate::diag::Diagnostic;
+use crate::rubric::Rubric;
+use crate::scenario::{Scenario, check::validate};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What kind of RON file this is, judged from its first item.
+fn kind_of(src: &str) -> &'static str {
+    let body: String = src
+        .lines()
+        .map(|l| l.trim())
+        .filter(|l| !l.starts_with("//") && !l.is_empty() && !l.starts_with("#!"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if body.starts_with("RubricFile") {
+        "rubric"
+    } else if body.starts_with("DrillPlan") {
+        "drill"
+    } else {
+        "scenario"
+    }
+}
+
+/// Check one file; problems come back as diagnostics. Err = unreadable.
+pub fn check_file(path: &Path, rubric: &Rubric, scenarios: &Path) -> Result<Vec<Diagnostic>, Diagnostic> {
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))?;
+    Ok(match kind_of(&src) {
+        "rubric" => match Rubric::from_str(&src, path) {
+            Ok(_) => Vec::new(),
+            Err(d) => d,
+        },
+        "drill" => crate::drill::check_plan(&src, path, scenarios, rubric),
+        _ => match Scenario::parse(&src, path) {
+            Err(d) => vec![d],
+            Ok(s) => validate(&s, &src, rubric),
+        },
+    })
+}
+
+fn expand(p: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if p.is_dir() {
+        let mut v = crate::scenario::files_in(p)?;
+        let drills = p.join("drills");
+        if drills.is_dir() {
+            v.extend(crate::scenario::files_in(&drills)?);
+        }
+        Ok(v)
+    } else {
+        std::fs::metadata(p)?;
+        Ok(vec![p.to_path_buf()])
+    }
+}
+
+pub fn run(a: CheckArgs) -> ExitCode {
+    let rubric = match load_rubric(&a.common) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let dir = scenario_dir(&a.common);
+    let paths = if a.paths.is_empty() {
+        let mut v = vec![dir.clone()];
+        let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::rubric::BUILTIN_PATH);
+        v.push(a.common.rubric.clone().unwrap_or(if Path::new(crate::rubric::BUILTIN_PATH).is_file() {
+            PathBuf::from(crate::rubric::BUILTIN_PATH)
+        } else {
+            builtin
+        }));
+        v
+    } else {
+        a.paths.clone()
+    };
+    let mut problems = 0;
+    let mut unreadable = 0;
+    let mut files = 0;
+    for p in &paths {
+        let list = match expand(p) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", p.display());
+                unreadable += 1;
+                continue;
+            }
+        };
+        for f in list {
+            files += 1;
+            match check_file(&f, &rubric, &dir) {
+                Ok(ds) => {
+                    for d in &ds {
+                        println!("{d}");
+                    }
+                    problems += ds.len();
+                }
+                Err(d) => {
+                    eprintln!("{d}");
+                    unreadable += 1;
+                }
+            }
+        }
+    }
+    eprintln!("checked {files} file(s): {problems} problem(s){}", if unreadable > 0 { format!(", {unreadable} unreadable") } else { String::new() });
+    if unreadable > 0 {
+        ExitCode::from(2)
+    } else if problems > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,236 @@
+//! The `peilian` command line.
+
+pub mod check;
+pub mod eval;
+pub mod practice;
+pub mod score;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "peilian",
+    version,
+    about = "陪练 — 网店客服对练模拟器 (training simulator for e-commerce customer-service agents)",
+    long_about = "陪练 plays scripted difficult customers and scores every reply against the \
+                  shop's courseware rubric.\nWith no command it opens the practice window, or \
+                  practises in the terminal when no display is available."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 终端对练: practise a scenario in the terminal (reads one reply per line when piped).
+    Practice(PracticeArgs),
+    /// 批量评分: score JSON Lines replies ({"id","reply","scenario","node"}) to JSON Lines.
+    Score(ScoreArgs),
+    /// 检查: validate scenario files, drill plans and the rubric (file:line:column: message).
+    Check(CheckArgs),
+    /// 场景列表: list the scenarios with persona type and difficulty.
+    Scenarios(ScenariosArgs),
+    /// 准确率: per-check precision/recall/F1 of the rubric on a labelled corpus.
+    Eval(EvalArgs),
+    /// 性能测试: generate replies, score them, print replies/s and peak memory.
+    Bench(BenchArgs),
+    /// 窗口: the practice window (chat workbench); scriptable with --replay for screenshots.
+    Window(WindowArgs),
+    /// 训练计划: run a drill plan in the terminal.
+    Drill(DrillArgs),
+    /// 报告: reports over a results folder (csv, html, md).
+    Report(ReportArgs),
+    /// 进步: a trainee's progress, weakest checks and 错题本.
+    Progress(ProgressArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct CommonArgs {
+    /// Scenario folder (default: $PEILIAN_SCENARIOS or ./scenarios).
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// Rubric file (default: the built-in assets/rubric/courseware.ron).
+    #[arg(long, value_name = "FILE")]
+    pub rubric: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct PracticeArgs {
+    /// Scenario id or path to a .ron file; without one, a numbered menu.
+    pub scenario: Option<String>,
+    /// Seed for the customer's temperament and lines (printed and stored; replays a run).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Trainee name stored in the result file (default: $USER).
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// Results folder (default: $PEILIAN_RESULTS or the platform data directory).
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// Exam mode (考核模式): feedback only at the end, response-time targets enforced.
+    #[arg(long)]
+    pub exam: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScoreArgs {
+    /// JSON Lines input file, or - for standard input (the default).
+    pub input: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Files or folders (default: the scenarios folder, its drills/ and the rubric).
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScenariosArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// Labelled JSON Lines corpus ({"id","reply","labels":{check: bool}}).
+    pub file: PathBuf,
+    /// Also compare the similarity measures against the scenarios' model answers.
+    #[arg(long)]
+    pub similarity: bool,
+    /// Print nothing but the summary table (no disagreements).
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// How many replies to generate and score.
+    #[arg(long, default_value_t = 100_000)]
+    pub lines: usize,
+    /// Seed for the generated replies.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct WindowArgs {
+    /// Scenario id or path; without one, the scenario picker.
+    pub scenario: Option<String>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replies to play through the window, one per line; the window exits when done.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// Save a PNG of every screen into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub screenshots: Option<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// Start in exam mode (考核模式).
+    #[arg(long)]
+    pub exam: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DrillArgs {
+    /// Drill plan: a path to a .ron plan or its name under scenarios/drills/.
+    pub plan: String,
+    #[arg(long)]
+    pub trainee: String,
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    /// Override the plan's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Results folder.
+    pub dir: PathBuf,
+    #[arg(long)]
+    pub trainee: Option<String>,
+    #[arg(long)]
+    pub drill: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Csv,
+    Html,
+    Md,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ProgressArgs {
+    #[arg(long)]
+    pub trainee: String,
+    #[arg(long, value_name = "DIR")]
+    pub results: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Load the rubric named by `--rubric`, or the built-in one. Problems go to stderr.
+pub fn load_rubric(common: &CommonArgs) -> Result<crate::rubric::Rubric, ExitCode> {
+    match &common.rubric {
+        None => Ok(crate::rubric::Rubric::builtin()),
+        Some(p) => crate::rubric::Rubric::load(p).map_err(|ds| {
+            for d in ds {
+                eprintln!("{d}");
+            }
+            ExitCode::from(2)
+        }),
+    }
+}
+
+pub fn scenario_dir(common: &CommonArgs) -> PathBuf {
+    common
+        .scenarios
+        .clone()
+        .unwrap_or_else(crate::scenario::default_dir)
+}
+
+/// Dispatch a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        None => crate::ui::run_default(),
+        Some(Command::Practice(a)) => practice::run(a),
+        Some(Command::Score(a)) => score::run(a),
+        Some(Command::Check(a)) => check::run(a),
+        Some(Command::Scenarios(a)) => practice::list(a),
+        Some(Command::Eval(a)) => eval::run(a),
+        Some(Command::Bench(a)) => score::bench(a),
+        Some(Command::Window(a)) => crate::ui::run_window(a),
+        Some(Command::Drill(a)) => crate::drill::run(a),
+        Some(Command::Report(a)) => crate::report::run_report(a),
+        Some(Command::Progress(a)) => crate::report::run_progress(a),
+    }
+}

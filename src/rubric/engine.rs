@@ -1,0 +1,573 @@
+//! The compiled rubric: one Aho–Corasick automaton over every phrase of every check, so one
+//! pass over a reply finds all cues and exceptions; the rules then judge them by clause.
+
+use super::check::CheckId;
+use super::normalize::{self, Normalized};
+use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The shop facts a concession is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub price: f32,
+    pub lowest_price: f32,
+    pub free_shipping_over: Option<f32>,
+    pub gifts_allowed: bool,
+}
+
+/// A detection span: char offsets `[start, end)` into the reply as typed, and the text there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// What the rubric found in one reply: every check present or absent, with evidence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Detection {
+    pub present: [bool; CheckId::COUNT],
+    pub evidence: [Vec<Span>; CheckId::COUNT],
+}
+
+impl Detection {
+    pub fn has(&self, c: CheckId) -> bool {
+        self.present[c.index()]
+    }
+    pub fn evidence(&self, c: CheckId) -> &[Span] {
+        &self.evidence[c.index()]
+    }
+    pub fn violations(&self) -> impl Iterator<Item = CheckId> + '_ {
+        CheckId::ALL
+            .into_iter()
+            .filter(|c| c.is_violation() && self.has(*c))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Cue,
+    Unless,
+    Before,
+    After,
+    Clause,
+    Reply,
+    Whole,
+    Joiner,
+    NotChoice,
+    Picker,
+    Set,
+    Asker,
+    Discount,
+    FreeShipping,
+    Gift,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    check: u8,
+    role: Role,
+    start: u32,
+    end: u32,
+}
+
+#[derive(Debug)]
+enum CompiledRule {
+    Phrases { question: bool, window: usize },
+    Choice,
+    Concession,
+    None,
+}
+
+/// Reusable buffers, so scoring a stream allocates nothing per reply once warm.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    src: Vec<char>,
+    norm: Normalized,
+    text: String,
+    byte_to_char: Vec<u32>,
+    hits: Vec<Hit>,
+    clauses: Vec<(usize, usize, char)>,
+    clause_of: Vec<u32>,
+    question: Vec<bool>,
+}
+
+/// The rubric compiled into matchers.
+#[derive(Debug)]
+pub struct Matcher {
+    ac: AhoCorasick,
+    /// Pattern index → every (check, role) the phrase plays.
+    roles: Vec<Vec<(u8, Role)>>,
+    rules: Vec<CompiledRule>,
+}
+
+const INTERROGATIVES: [&str; 16] = [
+    "什么", "哪", "怎么", "怎样", "多少", "几", "是否", "有没有", "是不是", "能不能", "可不可以",
+    "要不要", "还是", "吗", "么", "如何",
+];
+
+impl Matcher {
+    /// Compile the rules; `rules[i]` belongs to `CheckId::ALL[i]` (None: never present).
+    pub fn compile(rules: &[Option<&Rule>; CheckId::COUNT]) -> Result<Matcher, String> {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut phrases: Vec<String> = Vec::new();
+        let mut roles: Vec<Vec<(u8, Role)>> = Vec::new();
+        let mut add = |words: &[String], check: usize, role: Role| {
+            for w in words {
+                let w = normalize::normalize(w).text();
+                if w.is_empty() {
+                    continue;
+                }
+                let i = *index.entry(w.clone()).or_insert_with(|| {
+                    phrases.push(w.clone());
+                    roles.push(Vec::new());
+                    phrases.len() - 1
+                });
+                if !roles[i].contains(&(check as u8, role)) {
+                    roles[i].push((check as u8, role));
+                }
+            }
+        };
+        let mut compiled = Vec::with_capacity(CheckId::COUNT);
+        for (ci, rule) in rules.iter().enumerate() {
+            compiled.push(match rule {
+                None => CompiledRule::None,
+                Some(Rule::Phrases(p)) => {
+                    let PhraseRule {
+                        any,
+                        unless,
+                        unless_before,
+                        unless_after,
+                        unless_clause,
+                        unless_reply,
+                        question,
+                        window,
+                        whole_clause,
+                    } = p;
+                    add(any, ci, Role::Cue);
+                    add(unless, ci, Role::Unless);
+                    add(unless_before, ci, Role::Before);
+                    add(unless_after, ci, Role::After);
+                    add(unless_clause, ci, Role::Clause);
+                    add(unless_reply, ci, Role::Reply);
+                    add(whole_clause, ci, Role::Whole);
+                    CompiledRule::Phrases {
+                        question: *question,
+                        window: window.unwrap_or(4),
+                    }
+                }
+                Some(Rule::Choice(c)) => {
+                    let ChoiceRule {
+                        joiners,
+                        not_choice,
+                        pickers,
+                        sets,
+                        askers,
+                    } = c;
+                    add(joiners, ci, Role::Joiner);
+                    add(not_choice, ci, Role::NotChoice);
+                    add(pickers, ci, Role::Picker);
+                    add(sets, ci, Role::Set);
+                    add(askers, ci, Role::Asker);
+                    CompiledRule::Choice
+                }
+                Some(Rule::Concession(c)) => {
+                    let ConcessionRule {
+                        discount,
+                        free_shipping,
+                        gift,
+                        unless,
+                        unless_clause,
+                        unless_before,
+                    } = c;
+                    add(discount, ci, Role::Discount);
+                    add(free_shipping, ci, Role::FreeShipping);
+                    add(gift, ci, Role::Gift);
+                    add(unless, ci, Role::Unless);
+                    add(unless_clause, ci, Role::Clause);
+                    add(unless_before, ci, Role::Before);
+                    CompiledRule::Concession
+                }
+            });
+        }
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&phrases)
+            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
+        Ok(Matcher {
+            ac,
+            roles,
+            rules: compiled,
+        })
+    }
+
+    /// Detect every check in `reply`.
+    pub fn detect(&self, reply: &str, policy: Option<&Policy>, s: &mut Scratch) -> Detection {
+        let mut d = Detection::default();
+        self.detect_into(reply, policy, s, &mut d, true);
+        d
+    }
+
+    /// Detect into `out`; with `evidence == false` no span text is built (the fast path).
+    pub fn detect_into(
+        &self,
+        reply: &str,
+        policy: Option<&Policy>,
+        s: &mut Scratch,
+        out: &mut Detection,
+        evidence: bool,
+    ) {
+        out.present = [false; CheckId::COUNT];
+        for e in out.evidence.iter_mut() {
+            e.clear();
+        }
+        s.src.clear();
+        s.src.extend(reply.chars());
+        normalize::normalize_into(&s.src, &mut s.norm);
+        s.text.clear();
+        s.byte_to_char.clear();
+        for (i, c) in s.norm.chars.iter().enumerate() {
+            s.text.push(*c);
+            for _ in 0..c.len_utf8() {
+                s.byte_to_char.push(i as u32);
+            }
+        }
+        s.byte_to_char.push(s.norm.chars.len() as u32);
+        // Clauses and which of them are questions.
+        normalize::clauses_into(&s.norm.chars, &mut s.clauses);
+        s.clause_of.clear();
+        s.clause_of.resize(s.norm.chars.len() + 1, u32::MAX);
+        s.question.clear();
+        for (k, &(a, b, term)) in s.clauses.iter().enumerate() {
+            for slot in &mut s.clause_of[a..b] {
+                *slot = k as u32;
+            }
+            let chars = &s.norm.chars[a..b];
+            let last = chars.last().copied().unwrap_or(' ');
+            let is_q = term == '?'
+                || matches!(last, '吗' | '么')
+                || (term != '!' && has_interrogative(chars));
+            s.question.push(is_q);
+        }
+        // One pass finds every phrase.
+        s.hits.clear();
+        for m in self.ac.find_overlapping_iter(&s.text) {
+            let start = s.byte_to_char[m.start()];
+            let end = s.byte_to_char[m.end()];
+            for &(check, role) in &self.roles[m.pattern().as_usize()] {
+                s.hits.push(Hit {
+                    check,
+                    role,
+                    start,
+                    end,
+                });
+            }
+        }
+        for (ci, rule) in self.rules.iter().enumerate() {
+            let found = match rule {
+                CompiledRule::None => None,
+                CompiledRule::Phrases { question, window } => {
+                    self.eval_phrases(ci as u8, *question, *window, s, &mut out.evidence[ci], evidence)
+                }
+                CompiledRule::Choice => self.eval_choice(ci as u8, s, &mut out.evidence[ci], evidence),
+                CompiledRule::Concession => {
+                    self.eval_concession(ci as u8, policy, s, &mut out.evidence[ci], evidence)
+                }
+            };
+            out.present[ci] = found.is_some();
+        }
+    }
+
+    fn push_span(s: &Scratch, start: u32, end: u32, out: &mut Vec<Span>, evidence: bool) {
+        if !evidence || out.len() >= 4 {
+            return;
+        }
+        let (a, b) = s.norm.original_span(start as usize, end as usize);
+        let text: String = s.src[a.min(s.src.len())..b.min(s.src.len())].iter().collect();
+        if out.iter().any(|x| x.start == a && x.end == b) {
+            return;
+        }
+        out.push(Span { start: a, end: b, text });
+    }
+
+    fn clause(s: &Scratch, pos: u32) -> u32 {
+        s.clause_of
+            .get(pos as usize)
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Is the cue at `h` cancelled by an exception of `check`?
+    fn cancelled(check: u8, h: &Hit, window: usize, s: &Scratch) -> bool {
+        let cl = Self::clause(s, h.start);
+        s.hits.iter().filter(|x| x.check == check).any(|x| match x.role {
+            Role::Unless => x.start < h.end && h.start < x.end,
+            Role::Before => {
+                x.end <= h.start
+                    && (h.start - x.end) as usize <= window
+                    && Self::clause(s, x.start) == cl
+            }
+            Role::After => x.start >= h.end && Self::clause(s, x.start) == cl,
+            Role::Clause => Self::clause(s, x.start) == cl,
+            Role::Reply => true,
+            _ => false,
+        })
+    }
+
+    fn eval_phrases(
+        &self,
+        check: u8,
+        question: bool,
+        window: usize,
+        s: &Scratch,
+        ev: &mut Vec<Span>,
+        evidence: bool,
+    ) -> Option<()> {
+        let mut found = None;
+        for h in s.hits.iter().filter(|h| h.check == check) {
+            match h.role {
+                Role::Cue => {}
+                Role::Whole => {
+                    let cl = Self::clause(s, h.start);
+                    let Some(&(a, b, _)) = s.clauses.get(cl as usize) else {
+                        continue;
+                    };
+                    if a != h.start as usize || b - a > (h.end - h.start) as usize + 2 {
+                        continue;
+                    }
+                }
+                _ => continue,
+            }
+            if question {
+                let cl = Self::clause(s, h.start) as usize;
+                if !s.question.get(cl).copied().unwrap_or(false) {
+                    continue;
+                }
+            }
+            if Self::cancelled(check, h, window, s) {
+                continue;
+            }
+            found = Some(());
+            Self::push_span(s, h.start, h.end, ev, evidence);
+            if !evidence {
+                break;
+            }
+        }
+        found
+    }
+
+    fn eval_choice(&self, check: u8, s: &Scratch, ev: &mut Vec<Span>, evidence: bool) -> Option<()> {
+        let mine = || s.hits.iter().filter(move |h| h.check == check);
+        // 1. Two options joined by a joiner, in a question.
+        for j in mine().filter(|h| h.role == Role::Joiner) {
+            if mine().any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end) {
+                continue;
+            }
+            let cl = Self::clause(s, j.start);
+            let Some(&(a, b, _)) = s.clauses.get(cl as usize) else {
+                continue;
+            };
+            let before = (j.start as usize).saturating_sub(a);
+            let after = b.saturating_sub(j.end as usize);
+            let tail = &s.norm.chars[j.end as usize..b];
+            let tail_is_particle = tail.iter().all(|c| matches!(c, '呢' | '吗' | '呀' | '啊' | '哈' | '的'));
+            if before == 0 || after == 0 || tail_is_particle {
+                continue;
+            }
+            let asked = s.question[cl as usize]
+                || mine().any(|x| x.role == Role::Asker && Self::clause(s, x.start) == cl && x.end <= j.start)
+                || s.question.get(cl as usize + 1).copied().unwrap_or(false);
+            if asked {
+                Self::push_span(s, a as u32, b as u32, ev, evidence);
+                return Some(());
+            }
+        }
+        // 2. A picker in a question, after an enumeration or a named set of options.
+        for p in mine().filter(|h| h.role == Role::Picker) {
+            let cl = Self::clause(s, p.start) as usize;
+            if !s.question.get(cl).copied().unwrap_or(false) {
+                continue;
+            }
+            let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
+            let first = s.clauses.first().map(|c| c.0).unwrap_or(0);
+            let listed = s.norm.chars[first..upto].contains(&'、')
+                || mine().any(|x| x.role == Role::Set && x.start < p.start)
+                || mine().any(|x| {
+                    x.role == Role::Joiner
+                        && x.end <= p.start
+                        && !mine().any(|n| n.role == Role::NotChoice && n.start < x.end && x.start < n.end)
+                });
+            if listed {
+                let (a, b, _) = s.clauses[cl];
+                Self::push_span(s, a as u32, b as u32, ev, evidence);
+                return Some(());
+            }
+        }
+        None
+    }
+
+    fn eval_concession(
+        &self,
+        check: u8,
+        policy: Option<&Policy>,
+        s: &Scratch,
+        ev: &mut Vec<Span>,
+        evidence: bool,
+    ) -> Option<()> {
+        let mut found = None;
+        for h in s.hits.iter().filter(|h| {
+            h.check == check && matches!(h.role, Role::Discount | Role::FreeShipping | Role::Gift)
+        }) {
+            if Self::cancelled(check, h, 4, s) {
+                continue;
+            }
+            let allowed = match (policy, h.role) {
+                (None, _) => false,
+                (Some(p), Role::FreeShipping) => {
+                    p.free_shipping_over.is_some_and(|t| p.price >= t)
+                }
+                (Some(p), Role::Gift) => p.gifts_allowed,
+                (Some(p), _) => discount_allowed(p, s, h),
+            };
+            if !allowed {
+                found = Some(());
+                Self::push_span(s, h.start, h.end, ev, evidence);
+                if !evidence {
+                    break;
+                }
+            }
+        }
+        found
+    }
+}
+
+fn has_interrogative(chars: &[char]) -> bool {
+    // Cheap scan: the words are short; compare on chars.
+    INTERROGATIVES.iter().any(|w| {
+        let w: Vec<char> = w.chars().collect();
+        chars.windows(w.len()).any(|win| win == w.as_slice())
+    })
+}
+
+/// Is a discount in the hit's clause within the shop's lowest allowed price?
+fn discount_allowed(p: &Policy, s: &Scratch, h: &Hit) -> bool {
+    let cl = Matcher::clause(s, h.start) as usize;
+    let Some(&(a, b, _)) = s.clauses.get(cl) else {
+        return false;
+    };
+    let chars = &s.norm.chars[a..b];
+    // 九折 / 8.5折
+    if let Some(rate) = discount_rate(chars) {
+        return p.price * rate >= p.lowest_price - 0.001;
+    }
+    match first_number(chars) {
+        Some(n) if n >= p.price * 0.5 => n >= p.lowest_price - 0.001,
+        Some(n) => p.price - n >= p.lowest_price - 0.001,
+        // An unspecified discount is allowed only where the shop leaves room for one.
+        None => p.lowest_price < p.price,
+    }
+}
+
+fn digit_of(c: char) -> Option<f32> {
+    match c {
+        '0'..='9' => c.to_digit(10).map(|d| d as f32),
+        '零' => Some(0.0),
+        '一' => Some(1.0),
+        '二' | '两' => Some(2.0),
+        '三' => Some(3.0),
+        '四' => Some(4.0),
+        '五' => Some(5.0),
+        '六' => Some(6.0),
+        '七' => Some(7.0),
+        '八' => Some(8.0),
+        '九' => Some(9.0),
+        _ => None,
+    }
+}
+
+fn discount_rate(chars: &[char]) -> Option<f32> {
+    let i = chars.iter().position(|c| *c == '折')?;
+    let mut digits = Vec::new();
+    let mut j = i;
+    while j > 0 {
+        let c = chars[j - 1];
+        if let Some(d) = digit_of(c) {
+            digits.push(d);
+        } else if c != '.' {
+            break;
+        }
+        j -= 1;
+    }
+    digits.reverse();
+    match digits.as_slice() {
+        [a] => Some(a / 10.0),
+        [a, b, ..] => Some(a / 10.0 + b / 100.0),
+        [] => None,
+    }
+}
+
+/// The first Arabic number in the chars (e.g. 10, 89.9), or a small Chinese one (十, 二十, 五).
+fn first_number(chars: &[char]) -> Option<f32> {
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == '.') {
+                j += 1;
+            }
+            let t: String = chars[i..j].iter().collect();
+            return t.trim_end_matches('.').parse().ok();
+        }
+        i += 1;
+    }
+    // Chinese numerals followed by 块/元.
+    for (k, c) in chars.iter().enumerate() {
+        if matches!(c, '块' | '元') && k > 0 {
+            let mut v = 0.0;
+            let mut unit_seen = false;
+            let mut j = k;
+            let mut cur = 0.0;
+            while j > 0 {
+                let c = chars[j - 1];
+                if c == '十' {
+                    unit_seen = true;
+                    v += 10.0;
+                } else if let Some(d) = digit_of(c) {
+                    if unit_seen {
+                        v += d * 10.0 - 10.0;
+                        unit_seen = false;
+                    } else {
+                        cur = d;
+                    }
+                } else {
+                    break;
+                }
+                j -= 1;
+            }
+            let total = v + cur;
+            if total > 0.0 {
+                return Some(total);
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let c = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(first_number(&c("给您便宜10块")), Some(10.0));
+        assert_eq!(first_number(&c("算您89.5吧")), Some(89.5));
+        assert_eq!(first_number(&c("便宜五块")), Some(5.0));
+        assert_eq!(first_number(&c("便宜二十元")), Some(20.0));
+        assert_eq!(first_number(&c("便宜十五块")), Some(15.0));
+        assert_eq!(discount_rate(&c("给您打九折")), Some(0.9));
+        assert_eq!(discount_rate(&c("8.5折")), Some(0.85));
+    }
+}

@@ -1,0 +1,379 @@
+//! The courseware rubric: check definitions as data, compiled matchers, and turn scoring.
+//!
+//! Plain logic, no Bevy: `Rubric::score_turn` takes a node's expectations and a reply and
+//! returns a `TurnVerdict` with a verdict, evidence and feedback for every check involved.
+
+pub mod check;
+pub mod engine;
+pub mod normalize;
+pub mod schema;
+pub mod similarity;
+
+pub use check::CheckId;
+pub use engine::{Detection, Policy, Scratch, Span};
+pub use schema::{CheckDef, Rank, RubricFile, Rule};
+pub use similarity::Measure;
+
+use crate::diag::{self, Diagnostic};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The rubric that ships with peilian.
+pub const BUILTIN_PATH: &str = "assets/rubric/courseware.ron";
+const BUILTIN_SRC: &str = include_str!("../../assets/rubric/courseware.ron");
+
+/// A loaded, compiled rubric.
+#[derive(Debug)]
+pub struct Rubric {
+    pub file: RubricFile,
+    /// `defs[i]` indexes `file.checks` for `CheckId::ALL[i]`.
+    defs: [usize; CheckId::COUNT],
+    matcher: engine::Matcher,
+    pub measure: Measure,
+}
+
+/// What a scenario node asks of the reply to it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TurnSpec<'a> {
+    pub expect: &'a [(CheckId, u32)],
+    pub forbid: &'a [(CheckId, u32)],
+    pub model_answers: &'a [String],
+    pub target_seconds: Option<f32>,
+    pub policy: Option<&'a Policy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckRole {
+    /// The node expects it: present is good.
+    Expected,
+    /// A violation (or a check the node forbids): present is bad.
+    Violation,
+}
+
+/// The verdict on one check for one reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckVerdict {
+    pub id: CheckId,
+    pub label: String,
+    pub role: CheckRole,
+    /// True when the reply did the right thing (expected present, violation absent).
+    pub passed: bool,
+    pub weight: u32,
+    pub evidence: Vec<Span>,
+    /// Feedback or praise for the trainee.
+    pub message: String,
+    /// The courseware section behind the check.
+    pub section: String,
+    /// A rewrite of the offending clause, for violations.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub suggestion: Option<String>,
+}
+
+/// Points that make up a turn's score.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScoreParts {
+    pub expected: f32,
+    pub similarity: f32,
+    pub time: f32,
+    pub penalty: f32,
+}
+
+/// The rubric's judgement of one reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnVerdict {
+    pub score: u32,
+    pub parts: ScoreParts,
+    pub checks: Vec<CheckVerdict>,
+    pub detected: BTreeMap<CheckId, bool>,
+    pub similarity: f32,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub closest_answer: Option<String>,
+    pub seconds: f32,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target_seconds: Option<f32>,
+    pub on_time: bool,
+}
+
+impl TurnVerdict {
+    pub fn has(&self, id: CheckId) -> bool {
+        self.detected.get(&id).copied().unwrap_or(false)
+    }
+    pub fn violations(&self) -> impl Iterator<Item = &CheckVerdict> {
+        self.checks
+            .iter()
+            .filter(|c| c.role == CheckRole::Violation && !c.passed)
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+impl Rubric {
+    /// The rubric compiled into the binary from `assets/rubric/courseware.ron`.
+    pub fn builtin() -> Rubric {
+        match Rubric::from_str(BUILTIN_SRC, Path::new(BUILTIN_PATH)) {
+            Ok(r) => r,
+            // The shipped rubric is checked by tests; failing here is a build defect.
+            Err(d) => panic!("the built-in rubric is invalid: {}", d[0]),
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Rubric, Vec<Diagnostic>> {
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            vec![Diagnostic::new(path, 1, 1, format!("cannot read rubric: {e}"))]
+        })?;
+        Rubric::from_str(&src, path)
+    }
+
+    /// Parse, validate and compile. Every problem found is reported, each with its place.
+    pub fn from_str(src: &str, path: &Path) -> Result<Rubric, Vec<Diagnostic>> {
+        let file: RubricFile = crate::ron_options()
+            .from_str(src)
+            .map_err(|e| vec![Diagnostic::from_ron(path, &e)])?;
+        let mut problems = Vec::new();
+        let mut defs = [usize::MAX; CheckId::COUNT];
+        for (i, def) in file.checks.iter().enumerate() {
+            let (line, col) = diag::locate_quoted(src, &def.id, 0);
+            match def.id.parse::<CheckId>() {
+                Ok(id) if defs[id.index()] != usize::MAX => problems.push(Diagnostic::new(
+                    path,
+                    line,
+                    col,
+                    format!("check `{}` is defined twice", def.id),
+                )),
+                Ok(id) => defs[id.index()] = i,
+                Err(e) => problems.push(Diagnostic::new(path, line, col, e.to_string())),
+            }
+            if def.label.trim().is_empty() || def.section.trim().is_empty() {
+                problems.push(Diagnostic::new(
+                    path,
+                    line,
+                    col,
+                    format!("check `{}` needs a label and a courseware section", def.id),
+                ));
+            }
+        }
+        for id in CheckId::ALL {
+            if defs[id.index()] == usize::MAX {
+                problems.push(Diagnostic::new(
+                    path,
+                    1,
+                    1,
+                    format!("check `{id}` is missing from the rubric"),
+                ));
+            }
+        }
+        if file.ranks.is_empty() || file.ranks.windows(2).any(|w| w[0].min >= w[1].min) {
+            problems.push(Diagnostic::new(
+                path,
+                1,
+                1,
+                "ranks must be listed lowest `min` first, with no two alike",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let rules: [Option<&Rule>; CheckId::COUNT] =
+            std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
+        let matcher = engine::Matcher::compile(&rules)
+            .map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])?;
+        Ok(Rubric {
+            defs,
+            matcher,
+            measure: Measure::default(),
+            file,
+        })
+    }
+
+    pub fn def(&self, id: CheckId) -> &CheckDef {
+        &self.file.checks[self.defs[id.index()]]
+    }
+
+    pub fn label(&self, id: CheckId) -> &str {
+        &self.def(id).label
+    }
+
+    /// Detect every check in a reply (with evidence).
+    pub fn detect(&self, reply: &str, policy: Option<&Policy>) -> Detection {
+        SCRATCH.with(|s| self.matcher.detect(reply, policy, &mut s.borrow_mut()))
+    }
+
+    /// Detect with caller-owned buffers; `evidence == false` skips building span texts.
+    pub fn detect_with(
+        &self,
+        reply: &str,
+        policy: Option<&Policy>,
+        scratch: &mut Scratch,
+        out: &mut Detection,
+        evidence: bool,
+    ) {
+        self.matcher
+            .detect_into(reply, policy, scratch, out, evidence)
+    }
+
+    /// The rank a session total earns.
+    pub fn rank(&self, total: u32) -> &Rank {
+        self.file
+            .ranks
+            .iter()
+            .rev()
+            .find(|r| total >= r.min)
+            .unwrap_or(&self.file.ranks[0])
+    }
+
+    /// Score one reply against a node's expectations.
+    pub fn score_turn(&self, spec: &TurnSpec, reply: &str, seconds: f32) -> TurnVerdict {
+        let det = self.detect(reply, spec.policy);
+        let sc = &self.file.scoring;
+        let mut checks = Vec::new();
+
+        let total_w: u32 = spec.expect.iter().map(|(_, w)| *w).sum();
+        let mut got_w = 0;
+        for &(id, w) in spec.expect {
+            let def = self.def(id);
+            let passed = det.has(id);
+            if passed {
+                got_w += w;
+            }
+            checks.push(CheckVerdict {
+                id,
+                label: def.label.clone(),
+                role: CheckRole::Expected,
+                passed,
+                weight: w,
+                evidence: det.evidence(id).to_vec(),
+                message: if passed && !def.praise.is_empty() {
+                    def.praise.clone()
+                } else if passed {
+                    format!("做到了「{}」。", def.label)
+                } else {
+                    def.feedback.clone()
+                },
+                section: def.section.clone(),
+                suggestion: None,
+            });
+        }
+        let expected_frac = if total_w == 0 {
+            1.0
+        } else {
+            got_w as f32 / total_w as f32
+        };
+
+        // Violations: every violation check, plus anything the node forbids.
+        let mut penalty = 0.0;
+        let mut bad: Vec<(CheckId, u32)> = CheckId::ALL
+            .into_iter()
+            .filter(|c| c.is_violation())
+            .map(|c| {
+                let w = spec
+                    .forbid
+                    .iter()
+                    .find(|(f, _)| *f == c)
+                    .map(|(_, w)| *w)
+                    .unwrap_or(self.def(c).penalty);
+                (c, w)
+            })
+            .collect();
+        for &(c, w) in spec.forbid {
+            if !c.is_violation() {
+                bad.push((c, w));
+            }
+        }
+        for (id, w) in bad {
+            let def = self.def(id);
+            let present = det.has(id);
+            let listed = spec.forbid.iter().any(|(f, _)| *f == id);
+            if present {
+                penalty += w as f32;
+            }
+            if present || listed {
+                let evidence = det.evidence(id).to_vec();
+                checks.push(CheckVerdict {
+                    id,
+                    label: def.label.clone(),
+                    role: CheckRole::Violation,
+                    passed: !present,
+                    weight: w,
+                    suggestion: if present {
+                        suggest(def, reply, &evidence)
+                    } else {
+                        None
+                    },
+                    evidence,
+                    message: if present {
+                        def.feedback.clone()
+                    } else {
+                        format!("没有「{}」。", def.label)
+                    },
+                    section: def.section.clone(),
+                });
+            }
+        }
+
+        let (sim, idx) = similarity::best(self.measure, reply, spec.model_answers);
+        let sim_frac = if spec.model_answers.is_empty() {
+            1.0
+        } else {
+            ((sim - sc.similarity_floor) / (sc.similarity_full - sc.similarity_floor)).clamp(0.0, 1.0)
+        };
+        let on_time = spec.target_seconds.is_none_or(|t| seconds <= t);
+        let time_frac = match spec.target_seconds {
+            Some(t) if seconds > t && t > 0.0 => (1.0 - (seconds - t) / t).clamp(0.0, 1.0),
+            _ => 1.0,
+        };
+        let parts = ScoreParts {
+            expected: sc.expected * expected_frac,
+            similarity: sc.similarity * sim_frac,
+            time: sc.time * time_frac,
+            penalty,
+        };
+        let raw = parts.expected + parts.similarity + parts.time - parts.penalty;
+        TurnVerdict {
+            score: raw.round().clamp(0.0, 100.0) as u32,
+            parts,
+            checks,
+            detected: CheckId::ALL.into_iter().map(|c| (c, det.has(c))).collect(),
+            similarity: sim,
+            closest_answer: idx.map(|i| spec.model_answers[i].clone()),
+            seconds,
+            target_seconds: spec.target_seconds,
+            on_time,
+        }
+    }
+}
+
+/// The clause of `reply` (char offsets) around a span.
+fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
+    let brk = |c: &char| "，。！？,.!?;；~～\n".contains(*c);
+    let a = chars[..start.min(chars.len())]
+        .iter()
+        .rposition(brk)
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let b = chars[end.min(chars.len())..]
+        .iter()
+        .position(brk)
+        .map(|i| end + i)
+        .unwrap_or(chars.len());
+    (a, b)
+}
+
+/// Rewrite the clause holding the first piece of evidence, using the check's rewrites.
+pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
+    let ev = evidence.first()?;
+    let chars: Vec<char> = reply.chars().collect();
+    let (a, b) = clause_around(&chars, ev.start, ev.end);
+    let clause: String = chars[a..b].iter().collect();
+    let rw = def
+        .rewrites
+        .iter()
+        .filter(|r| clause.contains(&r.from))
+        .max_by_key(|r| r.from.chars().count())?;
+    let rewritten = clause.replacen(&rw.from, &rw.to, 1);
+    Some(format!("「{}」→「{}」", clause.trim(), rewritten.trim()))
+}

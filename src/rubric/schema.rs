@@ -1,0 +1,140 @@
+//! The rubric file format (`assets/rubric/*.ron`): every check is data.
+
+use super::check::CheckId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricFile {
+    pub version: u32,
+    pub name: String,
+    pub checks: Vec<CheckDef>,
+    pub scoring: Scoring,
+    /// Ranks named after the courseware's levels, lowest first: a session with a total at
+    /// or above `min` earns `name`.
+    pub ranks: Vec<Rank>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckDef {
+    pub id: String,
+    /// Chinese short name, e.g. 认同感受.
+    pub label: String,
+    /// The courseware file and section the check comes from.
+    pub section: String,
+    /// What to tell the trainee when an expected check is missing, or a violation is present.
+    pub feedback: String,
+    /// Praise when an expected check is met (optional).
+    #[serde(default)]
+    pub praise: String,
+    pub rule: Rule,
+    /// Suggested rewrites for violations: the offending words and what to say instead.
+    #[serde(default)]
+    pub rewrites: Vec<Rewrite>,
+    /// Penalty (points off a turn) when a violation is present and the node sets no weight.
+    #[serde(default)]
+    pub penalty: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rewrite {
+    pub from: String,
+    pub to: String,
+}
+
+/// How a check is detected.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub enum Rule {
+    /// Present when a cue phrase occurs and no exception cancels it.
+    Phrases(PhraseRule),
+    /// A choice question: two options joined by a joiner, or an enumeration plus a picker.
+    Choice(ChoiceRule),
+    /// A concession on price, shipping or gifts, judged against the shop's policy.
+    Concession(ConcessionRule),
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PhraseRule {
+    /// Cue phrases: any one makes the check present.
+    pub any: Vec<String>,
+    /// Exceptions that overlap the cue cancel it (compound words: 保证金, 感谢您的理解).
+    pub unless: Vec<String>,
+    /// Exceptions ending at most `window` chars before the cue, in its clause (negation: 不敢保证).
+    pub unless_before: Vec<String>,
+    /// Exceptions after the cue in its clause (effort: 一定会尽力).
+    pub unless_after: Vec<String>,
+    /// Exceptions anywhere in the cue's clause.
+    pub unless_clause: Vec<String>,
+    /// Exceptions anywhere in the reply.
+    pub unless_reply: Vec<String>,
+    /// The cue's clause must be a question (ends with ? or a question particle).
+    pub question: bool,
+    /// How far before the cue `unless_before` looks, in chars (default 4).
+    pub window: Option<usize>,
+    /// Cues that count only at the very start of a clause (and the clause is short): `不知道。`.
+    pub whole_clause: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChoiceRule {
+    /// Words joining two options: 还是, 或者.
+    pub joiners: Vec<String>,
+    /// Joiner uses that are not a choice: 还是建议, 还是那句话.
+    pub not_choice: Vec<String>,
+    /// Words that ask the customer to pick from a list: 哪一种, 哪个.
+    pub pickers: Vec<String>,
+    /// Words that point at a set of options already named: 这两款, 这几种.
+    pub sets: Vec<String>,
+    /// Words before a joiner that make the clause a question even without `?`: 您看, 请问.
+    pub askers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConcessionRule {
+    /// Cutting the price: 便宜, 少收, 打折.
+    pub discount: Vec<String>,
+    /// Waiving shipping: 包邮, 免运费.
+    pub free_shipping: Vec<String>,
+    /// Adding a gift: 送您, 赠品.
+    pub gift: Vec<String>,
+    /// Exceptions overlapping the cue.
+    pub unless: Vec<String>,
+    /// Exceptions anywhere in the cue's clause (after-sales compensation, public offers).
+    pub unless_clause: Vec<String>,
+    /// Exceptions before the cue in its clause (negation: 没法包邮).
+    pub unless_before: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    /// Points for the node's expected checks (shared by their weights).
+    pub expected: f32,
+    /// Points for similarity to the node's model answers.
+    pub similarity: f32,
+    /// Points for replying within the node's target time.
+    pub time: f32,
+    /// Similarity at or below this earns nothing.
+    pub similarity_floor: f32,
+    /// Similarity at or above this earns full points.
+    pub similarity_full: f32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rank {
+    pub min: u32,
+    pub name: String,
+    pub description: String,
+}
+
+impl CheckDef {
+    pub fn check_id(&self) -> Option<CheckId> {
+        self.id.parse().ok()
+    }
+}

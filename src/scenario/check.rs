@@ -1,0 +1,244 @@
+//! `peilian check`: everything a scenario author can get wrong, each with its place.
+
+use super::{Scenario, When};
+use crate::diag::{Diagnostic, line_col};
+use crate::rubric::{CheckId, Rubric, TurnSpec};
+use std::collections::{HashSet, VecDeque};
+
+/// Byte offset of the quoted `value` preceded (ignoring spaces) by `prefix`, searching from
+/// `from`; falls back to any quoted occurrence, then to `from`.
+fn find_quoted_after(src: &str, prefix: &str, value: &str, from: usize) -> usize {
+    let needle = format!("\"{value}\"");
+    let mut at = from.min(src.len());
+    while let Some(i) = src.get(at..).and_then(|s| s.find(&needle)) {
+        let pos = at + i;
+        if src[..pos].trim_end().ends_with(prefix) {
+            return pos;
+        }
+        at = pos + needle.len();
+    }
+    src.get(from.min(src.len())..)
+        .and_then(|s| s.find(&needle))
+        .map(|i| from + i)
+        .unwrap_or(from)
+}
+
+struct Locator<'a> {
+    src: &'a str,
+    path: &'a std::path::Path,
+}
+
+impl Locator<'_> {
+    fn at(&self, offset: usize, msg: String) -> Diagnostic {
+        let (l, c) = line_col(self.src, offset);
+        Diagnostic::new(self.path, l, c, msg)
+    }
+}
+
+fn walk_when<'a>(w: &'a When, out: &mut Vec<&'a str>) {
+    match w {
+        When::Detected(id) | When::Missing(id) => out.push(id),
+        When::All(v) | When::Any(v) => v.iter().for_each(|w| walk_when(w, out)),
+        _ => {}
+    }
+}
+
+/// Validate a parsed scenario. `src` is its RON text, for positions.
+pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
+    let loc = Locator {
+        src,
+        path: &s.source,
+    };
+    let mut out = Vec::new();
+    let top = |f: &str| src.find(f).unwrap_or(0);
+
+    if s.id.trim().is_empty() || s.id.contains(['/', '\\', ' ']) {
+        out.push(loc.at(top("id"), format!("scenario id `{}` must be a non-empty word without spaces or slashes", s.id)));
+    }
+    if !(1..=5).contains(&s.difficulty) {
+        out.push(loc.at(top("difficulty"), format!("difficulty must be 1–5, found {}", s.difficulty)));
+    }
+    let p = &s.persona;
+    for (name, (a, b)) in [("mood", p.mood), ("patience", p.patience)] {
+        if a > b || a < 0 || b > 100 {
+            out.push(loc.at(top(name), format!("persona {name} range ({a}, {b}) must satisfy 0 <= low <= high <= 100")));
+        }
+    }
+    if s.shop.lowest_price > s.shop.price || s.shop.price <= 0.0 {
+        out.push(loc.at(top("lowest_price"), format!(
+            "shop prices: lowest_price {} must be positive and not above price {}",
+            s.shop.lowest_price, s.shop.price
+        )));
+    }
+
+    // Node offsets, duplicate ids.
+    let mut node_at = Vec::with_capacity(s.nodes.len());
+    let mut seen = HashSet::new();
+    let mut search = top("nodes");
+    for n in &s.nodes {
+        let at = find_quoted_after(src, "id:", &n.id, search);
+        search = at + 1;
+        node_at.push(at);
+        if !seen.insert(n.id.as_str()) {
+            out.push(loc.at(at, format!("node `{}` is defined twice", n.id)));
+        }
+    }
+    let node_end = |i: usize| node_at.get(i + 1).copied().unwrap_or(src.len());
+
+    if s.node(&s.start).is_none() {
+        out.push(loc.at(find_quoted_after(src, "start:", &s.start, 0), format!("start node `{}` does not exist", s.start)));
+    }
+    if let Some(w) = &s.walkout {
+        match s.node(w) {
+            None => out.push(loc.at(find_quoted_after(src, "walkout:", w, 0), format!("walkout node `{w}` does not exist"))),
+            Some(n) if !n.is_ending() => out.push(loc.at(find_quoted_after(src, "walkout:", w, 0), format!("walkout node `{w}` must be an ending"))),
+            _ => {}
+        }
+    }
+
+    let policy = s.shop.policy();
+    for (i, n) in s.nodes.iter().enumerate() {
+        let at = node_at[i];
+        if n.lines.iter().all(|l| l.trim().is_empty()) {
+            out.push(loc.at(at, format!("node `{}` has no customer line", n.id)));
+        }
+        // Check ids.
+        let mut ids: Vec<(&str, &str)> = Vec::new();
+        for (id, _) in &n.expect {
+            ids.push(("", id));
+        }
+        for (id, _) in &n.forbid {
+            ids.push(("", id));
+        }
+        let mut cond = Vec::new();
+        for b in &n.next {
+            walk_when(&b.when, &mut cond);
+        }
+        for id in cond {
+            ids.push(("", id));
+        }
+        for (_, id) in ids {
+            if let Err(e) = id.parse::<CheckId>() {
+                out.push(loc.at(find_quoted_after(src, "", id, at), e.to_string()));
+            }
+        }
+        for (id, _) in &n.expect {
+            if id.parse::<CheckId>().is_ok_and(|c| c.is_violation()) {
+                out.push(loc.at(find_quoted_after(src, "", id, at), format!(
+                    "node `{}` expects `{id}`, a violation: put it under `forbid`", n.id
+                )));
+            }
+        }
+        // Branches.
+        if n.is_ending() {
+            if !n.next.is_empty() {
+                out.push(loc.at(at, format!("ending `{}` must not have branches (`next`)", n.id)));
+            }
+        } else {
+            if n.next.is_empty() {
+                out.push(loc.at(at, format!(
+                    "node `{}` is a dead end: it has no `next` branches and no `ending`", n.id
+                )));
+            } else if !matches!(n.next.last().map(|b| &b.when), Some(When::Always)) {
+                out.push(loc.at(at, format!(
+                    "node `{}` can get stuck: its last branch must be `(when: Always, goto: …)`", n.id
+                )));
+            }
+            if n.expect.is_empty() {
+                out.push(loc.at(at, format!("node `{}` expects no checks: add `expect: [(\"…\", weight)]`", n.id)));
+            }
+            if n.model_answers.is_empty() {
+                out.push(loc.at(at, format!("node `{}` has no model answers", n.id)));
+            }
+        }
+        for b in &n.next {
+            if s.node(&b.goto).is_none() {
+                let off = find_quoted_after(src, "goto:", &b.goto, at);
+                let off = if off < node_end(i) || off >= at { off } else { at };
+                out.push(loc.at(off, format!("branch of `{}` goes to missing node `{}`", n.id, b.goto)));
+            }
+        }
+        // Model answers must meet their own node.
+        if !n.is_ending() {
+            let expect = n.expected();
+            let forbid = n.forbidden();
+            for a in &n.model_answers {
+                let spec = TurnSpec {
+                    expect: &expect,
+                    forbid: &forbid,
+                    model_answers: &[],
+                    target_seconds: None,
+                    policy: Some(&policy),
+                };
+                let v = rubric.score_turn(&spec, a, 0.0);
+                let missing: Vec<String> = v.checks.iter().filter(|c| !c.passed && c.role == crate::rubric::CheckRole::Expected).map(|c| format!("{} {}", c.id, c.label)).collect();
+                let bad: Vec<String> = v.violations().map(|c| {
+                    let ev: Vec<&str> = c.evidence.iter().map(|e| e.text.as_str()).collect();
+                    format!("{} {}「{}」", c.id, c.label, ev.join("、"))
+                }).collect();
+                let off = find_quoted_after(src, "", a, at);
+                let short: String = a.chars().take(16).collect();
+                if !missing.is_empty() {
+                    out.push(loc.at(off, format!(
+                        "model answer「{short}…」of `{}` misses its node's expected checks: {}", n.id, missing.join(", ")
+                    )));
+                }
+                if !bad.is_empty() {
+                    out.push(loc.at(off, format!(
+                        "model answer「{short}…」of `{}` trips a violation: {}", n.id, bad.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+
+    // Reachability from start (walkout counts as reachable from every node with replies).
+    if let Some(start) = s.node_index(&s.start) {
+        let mut reach = vec![false; s.nodes.len()];
+        let mut q = VecDeque::from([start]);
+        reach[start] = true;
+        while let Some(i) = q.pop_front() {
+            let mut nexts: Vec<&str> = s.nodes[i].next.iter().map(|b| b.goto.as_str()).collect();
+            if !s.nodes[i].is_ending() {
+                if let Some(w) = &s.walkout {
+                    nexts.push(w);
+                }
+            }
+            for t in nexts {
+                if let Some(j) = s.node_index(t) {
+                    if !reach[j] {
+                        reach[j] = true;
+                        q.push_back(j);
+                    }
+                }
+            }
+        }
+        for (i, n) in s.nodes.iter().enumerate() {
+            if !reach[i] {
+                out.push(loc.at(node_at[i], format!("node `{}` is unreachable from start `{}`", n.id, s.start)));
+            }
+        }
+        // Nodes with no path to an ending (reverse search from endings).
+        let mut ends = vec![false; s.nodes.len()];
+        let mut changed = true;
+        for (i, n) in s.nodes.iter().enumerate() {
+            ends[i] = n.is_ending();
+        }
+        while changed {
+            changed = false;
+            for (i, n) in s.nodes.iter().enumerate() {
+                if !ends[i] && n.next.iter().any(|b| s.node_index(&b.goto).is_some_and(|j| ends[j])) {
+                    ends[i] = true;
+                    changed = true;
+                }
+            }
+        }
+        for (i, n) in s.nodes.iter().enumerate() {
+            if reach[i] && !ends[i] && !n.next.is_empty() {
+                out.push(loc.at(node_at[i], format!("node `{}` has no path to an ending", n.id)));
+            }
+        }
+    }
+    out.sort();
+    out
+}

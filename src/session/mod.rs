@@ -1,0 +1,345 @@
+//! A practice session: transcript, scoring, and the result file written after every turn.
+
+pub mod store;
+
+use crate::persona::Customer;
+use crate::rubric::{Rubric, TurnSpec, TurnVerdict};
+use crate::scenario::{Outcome, PersonaKind, Scenario};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub use store::{ResultStore, results_dir};
+
+/// Result file schema version; bump when the JSON changes shape.
+pub const SCHEMA: &str = "peilian.result/1";
+/// Longest reply accepted, in characters.
+pub const MAX_REPLY_CHARS: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// 教练模式: feedback after every reply.
+    #[default]
+    Practice,
+    /// 考核模式: feedback only at the end, response-time targets enforced.
+    Exam,
+}
+
+impl Mode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Practice => "教练模式",
+            Mode::Exam => "考核模式",
+        }
+    }
+}
+
+/// One exchange: the customer's line, the trainee's reply and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    pub index: usize,
+    pub node: String,
+    pub customer: String,
+    pub reply: String,
+    pub seconds: f32,
+    pub score: u32,
+    pub mood_before: i32,
+    pub mood_after: i32,
+    pub verdict: TurnVerdict,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRef {
+    pub id: String,
+    pub title: String,
+    pub persona: PersonaKind,
+    pub persona_label: String,
+    pub customer_name: String,
+    pub difficulty: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DrillRef {
+    pub name: String,
+    /// Position of this session in the drill, from 1.
+    pub step: usize,
+    pub of: usize,
+    pub attempt: u32,
+}
+
+/// The result file: everything about one session, written after every turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub schema: String,
+    pub trainee: String,
+    pub scenario: ScenarioRef,
+    pub mode: Mode,
+    pub seed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<DrillRef>,
+    pub frontend: String,
+    /// Unix seconds.
+    pub started_at: u64,
+    pub updated_at: u64,
+    /// RFC 3339 (UTC) of `started_at`, for people.
+    pub started: String,
+    pub temperament: Temperament,
+    pub turns: Vec<Turn>,
+    /// The customer's line still waiting for a reply (None once ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_line: Option<String>,
+    pub finished: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ending_line: Option<String>,
+    pub total: u32,
+    pub rank: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Temperament {
+    pub mood: i32,
+    pub patience: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyError {
+    Empty,
+    TooLong(usize),
+    Over,
+}
+
+impl std::fmt::Display for ReplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReplyError::Empty => write!(f, "回复是空的，请输入要发给顾客的话。(empty reply)"),
+            ReplyError::TooLong(n) => write!(
+                f,
+                "回复太长（{n} 字），请控制在 {MAX_REPLY_CHARS} 字以内。(reply too long: {n} characters)"
+            ),
+            ReplyError::Over => write!(f, "这次对话已经结束了。(the session is over)"),
+        }
+    }
+}
+
+impl std::error::Error for ReplyError {}
+
+/// What happened after a reply.
+#[derive(Debug, Clone)]
+pub struct TurnResult {
+    pub turn: Turn,
+    /// The customer's next line, or their last words if the session ended.
+    pub customer_line: String,
+    pub ended: Option<Outcome>,
+}
+
+/// A live session.
+#[derive(Debug)]
+pub struct Session {
+    pub scenario: Arc<Scenario>,
+    pub customer: Customer,
+    pub record: SessionRecord,
+    node: usize,
+}
+
+/// Remove control characters other than newline; trim.
+pub fn clean_reply(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+pub fn now_unix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// RFC 3339 UTC for a unix time (civil-from-days, no time-zone database needed).
+pub fn rfc3339(t: u64) -> String {
+    let days = (t / 86_400) as i64;
+    let secs = t % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs % 60
+    )
+}
+
+impl Session {
+    /// Start: the customer draws a temperament and says their opening line.
+    pub fn start(
+        scenario: Arc<Scenario>,
+        rubric: &Rubric,
+        seed: u64,
+        trainee: &str,
+        mode: Mode,
+        frontend: &str,
+    ) -> Session {
+        let mut customer = Customer::new(&scenario.persona, seed);
+        let node = scenario.node_index(&scenario.start).unwrap_or(0);
+        let line = customer.say(&scenario, &scenario.nodes[node]);
+        let now = now_unix();
+        let record = SessionRecord {
+            schema: SCHEMA.into(),
+            trainee: trainee.to_string(),
+            scenario: ScenarioRef {
+                id: scenario.id.clone(),
+                title: scenario.title.clone(),
+                persona: scenario.persona.kind,
+                persona_label: scenario.persona.kind.label().into(),
+                customer_name: scenario.persona.name.clone(),
+                difficulty: scenario.difficulty,
+            },
+            mode,
+            seed,
+            drill: None,
+            frontend: frontend.into(),
+            started_at: now,
+            updated_at: now,
+            started: rfc3339(now),
+            temperament: Temperament {
+                mood: customer.mood,
+                patience: customer.patience,
+            },
+            turns: Vec::new(),
+            pending_line: Some(line),
+            finished: false,
+            outcome: None,
+            outcome_label: None,
+            ending_line: None,
+            total: 0,
+            rank: rubric.rank(0).name.clone(),
+        };
+        Session {
+            scenario,
+            customer,
+            record,
+            node,
+        }
+    }
+
+    pub fn is_over(&self) -> bool {
+        self.record.finished
+    }
+
+    /// The customer's line waiting for a reply.
+    pub fn customer_line(&self) -> &str {
+        self.record.pending_line.as_deref().unwrap_or("")
+    }
+
+    pub fn current_node(&self) -> &crate::scenario::Node {
+        &self.scenario.nodes[self.node]
+    }
+
+    pub fn target_seconds(&self) -> Option<f32> {
+        self.scenario.target_for(self.current_node())
+    }
+
+    /// Score a reply, move the customer, and advance.
+    pub fn reply(&mut self, rubric: &Rubric, text: &str, seconds: f32) -> Result<TurnResult, ReplyError> {
+        if self.is_over() {
+            return Err(ReplyError::Over);
+        }
+        let text = clean_reply(text);
+        if text.is_empty() {
+            return Err(ReplyError::Empty);
+        }
+        let n = text.chars().count();
+        if n > MAX_REPLY_CHARS {
+            return Err(ReplyError::TooLong(n));
+        }
+        let scenario = Arc::clone(&self.scenario);
+        let node = &scenario.nodes[self.node];
+        let expect = node.expected();
+        let forbid = node.forbidden();
+        let policy = scenario.shop.policy();
+        let spec = TurnSpec {
+            expect: &expect,
+            forbid: &forbid,
+            model_answers: &node.model_answers,
+            target_seconds: scenario.target_for(node),
+            policy: Some(&policy),
+        };
+        let seconds = if seconds.is_finite() { seconds.max(0.0) } else { 0.0 };
+        let verdict = rubric.score_turn(&spec, &text, seconds);
+        let mood = self.customer.react(&verdict);
+        let next = self
+            .customer
+            .choose(&scenario, node, &verdict)
+            .and_then(|id| scenario.node_index(id));
+        let turn = Turn {
+            index: self.record.turns.len() + 1,
+            node: node.id.clone(),
+            customer: self.customer_line().to_string(),
+            reply: text,
+            seconds,
+            score: verdict.score,
+            mood_before: mood.before,
+            mood_after: mood.after,
+            verdict,
+        };
+        self.record.turns.push(turn.clone());
+        let mut ended = None;
+        let line = match next {
+            Some(j) => {
+                self.node = j;
+                let nn = &scenario.nodes[j];
+                let line = self.customer.say(&scenario, nn);
+                if let Some(o) = nn.ending {
+                    ended = Some(o);
+                }
+                line
+            }
+            // `check` rejects nodes without a fallback branch; treat it as the customer leaving.
+            None => {
+                ended = Some(Outcome::Lost);
+                "……（顾客没有再回复）".to_string()
+            }
+        };
+        if let Some(o) = ended {
+            self.record.finished = true;
+            self.record.outcome = Some(o);
+            self.record.outcome_label = Some(o.label().into());
+            self.record.ending_line = Some(line.clone());
+            self.record.pending_line = None;
+        } else {
+            self.record.pending_line = Some(line.clone());
+        }
+        self.retotal(rubric);
+        Ok(TurnResult {
+            turn,
+            customer_line: line,
+            ended,
+        })
+    }
+
+    fn retotal(&mut self, rubric: &Rubric) {
+        let r = &mut self.record;
+        r.updated_at = now_unix();
+        r.total = if r.turns.is_empty() {
+            0
+        } else {
+            let sum: u32 = r.turns.iter().map(|t| t.score).sum();
+            (sum as f32 / r.turns.len() as f32).round() as u32
+        };
+        r.rank = rubric.rank(r.total).name.clone();
+    }
+}

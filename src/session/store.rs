@@ -1,0 +1,154 @@
+//! Result files: one JSON file per session, written atomically after every turn.
+
+use super::SessionRecord;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the results folder.
+pub const RESULTS_ENV: &str = "PEILIAN_RESULTS";
+
+/// `--results DIR`, else `$PEILIAN_RESULTS`, else the platform data directory.
+pub fn results_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(p) = flag {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os(RESULTS_ENV) {
+        return PathBuf::from(p);
+    }
+    data_dir().join("peilian").join("results")
+}
+
+fn data_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if cfg!(target_os = "windows") {
+        if let Some(a) = std::env::var_os("APPDATA") {
+            return PathBuf::from(a);
+        }
+    } else if cfg!(target_os = "macos") {
+        if let Some(h) = &home {
+            return h.join("Library/Application Support");
+        }
+    } else if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x);
+    } else if let Some(h) = &home {
+        return h.join(".local/share");
+    }
+    std::env::temp_dir()
+}
+
+/// A file-name-safe version of a trainee's name: letters, digits and CJK kept, the rest `_`.
+pub fn safe_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .take(32)
+        .collect();
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() { "trainee".into() } else { s }
+}
+
+/// Where one session's result lives.
+#[derive(Debug, Clone)]
+pub struct ResultStore {
+    pub path: PathBuf,
+}
+
+impl ResultStore {
+    /// Claim a new, unique file in `dir` for this session (never overwrites another).
+    pub fn create(dir: &Path, record: &SessionRecord) -> std::io::Result<ResultStore> {
+        fs::create_dir_all(dir)?;
+        let date: String = record.started.chars().take(10).collect();
+        let base = format!(
+            "{date}_{}_{}_{}",
+            safe_name(&record.trainee),
+            safe_name(&record.scenario.id),
+            std::process::id()
+        );
+        for n in 0..10_000u32 {
+            let name = if n == 0 {
+                format!("{base}.json")
+            } else {
+                format!("{base}-{n}.json")
+            };
+            let path = dir.join(name);
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => {
+                    let store = ResultStore { path };
+                    store.save(record)?;
+                    return Ok(store);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other("could not find a free result file name"))
+    }
+
+    /// Write the record: to a temporary file beside it, then rename over it.
+    pub fn save(&self, record: &SessionRecord) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = self
+            .path
+            .with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+        }
+        fs::rename(&tmp, &self.path)
+    }
+}
+
+/// Read every result file in `dir`. Files that are not valid results are reported by name
+/// with the reason, and skipped.
+pub fn read_dir(dir: &Path) -> std::io::Result<(Vec<(PathBuf, SessionRecord)>, Vec<String>)> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for f in files {
+        match fs::read(&f) {
+            Err(e) => bad.push(format!("{}: cannot read: {e}", f.display())),
+            Ok(bytes) => match serde_json::from_slice::<SessionRecord>(&bytes) {
+                Ok(r) if r.schema == super::SCHEMA => ok.push((f, r)),
+                Ok(r) => bad.push(format!("{}: unknown schema `{}`", f.display(), r.schema)),
+                Err(e) => bad.push(format!(
+                    "{}:{}:{}: not a peilian result file ({e}); skipped",
+                    f.display(),
+                    e.line(),
+                    e.column()
+                )),
+            },
+        }
+    }
+    Ok((ok, bad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_safe() {
+        assert_eq!(safe_name("../../etc/passwd"), "etc_passwd");
+        assert_eq!(safe_name("小王 Wang"), "小王_Wang");
+        assert_eq!(safe_name("\u{0}\u{7}"), "trainee");
+        assert!(!safe_name("a/b\\c:d").contains(['/', '\\', ':']));
+    }
+}
