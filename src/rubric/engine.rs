@@ -67,7 +67,8 @@ enum Role {
 
 #[derive(Debug, Clone, Copy)]
 struct Hit {
-    check: u8,
+    /// The rule slot (a check, or one part of an `AnyOf`).
+    check: u16,
     role: Role,
     start: u32,
     end: u32,
@@ -99,13 +100,14 @@ pub struct Scratch {
 pub struct Matcher {
     ac: AhoCorasick,
     /// Pattern index → every (check, role) the phrase plays.
-    roles: Vec<Vec<(u8, Role)>>,
-    rules: Vec<CompiledRule>,
+    roles: Vec<Vec<(u16, Role)>>,
+    /// (check index, rule) per slot.
+    rules: Vec<(usize, CompiledRule)>,
 }
 
-const INTERROGATIVES: [&str; 16] = [
-    "什么", "哪", "怎么", "怎样", "多少", "几", "是否", "有没有", "是不是", "能不能", "可不可以",
-    "要不要", "还是", "吗", "么", "如何",
+const INTERROGATIVES: [&str; 14] = [
+    "什么", "哪", "怎么", "怎样", "多少", "是否", "有没有", "是不是", "能不能", "可不可以",
+    "要不要", "还是", "多高", "多大",
 ];
 
 impl Matcher {
@@ -113,7 +115,7 @@ impl Matcher {
     pub fn compile(rules: &[Option<&Rule>; CheckId::COUNT]) -> Result<Matcher, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut phrases: Vec<String> = Vec::new();
-        let mut roles: Vec<Vec<(u8, Role)>> = Vec::new();
+        let mut roles: Vec<Vec<(u16, Role)>> = Vec::new();
         let mut add = |words: &[String], check: usize, role: Role| {
             for w in words {
                 let w = normalize::normalize(w).text();
@@ -125,16 +127,29 @@ impl Matcher {
                     roles.push(Vec::new());
                     phrases.len() - 1
                 });
-                if !roles[i].contains(&(check as u8, role)) {
-                    roles[i].push((check as u8, role));
+                if !roles[i].contains(&(check as u16, role)) {
+                    roles[i].push((check as u16, role));
                 }
             }
         };
-        let mut compiled = Vec::with_capacity(CheckId::COUNT);
+        // Flatten every check's rule (AnyOf into its parts) into slots.
+        fn flatten<'a>(ci: usize, r: &'a Rule, out: &mut Vec<(usize, &'a Rule)>) {
+            match r {
+                Rule::AnyOf(v) => v.iter().for_each(|r| flatten(ci, r, out)),
+                r => out.push((ci, r)),
+            }
+        }
+        let mut flat: Vec<(usize, &Rule)> = Vec::new();
         for (ci, rule) in rules.iter().enumerate() {
-            compiled.push(match rule {
-                None => CompiledRule::None,
-                Some(Rule::Phrases(p)) => {
+            if let Some(r) = rule {
+                flatten(ci, r, &mut flat);
+            }
+        }
+        let mut compiled = Vec::with_capacity(flat.len());
+        for (slot, (ci, rule)) in flat.into_iter().enumerate() {
+            let rule = match rule {
+                Rule::AnyOf(_) => CompiledRule::None,
+                Rule::Phrases(p) => {
                     let PhraseRule {
                         any,
                         unless,
@@ -146,19 +161,19 @@ impl Matcher {
                         window,
                         whole_clause,
                     } = p;
-                    add(any, ci, Role::Cue);
-                    add(unless, ci, Role::Unless);
-                    add(unless_before, ci, Role::Before);
-                    add(unless_after, ci, Role::After);
-                    add(unless_clause, ci, Role::Clause);
-                    add(unless_reply, ci, Role::Reply);
-                    add(whole_clause, ci, Role::Whole);
+                    add(any, slot, Role::Cue);
+                    add(unless, slot, Role::Unless);
+                    add(unless_before, slot, Role::Before);
+                    add(unless_after, slot, Role::After);
+                    add(unless_clause, slot, Role::Clause);
+                    add(unless_reply, slot, Role::Reply);
+                    add(whole_clause, slot, Role::Whole);
                     CompiledRule::Phrases {
                         question: *question,
                         window: window.unwrap_or(4),
                     }
                 }
-                Some(Rule::Choice(c)) => {
+                Rule::Choice(c) => {
                     let ChoiceRule {
                         joiners,
                         not_choice,
@@ -166,14 +181,14 @@ impl Matcher {
                         sets,
                         askers,
                     } = c;
-                    add(joiners, ci, Role::Joiner);
-                    add(not_choice, ci, Role::NotChoice);
-                    add(pickers, ci, Role::Picker);
-                    add(sets, ci, Role::Set);
-                    add(askers, ci, Role::Asker);
+                    add(joiners, slot, Role::Joiner);
+                    add(not_choice, slot, Role::NotChoice);
+                    add(pickers, slot, Role::Picker);
+                    add(sets, slot, Role::Set);
+                    add(askers, slot, Role::Asker);
                     CompiledRule::Choice
                 }
-                Some(Rule::Concession(c)) => {
+                Rule::Concession(c) => {
                     let ConcessionRule {
                         discount,
                         free_shipping,
@@ -182,15 +197,19 @@ impl Matcher {
                         unless_clause,
                         unless_before,
                     } = c;
-                    add(discount, ci, Role::Discount);
-                    add(free_shipping, ci, Role::FreeShipping);
-                    add(gift, ci, Role::Gift);
-                    add(unless, ci, Role::Unless);
-                    add(unless_clause, ci, Role::Clause);
-                    add(unless_before, ci, Role::Before);
+                    add(discount, slot, Role::Discount);
+                    add(free_shipping, slot, Role::FreeShipping);
+                    add(gift, slot, Role::Gift);
+                    add(unless, slot, Role::Unless);
+                    add(unless_clause, slot, Role::Clause);
+                    add(unless_before, slot, Role::Before);
                     CompiledRule::Concession
                 }
-            });
+            };
+            compiled.push((ci, rule));
+        }
+        if compiled.len() > u16::MAX as usize {
+            return Err("the rubric has too many rules".into());
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
@@ -246,10 +265,17 @@ impl Matcher {
             }
             let chars = &s.norm.chars[a..b];
             let last = chars.last().copied().unwrap_or(' ');
+            let at_end = k + 1 == s.clauses.len();
             let is_q = term == '?'
                 || matches!(last, '吗' | '么')
-                || (term != '!' && has_interrogative(chars));
+                || ((last == '呢' || (at_end && term != '!')) && has_interrogative(chars));
             s.question.push(is_q);
+        }
+        // A question mark asks the whole sentence: clauses joined by , ; : share it.
+        for k in (0..s.clauses.len().saturating_sub(1)).rev() {
+            if matches!(s.clauses[k].2, ',' | ';' | ':') && s.question[k + 1] && s.clauses[k + 1].2 == '?' {
+                s.question[k] = true;
+            }
         }
         // One pass finds every phrase.
         s.hits.clear();
@@ -265,18 +291,22 @@ impl Matcher {
                 });
             }
         }
-        for (ci, rule) in self.rules.iter().enumerate() {
+        for (slot, (ci, rule)) in self.rules.iter().enumerate() {
+            let ci = *ci;
+            if out.present[ci] && !evidence {
+                continue;
+            }
+            let slot = slot as u16;
+            let ev = &mut out.evidence[ci];
             let found = match rule {
                 CompiledRule::None => None,
                 CompiledRule::Phrases { question, window } => {
-                    self.eval_phrases(ci as u8, *question, *window, s, &mut out.evidence[ci], evidence)
+                    self.eval_phrases(slot, *question, *window, s, ev, evidence)
                 }
-                CompiledRule::Choice => self.eval_choice(ci as u8, s, &mut out.evidence[ci], evidence),
-                CompiledRule::Concession => {
-                    self.eval_concession(ci as u8, policy, s, &mut out.evidence[ci], evidence)
-                }
+                CompiledRule::Choice => self.eval_choice(slot, s, ev, evidence),
+                CompiledRule::Concession => self.eval_concession(slot, policy, s, ev, evidence),
             };
-            out.present[ci] = found.is_some();
+            out.present[ci] |= found.is_some();
         }
     }
 
@@ -300,7 +330,7 @@ impl Matcher {
     }
 
     /// Is the cue at `h` cancelled by an exception of `check`?
-    fn cancelled(check: u8, h: &Hit, window: usize, s: &Scratch) -> bool {
+    fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
         let cl = Self::clause(s, h.start);
         s.hits.iter().filter(|x| x.check == check).any(|x| match x.role {
             Role::Unless => x.start < h.end && h.start < x.end,
@@ -318,7 +348,7 @@ impl Matcher {
 
     fn eval_phrases(
         &self,
-        check: u8,
+        check: u16,
         question: bool,
         window: usize,
         s: &Scratch,
@@ -358,27 +388,46 @@ impl Matcher {
         found
     }
 
-    fn eval_choice(&self, check: u8, s: &Scratch, ev: &mut Vec<Span>, evidence: bool) -> Option<()> {
+    fn eval_choice(&self, check: u16, s: &Scratch, ev: &mut Vec<Span>, evidence: bool) -> Option<()> {
         let mine = || s.hits.iter().filter(move |h| h.check == check);
-        // 1. Two options joined by a joiner, in a question.
+        // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
+        // one sentence (您看是换成黑色，还是直接退款？).
+        let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner) {
             if mine().any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end) {
                 continue;
             }
-            let cl = Self::clause(s, j.start);
-            let Some(&(a, b, _)) = s.clauses.get(cl as usize) else {
-                continue;
-            };
-            let before = (j.start as usize).saturating_sub(a);
-            let after = b.saturating_sub(j.end as usize);
-            let tail = &s.norm.chars[j.end as usize..b];
-            let tail_is_particle = tail.iter().all(|c| matches!(c, '呢' | '吗' | '呀' | '啊' | '哈' | '的'));
-            if before == 0 || after == 0 || tail_is_particle {
+            let cl = Self::clause(s, j.start) as usize;
+            if cl >= s.clauses.len() {
                 continue;
             }
-            let asked = s.question[cl as usize]
-                || mine().any(|x| x.role == Role::Asker && Self::clause(s, x.start) == cl && x.end <= j.start)
-                || s.question.get(cl as usize + 1).copied().unwrap_or(false);
+            let (mut first, mut last) = (cl, cl);
+            while first > 0 && soft(s.clauses[first - 1].2) {
+                first -= 1;
+            }
+            while last + 1 < s.clauses.len() && soft(s.clauses[last].2) {
+                last += 1;
+            }
+            let (a, b) = (s.clauses[first].0, s.clauses[last].1);
+            let words = |r: &[char]| {
+                r.iter()
+                    .filter(|c| !normalize::is_clause_break(**c) && !matches!(c, '呢' | '吗' | '呀' | '啊' | '哈' | '的' | '了' | '嘛'))
+                    .count()
+            };
+            let before = words(&s.norm.chars[a..j.start as usize]);
+            let after = words(&s.norm.chars[j.end as usize..b]);
+            if before == 0 || after == 0 || Self::whichever(s, j) {
+                continue;
+            }
+            let term = s.clauses[last].2;
+            let tail = s.norm.chars[..b].last().copied().unwrap_or(' ');
+            let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?');
+            let asked = term == '?'
+                || matches!(tail, '吗' | '呢' | '呀' | '么')
+                || next_q
+                || mine().any(|x| {
+                    x.role == Role::Asker && x.start as usize >= a && x.end <= j.start
+                });
             if asked {
                 Self::push_span(s, a as u32, b as u32, ev, evidence);
                 return Some(());
@@ -397,6 +446,7 @@ impl Matcher {
                 || mine().any(|x| {
                     x.role == Role::Joiner
                         && x.end <= p.start
+                        && !Self::whichever(s, x)
                         && !mine().any(|n| n.role == Role::NotChoice && n.start < x.end && x.start < n.end)
                 });
             if listed {
@@ -408,9 +458,16 @@ impl Matcher {
         None
     }
 
+    /// 红色还是蓝色都有货: a joiner followed by 都 in its clause means "whichever".
+    fn whichever(s: &Scratch, j: &Hit) -> bool {
+        let cl = Self::clause(s, j.start) as usize;
+        let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
+        s.norm.chars[j.end as usize..end.max(j.end as usize)].contains(&'都')
+    }
+
     fn eval_concession(
         &self,
-        check: u8,
+        check: u16,
         policy: Option<&Policy>,
         s: &Scratch,
         ev: &mut Vec<Span>,

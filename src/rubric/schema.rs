@@ -53,6 +53,8 @@ pub enum Rule {
     Choice(ChoiceRule),
     /// A concession on price, shipping or gifts, judged against the shop's policy.
     Concession(ConcessionRule),
+    /// Present when any of the parts is.
+    AnyOf(Vec<Rule>),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

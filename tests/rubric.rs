@@ -1,0 +1,128 @@
+//! Rubric checks: fixtures per check, policy-aware concessions, evidence, suggestions, speed of
+//! nothing (speed is measured by `peilian bench`, not here).
+
+use peilian::rubric::{CheckId, Policy, Rubric, TurnSpec};
+
+fn fixtures() -> Vec<(CheckId, bool, String)> {
+    let text = include_str!("fixtures/checks.txt");
+    let mut out = Vec::new();
+    let mut cur = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(id) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            cur = Some(id.parse::<CheckId>().expect("fixture section is a check id"));
+        } else if let Some(r) = line.strip_prefix("+ ") {
+            out.push((cur.expect("section first"), true, r.to_string()));
+        } else if let Some(r) = line.strip_prefix("- ") {
+            out.push((cur.expect("section first"), false, r.to_string()));
+        } else {
+            panic!("bad fixture line: {line}");
+        }
+    }
+    out
+}
+
+#[test]
+fn every_check_has_fixtures_both_ways() {
+    let f = fixtures();
+    for c in CheckId::ALL {
+        assert!(f.iter().any(|(id, p, _)| *id == c && *p), "{c} needs a present fixture");
+        assert!(f.iter().any(|(id, p, _)| *id == c && !*p), "{c} needs an absent fixture");
+    }
+}
+
+#[test]
+fn fixtures_hold() {
+    let rubric = Rubric::builtin();
+    let mut failures = Vec::new();
+    for (c, want, reply) in fixtures() {
+        let d = rubric.detect(&reply, None);
+        if d.has(c) != want {
+            failures.push(format!(
+                "{c}: expected {want} for「{reply}」, evidence {:?}",
+                d.evidence(c).iter().map(|s| &s.text).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn evidence_points_at_the_characters_typed() {
+    let rubric = Rubric::builtin();
+    let reply = "[微笑]亲～我们保证明天送到！";
+    let d = rubric.detect(reply, None);
+    let ev = d.evidence(CheckId::OverPromise);
+    assert!(!ev.is_empty());
+    let chars: Vec<char> = reply.chars().collect();
+    let s: String = chars[ev[0].start..ev[0].end].iter().collect();
+    assert_eq!(s, "保证");
+    assert_eq!(ev[0].text, "保证");
+}
+
+#[test]
+fn concessions_follow_the_shop_policy() {
+    let rubric = Rubric::builtin();
+    let strict = Policy { price: 129.0, lowest_price: 129.0, free_shipping_over: Some(199.0), gifts_allowed: false };
+    let roomy = Policy { price: 129.0, lowest_price: 109.0, free_shipping_over: Some(99.0), gifts_allowed: true };
+    let cases = [
+        ("给您便宜10块吧", true, false),
+        ("给您便宜30块吧", true, true),
+        ("那就算您119吧", true, false),
+        ("这单给您包邮", true, false),
+        ("再送您一个小挂件", true, false),
+        ("给您打个九折", true, false),
+        ("给您打个八折", true, true),
+    ];
+    for (reply, strict_bad, roomy_bad) in cases {
+        assert_eq!(rubric.detect(reply, Some(&strict)).has(CheckId::PriceConcession), strict_bad, "strict: {reply}");
+        assert_eq!(rubric.detect(reply, Some(&roomy)).has(CheckId::PriceConcession), roomy_bad, "roomy: {reply}");
+    }
+}
+
+#[test]
+fn violations_get_a_suggested_rewrite_and_cost_points() {
+    let rubric = Rubric::builtin();
+    let expect = [(CheckId::Apology, 50), (CheckId::Remedy, 50)];
+    let spec = TurnSpec { expect: &expect, ..Default::default() };
+    let good = rubric.score_turn(&spec, "非常抱歉，马上给您补发一件新的", 5.0);
+    let bad = rubric.score_turn(&spec, "非常抱歉，马上给您补发，保证明天到", 5.0);
+    assert!(good.score > bad.score, "{} vs {}", good.score, bad.score);
+    let v = bad.violations().next().expect("over_promise flagged");
+    assert_eq!(v.id, CheckId::OverPromise);
+    let s = v.suggestion.as_deref().expect("a rewrite");
+    assert!(s.contains("尽量") || s.contains("争取"), "{s}");
+    assert!(!v.section.is_empty());
+}
+
+#[test]
+fn slow_replies_lose_time_points() {
+    let rubric = Rubric::builtin();
+    let expect = [(CheckId::Greeting, 100)];
+    let spec = TurnSpec { expect: &expect, target_seconds: Some(30.0), ..Default::default() };
+    let fast = rubric.score_turn(&spec, "您好", 10.0);
+    let slow = rubric.score_turn(&spec, "您好", 50.0);
+    assert!(fast.on_time && !slow.on_time);
+    assert!(fast.score > slow.score);
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let rubric = Rubric::builtin();
+    let big = "保证".repeat(500_000);
+    let inputs = ["", "   ", "\u{0}\u{7}\u{1b}[31m", "😀😀😀[微笑][", "【", "[一二三四五六七八九]", &big];
+    for i in inputs {
+        let _ = rubric.detect(i, None);
+    }
+}
+
+#[test]
+fn ranks_follow_the_courseware_levels() {
+    let rubric = Rubric::builtin();
+    assert_eq!(rubric.rank(10).name, "初级客服");
+    assert_eq!(rubric.rank(70).name, "中级客服");
+    assert_eq!(rubric.rank(95).name, "高级客服");
+}

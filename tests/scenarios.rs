@@ -1,0 +1,120 @@
+//! Every shipped scenario: valid, well-shaped, winnable by an exemplary agent, lost by a poor
+//! one, and reproducible by seed. Scripts live in tests/scripts/<id>.{good,poor}.txt.
+
+use peilian::rubric::Rubric;
+use peilian::scenario::{self, PersonaKind, Scenario, When};
+use peilian::session::{Mode, Session, SessionRecord};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+fn shipped(rubric: &Rubric) -> Vec<Scenario> {
+    let (all, problems) = scenario::load_dir(Path::new("scenarios"), rubric);
+    assert!(problems.is_empty(), "shipped scenarios have problems:\n{}",
+        problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"));
+    all
+}
+
+fn play(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> SessionRecord {
+    let mut session = Session::start(Arc::new(s.clone()), rubric, seed, "script", Mode::Practice, "test");
+    for line in script.lines().filter(|l| !l.trim().is_empty()) {
+        if session.is_over() {
+            break;
+        }
+        session.reply(rubric, line, 10.0).expect("reply accepted");
+    }
+    session.record
+}
+
+fn script(id: &str, kind: &str) -> String {
+    let p = format!("tests/scripts/{id}.{kind}.txt");
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+#[test]
+fn at_least_nine_scenarios_cover_the_persona_types() {
+    let rubric = Rubric::builtin();
+    let all = shipped(&rubric);
+    assert!(all.len() >= 8, "{} scenarios", all.len());
+    let count = |k: PersonaKind| all.iter().filter(|s| s.persona.kind == k).count();
+    assert!(count(PersonaKind::Hesitant) >= 2);
+    assert!(count(PersonaKind::Haggler) >= 2);
+    assert!(count(PersonaKind::Complainant) >= 2);
+    assert!(count(PersonaKind::Skeptic) >= 1);
+    assert!(count(PersonaKind::Returner) >= 1);
+    let ids: HashSet<&str> = all.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), all.len(), "scenario ids are unique");
+}
+
+#[test]
+fn each_scenario_has_branch_points_and_both_kinds_of_ending() {
+    let rubric = Rubric::builtin();
+    for s in shipped(&rubric) {
+        let branch_points = s.nodes.iter().filter(|n| {
+            let targets: HashSet<&str> = n.next.iter().map(|b| b.goto.as_str()).collect();
+            targets.len() >= 2 && n.next.iter().any(|b| !matches!(b.when, When::Always))
+        }).count();
+        assert!(branch_points >= 2, "{}: {branch_points} branch points", s.id);
+        let outcomes: Vec<_> = s.nodes.iter().filter_map(|n| n.ending).collect();
+        assert!(outcomes.iter().any(|o| o.is_good()), "{}: no good ending", s.id);
+        assert!(outcomes.iter().any(|o| !o.is_good()), "{}: no bad ending", s.id);
+        for n in &s.nodes {
+            assert!(n.is_ending() || n.lines.len() >= 2, "{}: node {} needs line variants", s.id, n.id);
+        }
+    }
+}
+
+#[test]
+fn exemplary_runs_win_with_a_high_score() {
+    let rubric = Rubric::builtin();
+    for s in shipped(&rubric) {
+        let rec = play(&rubric, &s, 1, &script(&s.id, "good"));
+        assert!(rec.finished, "{}: good run did not finish", s.id);
+        let o = rec.outcome.expect("outcome");
+        assert!(o.is_good(), "{}: good run ended {:?} (total {})", s.id, o, rec.total);
+        assert!(rec.total >= 80, "{}: good run total {}", s.id, rec.total);
+        assert!(rec.turns.len() >= 5, "{}: main path has {} customer turns", s.id, rec.turns.len());
+    }
+}
+
+#[test]
+fn poor_runs_lose_with_a_low_score() {
+    let rubric = Rubric::builtin();
+    for s in shipped(&rubric) {
+        let rec = play(&rubric, &s, 1, &script(&s.id, "poor"));
+        assert!(rec.finished, "{}: poor run did not finish", s.id);
+        let o = rec.outcome.expect("outcome");
+        assert!(!o.is_good(), "{}: poor run ended {:?}", s.id, o);
+        assert!(rec.total <= 40, "{}: poor run total {}", s.id, rec.total);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_transcript() {
+    let rubric = Rubric::builtin();
+    for s in shipped(&rubric) {
+        let good = script(&s.id, "good");
+        let strip = |r: SessionRecord| r.turns.into_iter().map(|t| (t.node, t.customer, t.score, t.mood_after)).collect::<Vec<_>>();
+        let a = play(&rubric, &s, 42, &good);
+        let b = play(&rubric, &s, 42, &good);
+        assert_eq!(a.temperament, b.temperament, "{}", s.id);
+        assert_eq!(a.ending_line, b.ending_line, "{}", s.id);
+        assert_eq!(strip(a), strip(b), "{}", s.id);
+    }
+}
+
+#[test]
+fn seeds_vary_the_customer() {
+    let rubric = Rubric::builtin();
+    let all = shipped(&rubric);
+    let mut openings: HashMap<&str, HashSet<String>> = HashMap::new();
+    for s in &all {
+        for seed in 0..12 {
+            let session = Session::start(Arc::new(s.clone()), &rubric, seed, "x", Mode::Practice, "test");
+            openings.entry(&s.id).or_default().insert(session.customer_line().to_string());
+        }
+    }
+    for s in &all {
+        assert!(openings[s.id.as_str()].len() >= 2, "{}: the opening line never varies", s.id);
+    }
+}
