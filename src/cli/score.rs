@@ -105,6 +105,17 @@ impl<'r> Scorer<'r> {
             }
             Ok(InLine { id, reply: Some(r), scenario, node }) => (id, r, scenario, node),
         };
+        let n = reply.chars().count();
+        if n > crate::rubric::engine::MAX_ANALYZED {
+            return bad(
+                out,
+                id,
+                format!(
+                    "line {lineno}: reply too long ({n} characters; at most {})",
+                    crate::rubric::engine::MAX_ANALYZED
+                ),
+            );
+        }
         let mut policy: Option<Policy> = None;
         let mut score = None;
         if let Some(sid) = &scen {

@@ -63,6 +63,7 @@ enum Role {
     Discount,
     FreeShipping,
     Gift,
+    Requires,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +77,11 @@ struct Hit {
 
 #[derive(Debug)]
 enum CompiledRule {
-    Phrases { question: bool, window: usize },
+    Phrases {
+        question: Option<bool>,
+        window: usize,
+        requires: bool,
+    },
     Choice,
     Concession,
     None,
@@ -92,6 +97,8 @@ pub struct Scratch {
     hits: Vec<Hit>,
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
+    /// Per rule slot: does a reply-wide exception stand in this reply?
+    reply_exc: Vec<bool>,
     question: Vec<bool>,
 }
 
@@ -104,6 +111,9 @@ pub struct Matcher {
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
 }
+
+/// At most this many chars of a reply are analysed.
+pub const MAX_ANALYZED: usize = 20_000;
 
 const INTERROGATIVES: [&str; 14] = [
     "什么", "哪", "怎么", "怎样", "多少", "是否", "有没有", "是不是", "能不能", "可不可以",
@@ -157,7 +167,9 @@ impl Matcher {
                         unless_after,
                         unless_clause,
                         unless_reply,
+                        requires_clause,
                         question,
+                        not_question,
                         window,
                         whole_clause,
                     } = p;
@@ -168,9 +180,17 @@ impl Matcher {
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
                     add(whole_clause, slot, Role::Whole);
+                    add(requires_clause, slot, Role::Requires);
                     CompiledRule::Phrases {
-                        question: *question,
+                        question: if *question {
+                            Some(true)
+                        } else if *not_question {
+                            Some(false)
+                        } else {
+                            None
+                        },
                         window: window.unwrap_or(4),
+                        requires: !requires_clause.is_empty(),
                     }
                 }
                 Rule::Choice(c) => {
@@ -243,7 +263,9 @@ impl Matcher {
             e.clear();
         }
         s.src.clear();
-        s.src.extend(reply.chars());
+        // Replies are bounded (practice refuses more than 2,000 chars); analysis looks at the
+        // first MAX_ANALYZED chars so a pathological paste costs bounded time.
+        s.src.extend(reply.chars().take(MAX_ANALYZED));
         normalize::normalize_into(&s.src, &mut s.norm);
         s.text.clear();
         s.byte_to_char.clear();
@@ -291,6 +313,15 @@ impl Matcher {
                 });
             }
         }
+        // Sorted by start, so a clause's hits are one contiguous range.
+        s.hits.sort_by_key(|h| (h.start, h.end));
+        s.reply_exc.clear();
+        s.reply_exc.resize(self.rules.len(), false);
+        for h in &s.hits {
+            if h.role == Role::Reply {
+                s.reply_exc[h.check as usize] = true;
+            }
+        }
         for (slot, (ci, rule)) in self.rules.iter().enumerate() {
             let ci = *ci;
             if out.present[ci] && !evidence {
@@ -300,9 +331,11 @@ impl Matcher {
             let ev = &mut out.evidence[ci];
             let found = match rule {
                 CompiledRule::None => None,
-                CompiledRule::Phrases { question, window } => {
-                    self.eval_phrases(slot, *question, *window, s, ev, evidence)
-                }
+                CompiledRule::Phrases {
+                    question,
+                    window,
+                    requires,
+                } => self.eval_phrases(slot, *question, *window, *requires, s, ev, evidence),
                 CompiledRule::Choice => self.eval_choice(slot, s, ev, evidence),
                 CompiledRule::Concession => self.eval_concession(slot, policy, s, ev, evidence),
             };
@@ -330,9 +363,23 @@ impl Matcher {
     }
 
     /// Is the cue at `h` cancelled by an exception of `check`?
+    /// The hits whose start lies in the clause holding `pos` (phrases never cross a clause).
+    fn clause_hits(s: &Scratch, pos: u32) -> &[Hit] {
+        let cl = Self::clause(s, pos) as usize;
+        let Some(&(a, b, _)) = s.clauses.get(cl) else {
+            return &[];
+        };
+        let lo = s.hits.partition_point(|h| (h.start as usize) < a);
+        let hi = s.hits.partition_point(|h| (h.start as usize) < b);
+        &s.hits[lo..hi]
+    }
+
     fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
+        if s.reply_exc.get(check as usize).copied().unwrap_or(false) {
+            return true;
+        }
         let cl = Self::clause(s, h.start);
-        s.hits.iter().filter(|x| x.check == check).any(|x| match x.role {
+        Self::clause_hits(s, h.start).iter().filter(|x| x.check == check).any(|x| match x.role {
             Role::Unless => x.start < h.end && h.start < x.end,
             Role::Before => {
                 x.end <= h.start
@@ -346,11 +393,13 @@ impl Matcher {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn eval_phrases(
         &self,
         check: u16,
-        question: bool,
+        question: Option<bool>,
         window: usize,
+        requires: bool,
         s: &Scratch,
         ev: &mut Vec<Span>,
         evidence: bool,
@@ -360,19 +409,35 @@ impl Matcher {
             match h.role {
                 Role::Cue => {}
                 Role::Whole => {
-                    let cl = Self::clause(s, h.start);
-                    let Some(&(a, b, _)) = s.clauses.get(cl as usize) else {
-                        continue;
-                    };
-                    if a != h.start as usize || b - a > (h.end - h.start) as usize + 2 {
+                    // The cue is the whole reply (but for 亲 and a particle): 不知道。
+                    let body: Vec<char> = s
+                        .norm
+                        .chars
+                        .iter()
+                        .copied()
+                        .filter(|c| !normalize::is_clause_break(*c) && *c != '亲')
+                        .collect();
+                    let len = (h.end - h.start) as usize;
+                    let tail_ok = body.len() == len
+                        || (body.len() == len + 1
+                            && matches!(body.last(), Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')));
+                    if !tail_ok {
                         continue;
                     }
                 }
                 _ => continue,
             }
-            if question {
+            if let Some(q) = question {
                 let cl = Self::clause(s, h.start) as usize;
-                if !s.question.get(cl).copied().unwrap_or(false) {
+                if s.question.get(cl).copied().unwrap_or(false) != q {
+                    continue;
+                }
+            }
+            if requires {
+                let ok = Self::clause_hits(s, h.start)
+                    .iter()
+                    .any(|x| x.check == check && x.role == Role::Requires);
+                if !ok {
                     continue;
                 }
             }
@@ -381,7 +446,7 @@ impl Matcher {
             }
             found = Some(());
             Self::push_span(s, h.start, h.end, ev, evidence);
-            if !evidence {
+            if !evidence || ev.len() >= 4 {
                 break;
             }
         }
@@ -393,8 +458,11 @@ impl Matcher {
         // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
-        for j in mine().filter(|h| h.role == Role::Joiner) {
-            if mine().any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end) {
+        for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
+            if Self::clause_hits(s, j.start)
+                .iter()
+                .any(|x| x.check == check && x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
+            {
                 continue;
             }
             let cl = Self::clause(s, j.start) as usize;
@@ -434,7 +502,7 @@ impl Matcher {
             }
         }
         // 2. A picker in a question, after an enumeration or a named set of options.
-        for p in mine().filter(|h| h.role == Role::Picker) {
+        for p in mine().filter(|h| h.role == Role::Picker).take(64) {
             let cl = Self::clause(s, p.start) as usize;
             if !s.question.get(cl).copied().unwrap_or(false) {
                 continue;
@@ -491,7 +559,7 @@ impl Matcher {
             if !allowed {
                 found = Some(());
                 Self::push_span(s, h.start, h.end, ev, evidence);
-                if !evidence {
+                if !evidence || ev.len() >= 4 {
                     break;
                 }
             }

@@ -72,8 +72,12 @@ pub struct PhraseRule {
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
     pub unless_reply: Vec<String>,
+    /// When set, a cue counts only if one of these also stands in its clause.
+    pub requires_clause: Vec<String>,
     /// The cue's clause must be a question (ends with ? or a question particle).
     pub question: bool,
+    /// The cue's clause must not be a question.
+    pub not_question: bool,
     /// How far before the cue `unless_before` looks, in chars (default 4).
     pub window: Option<usize>,
     /// Cues that count only at the very start of a clause (and the clause is short): `不知道。`.
