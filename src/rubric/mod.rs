@@ -374,6 +374,10 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         .iter()
         .filter(|r| clause.contains(&r.from))
         .max_by_key(|r| r.from.chars().count())?;
-    let rewritten = clause.replacen(&rw.from, &rw.to, 1);
+    let rewritten = if rw.clause {
+        rw.to.clone()
+    } else {
+        clause.replacen(&rw.from, &rw.to, 1)
+    };
     Some(format!("「{}」→「{}」", clause.trim(), rewritten.trim()))
 }

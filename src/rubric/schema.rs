@@ -42,6 +42,10 @@ pub struct CheckDef {
 pub struct Rewrite {
     pub from: String,
     pub to: String,
+    /// Replace the whole clause holding `from` with `to` (for concessions, rude or blaming
+    /// clauses, where swapping one word would not make a sentence).
+    #[serde(default)]
+    pub clause: bool,
 }
 
 /// How a check is detected.
