@@ -121,6 +121,9 @@ pub struct BenchArgs {
     /// Seed for the generated replies.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Only write the generated JSON Lines to this file (for timing `peilian score` on it).
+    #[arg(long, value_name = "FILE")]
+    pub emit: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

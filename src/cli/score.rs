@@ -274,6 +274,20 @@ pub fn bench(a: BenchArgs) -> ExitCode {
         Ok(r) => r,
         Err(c) => return c,
     };
+    if let Some(path) = &a.emit {
+        let res = std::fs::File::create(path)
+            .and_then(|f| generate(a.lines, a.seed, BufWriter::with_capacity(1 << 16, f)));
+        return match res {
+            Ok(()) => {
+                eprintln!("wrote {} generated replies to {}", a.lines, path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                ExitCode::from(2)
+            }
+        };
+    }
     let mut input = Vec::new();
     if let Err(e) = generate(a.lines, a.seed, &mut input) {
         eprintln!("bench: {e}");

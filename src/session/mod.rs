@@ -65,6 +65,9 @@ pub struct DrillRef {
     pub step: usize,
     pub of: usize,
     pub attempt: u32,
+    /// The plan's pass mark when the session ran, so reports can say passed or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_mark: Option<u32>,
 }
 
 /// The result file: everything about one session, written after every turn.

@@ -73,14 +73,26 @@ impl ResultStore {
                 format!("{base}-{n}.json")
             };
             let path = dir.join(name);
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(_) => {
-                    let store = ResultStore { path };
-                    store.save(record)?;
-                    return Ok(store);
-                }
+            // Claim the name with the whole first version at once: write a temporary file,
+            // then hard-link it into place (fails if the name is taken), so no reader ever
+            // sees an empty result file.
+            let tmp = dir.join(format!(".{base}-{n}.{}.new", std::process::id()));
+            write_synced(&tmp, record)?;
+            let linked = fs::hard_link(&tmp, &path);
+            let _ = fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => return Ok(ResultStore { path }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e),
+                // Filesystems without hard links: claim the name empty, then fill it.
+                Err(_) => match OpenOptions::new().write(true).create_new(true).open(&path) {
+                    Ok(_) => {
+                        let store = ResultStore { path };
+                        store.save(record)?;
+                        return Ok(store);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                    Err(e) => return Err(e),
+                },
             }
         }
         Err(std::io::Error::other("could not find a free result file name"))
@@ -88,7 +100,6 @@ impl ResultStore {
 
     /// Write the record: to a temporary file beside it, then rename over it.
     pub fn save(&self, record: &SessionRecord) -> std::io::Result<()> {
-        let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
         let name = self
             .path
             .file_name()
@@ -97,14 +108,17 @@ impl ResultStore {
         let tmp = self
             .path
             .with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        {
-            let mut f = fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.write_all(b"\n")?;
-            f.sync_all()?;
-        }
+        write_synced(&tmp, record)?;
         fs::rename(&tmp, &self.path)
     }
+}
+
+fn write_synced(path: &Path, record: &SessionRecord) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+    let mut f = fs::File::create(path)?;
+    f.write_all(&json)?;
+    f.write_all(b"\n")?;
+    f.sync_all()
 }
 
 /// Read every result file in `dir`. Files that are not valid results are reported by name

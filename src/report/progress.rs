@@ -1,0 +1,299 @@
+//! `peilian progress --trainee NAME`: scores over time, the three weakest checks, the shipped
+//! scenarios that train them most, and a 错题本 of the replies that failed them.
+
+use super::{Filter, TraineeStats, by_trainee, drill_text, labels, load, outcome_text, short_time};
+use crate::cli::practice::Style;
+use crate::cli::{ProgressArgs, load_rubric, scenario_dir};
+use crate::rubric::{CheckId, CheckRole};
+use crate::scenario::Scenario;
+use crate::session::results_dir;
+use std::io::Write;
+use std::process::ExitCode;
+
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+fn spark(v: u32) -> char {
+    SPARKS[((v.min(100) as usize) * (SPARKS.len() - 1) + 50) / 100]
+}
+
+/// Columns a string takes in a terminal: East Asian wide characters take two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `s` padded with spaces to `cols` terminal columns.
+fn pad(s: &str, cols: usize) -> String {
+    format!("{s}{}", " ".repeat(cols.saturating_sub(width(s))))
+}
+
+fn bar(rate: f64, width: usize) -> String {
+    let full = ((rate / 100.0) * width as f64).round() as usize;
+    format!(
+        "{}{}",
+        "█".repeat(full.min(width)),
+        "·".repeat(width - full.min(width))
+    )
+}
+
+/// (distinct checks exercised, total weight, weight per check).
+pub type Exercise = (usize, u32, Vec<(CheckId, u32)>);
+
+/// How much a scenario trains `checks`, over its nodes' `expect` and `forbid` lists.
+pub fn exercise(s: &Scenario, checks: &[CheckId]) -> Exercise {
+    let mut per: Vec<(CheckId, u32)> = checks.iter().map(|c| (*c, 0)).collect();
+    for n in s.nodes.iter().filter(|n| !n.is_ending()) {
+        for (c, w) in n.expected().into_iter().chain(n.forbidden()) {
+            if let Some(p) = per.iter_mut().find(|(x, _)| *x == c) {
+                p.1 += w.max(1);
+            }
+        }
+    }
+    let distinct = per.iter().filter(|(_, w)| *w > 0).count();
+    let total = per.iter().map(|(_, w)| w).sum();
+    (distinct, total, per)
+}
+
+/// The scenarios that exercise `checks` most, best first (at most `n`).
+pub fn recommend<'a>(
+    scenarios: &'a [Scenario],
+    checks: &[CheckId],
+    n: usize,
+) -> Vec<(&'a Scenario, Vec<(CheckId, u32)>)> {
+    let mut v: Vec<(&Scenario, Exercise)> = scenarios
+        .iter()
+        .map(|s| (s, exercise(s, checks)))
+        .filter(|(_, (d, _, _))| *d > 0)
+        .collect();
+    v.sort_by(|a, b| {
+        (b.1.0, b.1.1)
+            .cmp(&(a.1.0, a.1.1))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    v.into_iter()
+        .take(n)
+        .map(|(s, (_, _, per))| (s, per))
+        .collect()
+}
+
+fn print(
+    out: &mut impl Write,
+    st: Style,
+    t: &TraineeStats,
+    labels: &[String; CheckId::COUNT],
+    scenarios: &[Scenario],
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        st.bold(&format!("══════ 学习进度 {} ══════", t.name))
+    )?;
+    writeln!(
+        out,
+        "{} 场对练，完成 {} 场，平均分 {}{}",
+        t.sessions.len(),
+        t.finished,
+        t.average
+            .map(|a| format!("{a:.1}"))
+            .unwrap_or_else(|| "—".into()),
+        if t.steps.involved > 0 {
+            format!("，训练关卡通过 {}/{}", t.steps.passed, t.steps.involved)
+        } else {
+            String::new()
+        }
+    )?;
+
+    writeln!(out, "\n{}", st.bold("得分走势（时间为 UTC）"))?;
+    let line: String = t.sessions.iter().map(|e| spark(e.record.total)).collect();
+    writeln!(out, "  {line}")?;
+    let shown = t.sessions.len().saturating_sub(12);
+    if shown > 0 {
+        writeln!(out, "  {}", st.dim(&format!("（更早的 {shown} 场略）")))?;
+    }
+    for e in &t.sessions[shown..] {
+        let r = &e.record;
+        let score = format!("{:>3} 分", r.total);
+        writeln!(
+            out,
+            "  {}  {} {} {}  {}{}",
+            short_time(&r.started),
+            pad(&r.scenario.title, 32),
+            pad(&drill_text(r), 18),
+            if r.finished {
+                st.bold(&score)
+            } else {
+                st.dim(&score)
+            },
+            outcome_text(r),
+            match crate::drill::record_passed(r) {
+                Some(true) => format!("  {}", st.good("通过")),
+                Some(false) => format!("  {}", st.bad("未通过")),
+                None => String::new(),
+            }
+        )?;
+    }
+
+    writeln!(out, "\n{}", st.bold("各项检查通过率"))?;
+    for c in CheckId::ALL {
+        let x = t.checks[c.index()];
+        if let Some(r) = x.rate() {
+            let text = format!("{} {:>5.1}%  ({}/{})", bar(r, 20), r, x.passed, x.involved);
+            let text = if r >= 80.0 {
+                st.good(&text)
+            } else if r >= 60.0 {
+                text
+            } else {
+                st.bad(&text)
+            };
+            writeln!(out, "  {}{}", pad(&labels[c.index()], 14), text)?;
+        }
+    }
+    if let Some(r) = t.time.rate() {
+        writeln!(
+            out,
+            "  {}{} {:>5.1}%  ({}/{})",
+            pad("响应时效", 14),
+            bar(r, 20),
+            r,
+            t.time.passed,
+            t.time.involved
+        )?;
+    }
+
+    let weak = t.weakest(3);
+    if weak.is_empty() {
+        writeln!(
+            out,
+            "\n{}",
+            st.good("目前每一项检查都做到了，继续保持！可以试试更难的场景或考核模式。")
+        )?;
+        return Ok(());
+    }
+    let names: Vec<String> = weak
+        .iter()
+        .map(|c| {
+            format!(
+                "{}（{}）",
+                labels[c.index()],
+                t.checks[c.index()].rate_text()
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "\n{} {}",
+        st.bold("最弱的三项："),
+        st.bad(&names.join("、"))
+    )?;
+
+    let recs = recommend(scenarios, &weak, 3);
+    writeln!(out, "\n{}", st.bold("推荐练习（最能练到这几项的场景）"))?;
+    if recs.is_empty() {
+        writeln!(out, "  {}", st.dim("场景库里没有专门考这几项的场景。"))?;
+    }
+    for (s, per) in recs {
+        let what: Vec<String> = per
+            .iter()
+            .filter(|(_, w)| *w > 0)
+            .map(|(c, w)| format!("{}×{w}", labels[c.index()]))
+            .collect();
+        writeln!(
+            out,
+            "  peilian practice {} 【{}】{}  练到：{}",
+            pad(&s.id, 26),
+            s.persona.kind.label(),
+            s.title,
+            what.join("、")
+        )?;
+    }
+
+    writeln!(out, "\n{}", st.bold("错题本（最近没做到的回复）"))?;
+    for c in &weak {
+        writeln!(out, "  {}", st.bold(&format!("【{}】", labels[c.index()])))?;
+        let mut n = 0;
+        'sessions: for e in t.sessions.iter().rev() {
+            let r = &e.record;
+            for turn in r.turns.iter().rev() {
+                let Some(v) = turn.verdict.checks.iter().find(|v| v.id == *c && !v.passed) else {
+                    continue;
+                };
+                writeln!(
+                    out,
+                    "    {} {} 第{}轮",
+                    st.dim(&short_time(&r.started)),
+                    r.scenario.title,
+                    turn.index
+                )?;
+                writeln!(out, "      顾客：{}", turn.customer)?;
+                let reply = if v.role == CheckRole::Violation {
+                    st.highlight(&turn.reply, &v.evidence)
+                } else {
+                    turn.reply.clone()
+                };
+                writeln!(out, "      你的回复：{reply}")?;
+                writeln!(out, "      {}", st.bad(&v.message))?;
+                if let Some(sg) = &v.suggestion {
+                    writeln!(out, "      建议改为：{sg}")?;
+                } else if let Some(a) = &turn.verdict.closest_answer {
+                    writeln!(out, "      参考回复：{a}")?;
+                }
+                n += 1;
+                if n >= 3 {
+                    break 'sessions;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `peilian progress`
+pub fn run_progress(a: ProgressArgs) -> ExitCode {
+    let dir = results_dir(a.results.as_deref());
+    let name = a.trainee.trim().to_string();
+    let filter = Filter {
+        trainee: Some(name.clone()),
+        ..Filter::default()
+    };
+    let entries = match load(&dir, &filter) {
+        Ok((e, _)) => e,
+        Err(e) => {
+            eprintln!("{}: cannot read the results folder: {e}", dir.display());
+            eprintln!(
+                "(practise first with `peilian practice --trainee {name}`, or pass --results DIR)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let stats = by_trainee(&entries);
+    let Some(t) = stats.first() else {
+        eprintln!("no sessions of trainee `{name}` in {}", dir.display());
+        return ExitCode::from(1);
+    };
+    let rubric = match load_rubric(&a.common) {
+        Ok(r) => r,
+        Err(c) => return c,
+    };
+    let (scenarios, _) = crate::scenario::load_dir(&scenario_dir(&a.common), &rubric);
+    let labels = labels(&entries);
+    let mut out = std::io::stdout().lock();
+    match print(&mut out, Style::detect(), t, &labels, &scenarios).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
+    }
+}
