@@ -369,15 +369,22 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
     let chars: Vec<char> = reply.chars().collect();
     let (a, b) = clause_around(&chars, ev.start, ev.end);
     let clause: String = chars[a..b].iter().collect();
-    let rw = def
-        .rewrites
-        .iter()
-        .filter(|r| clause.contains(&r.from))
-        .max_by_key(|r| r.from.chars().count())?;
-    let rewritten = if rw.clause {
-        rw.to.clone()
+    let mut applicable: Vec<&schema::Rewrite> =
+        def.rewrites.iter().filter(|r| clause.contains(&r.from)).collect();
+    // Longest first, so 百分百保证 wins over 保证.
+    applicable.sort_by_key(|r| std::cmp::Reverse(r.from.chars().count()));
+    let first = applicable.first()?;
+    let rewritten = if first.clause {
+        first.to.clone()
     } else {
-        clause.replacen(&rw.from, &rw.to, 1)
+        // Apply every word rewrite that still applies, each once.
+        let mut text = clause.clone();
+        for r in applicable.iter().filter(|r| !r.clause) {
+            if text.contains(&r.from) {
+                text = text.replacen(&r.from, &r.to, 1);
+            }
+        }
+        text
     };
     Some(format!("「{}」→「{}」", clause.trim(), rewritten.trim()))
 }
