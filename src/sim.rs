@@ -302,7 +302,11 @@ impl SimDriver {
     }
 
     pub fn session(&self) -> Option<&Session> {
-        self.app.world().resource::<ActiveSession>().session.as_ref()
+        self.app
+            .world()
+            .resource::<ActiveSession>()
+            .session
+            .as_ref()
     }
 
     pub fn result_path(&self) -> Option<PathBuf> {
@@ -315,6 +319,10 @@ impl SimDriver {
     }
 
     pub fn save_error(&self) -> Option<String> {
-        self.app.world().resource::<ActiveSession>().save_error.clone()
+        self.app
+            .world()
+            .resource::<ActiveSession>()
+            .save_error
+            .clone()
     }
 }

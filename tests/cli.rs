@@ -36,14 +36,21 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn first_scenario_id() -> String {
-    let mut files: Vec<_> = std::fs::read_dir("scenarios").unwrap().filter_map(|e| e.ok()).map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "ron")).collect();
+    let mut files: Vec<_> = std::fs::read_dir("scenarios")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .collect();
     files.sort();
     files[0].file_stem().unwrap().to_string_lossy().into_owned()
 }
 
 fn results_in(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path())
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
         .collect()
@@ -54,10 +61,23 @@ fn practice_from_piped_stdin_saves_an_unfinished_session_when_input_ends() {
     let dir = tmp("practice");
     let id = first_scenario_id();
     let out = run(
-        &["practice", &id, "--seed", "5", "--trainee", "../小王", "--results", dir.to_str().unwrap()],
+        &[
+            "practice",
+            &id,
+            "--seed",
+            "5",
+            "--trainee",
+            "../小王",
+            "--results",
+            dir.to_str().unwrap(),
+        ],
         "您好亲，在的！请问有什么可以帮您？\n\n\u{7}理解您的想法哦\n".as_bytes(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("seed: 5"), "prints the seed: {text}");
     assert!(text.contains("本轮得分"), "feedback per reply: {text}");
@@ -80,8 +100,21 @@ fn practice_ignores_lines_after_the_ending_and_plays_the_menu() {
     let id = first_scenario_id();
     let good = std::fs::read_to_string(format!("tests/scripts/{id}.good.txt")).unwrap();
     let input = format!("1\n{good}\n多余的一行\n还有一行\n");
-    let out = run(&["practice", "--seed", "1", "--results", dir.to_str().unwrap()], input.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[
+            "practice",
+            "--seed",
+            "1",
+            "--results",
+            dir.to_str().unwrap(),
+        ],
+        input.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("请选择场景"), "{text}");
     assert!(text.contains("对练报告"), "{text}");
@@ -97,7 +130,17 @@ fn a_huge_paste_is_refused_with_a_message() {
     let id = first_scenario_id();
     let mut input = "好".repeat(1_000_000);
     input.push('\n');
-    let out = run(&["practice", &id, "--seed", "2", "--results", dir.to_str().unwrap()], input.as_bytes());
+    let out = run(
+        &[
+            "practice",
+            &id,
+            "--seed",
+            "2",
+            "--results",
+            dir.to_str().unwrap(),
+        ],
+        input.as_bytes(),
+    );
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("回复太长"));
     let _ = std::fs::remove_dir_all(dir);
@@ -112,9 +155,15 @@ fn score_streams_json_lines_and_reports_bad_lines() {
         "{\"id\":\"no-reply\"}\n",
     );
     let out = run(&["score", "-"], input.as_bytes());
-    assert_eq!(out.status.code(), Some(1), "bad lines make the exit status 1");
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines()
-        .map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "bad lines make the exit status 1"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 4, "one output line per input line");
     assert_eq!(lines[0]["id"], "a");
     let d = lines[0]["detected"].as_object().unwrap();
@@ -144,8 +193,16 @@ fn check_reports_file_line_column() {
     // A scenario whose branch names a missing node, and an unknown check id.
     let id = first_scenario_id();
     let src = std::fs::read_to_string(format!("scenarios/{id}.ron")).unwrap();
-    let target = src.split("goto: \"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let bad = src.replacen(&format!("goto: \"{target}\""), "goto: \"nowhere\"", 1)
+    let target = src
+        .split("goto: \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let bad = src
+        .replacen(&format!("goto: \"{target}\""), "goto: \"nowhere\"", 1)
         .replacen("(\"empathy\"", "(\"empaty\"", 1);
     let f = dir.join("missing.ron");
     std::fs::write(&f, bad).unwrap();
@@ -153,7 +210,11 @@ fn check_reports_file_line_column() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("missing node `nowhere`"), "{text}");
-    assert!(text.lines().all(|l| l.starts_with(&f.display().to_string())), "{text}");
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with(&f.display().to_string())),
+        "{text}"
+    );
 
     // Unreadable input is exit 2.
     let out = run(&["check", dir.join("absent.ron").to_str().unwrap()], b"");
@@ -164,11 +225,19 @@ fn check_reports_file_line_column() {
 #[test]
 fn shipped_files_check_clean_and_list() {
     let out = run(&["check"], b"");
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = run(&["scenarios"], b"");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("讨价还价") && text.contains("投诉") && text.contains("犹豫型"), "{text}");
+    assert!(
+        text.contains("讨价还价") && text.contains("投诉") && text.contains("犹豫型"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -176,7 +245,15 @@ fn practice_with_a_non_ron_file_is_a_clear_error() {
     let dir = tmp("notron");
     let f = dir.join("notes.ron");
     std::fs::write(&f, "这不是RON文件").unwrap();
-    let out = run(&["practice", f.to_str().unwrap(), "--results", dir.to_str().unwrap()], b"");
+    let out = run(
+        &[
+            "practice",
+            f.to_str().unwrap(),
+            "--results",
+            dir.to_str().unwrap(),
+        ],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("{}:1:1:", f.display())), "{err}");

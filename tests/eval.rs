@@ -14,29 +14,54 @@ fn dev_corpus_meets_the_accuracy_targets() {
     let mut low = Vec::new();
     for (c, k) in &r.counts {
         if k.f1() < 0.90 {
-            low.push(format!("{c}: F1 {:.3} (tp {} fp {} fn {})", k.f1(), k.tp, k.fp, k.fn_));
+            low.push(format!(
+                "{c}: F1 {:.3} (tp {} fp {} fn {})",
+                k.f1(),
+                k.tp,
+                k.fp,
+                k.fn_
+            ));
         }
     }
-    assert!(r.macro_f1() >= 0.95, "macro-F1 {:.3} < 0.95; {}", r.macro_f1(), low.join("; "));
+    assert!(
+        r.macro_f1() >= 0.95,
+        "macro-F1 {:.3} < 0.95; {}",
+        r.macro_f1(),
+        low.join("; ")
+    );
     assert!(low.is_empty(), "checks under F1 0.90: {}", low.join("; "));
 }
 
 #[test]
 fn corpora_are_well_formed_and_cover_every_check_and_trap() {
-    for (file, min_items, min_pos) in [("tests/corpus/dev.jsonl", 400, 40), ("tests/corpus/holdout.jsonl", 100, 15)] {
+    for (file, min_items, min_pos) in [
+        ("tests/corpus/dev.jsonl", 400, 40),
+        ("tests/corpus/holdout.jsonl", 100, 15),
+    ] {
         let (items, bad) = read_items(Path::new(file)).expect(file);
         assert!(bad.is_empty(), "{file}: {bad:?}");
         assert!(items.len() >= min_items, "{file}: {} items", items.len());
         for c in CheckId::ALL {
             let pos = items.iter().filter(|i| i.labels[c.as_str()]).count();
-            assert!(pos >= min_pos && pos < items.len(), "{file}: {c} has {pos} positives");
+            assert!(
+                pos >= min_pos && pos < items.len(),
+                "{file}: {c} has {pos} positives"
+            );
         }
     }
     // The dev set covers each named trap with at least 8 items.
     let text = std::fs::read_to_string("tests/corpus/dev.jsonl").expect("dev corpus");
     for trap in [
-        "negated_promise", "effort_commitment", "compound_baozheng", "kending_fault", "haishi_not_choice",
-        "choice_without_haishi", "lijie_not_empathy", "buhaoyisi_softener", "blame_implication", "deflection",
+        "negated_promise",
+        "effort_commitment",
+        "compound_baozheng",
+        "kending_fault",
+        "haishi_not_choice",
+        "choice_without_haishi",
+        "lijie_not_empathy",
+        "buhaoyisi_softener",
+        "blame_implication",
+        "deflection",
         "emoji_punct_typo",
     ] {
         let n = text.matches(&format!("\"trap\":\"{trap}\"")).count()

@@ -13,7 +13,10 @@ fn fixtures() -> Vec<(CheckId, bool, String)> {
             continue;
         }
         if let Some(id) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            cur = Some(id.parse::<CheckId>().expect("fixture section is a check id"));
+            cur = Some(
+                id.parse::<CheckId>()
+                    .expect("fixture section is a check id"),
+            );
         } else if let Some(r) = line.strip_prefix("+ ") {
             out.push((cur.expect("section first"), true, r.to_string()));
         } else if let Some(r) = line.strip_prefix("- ") {
@@ -29,8 +32,14 @@ fn fixtures() -> Vec<(CheckId, bool, String)> {
 fn every_check_has_fixtures_both_ways() {
     let f = fixtures();
     for c in CheckId::ALL {
-        assert!(f.iter().any(|(id, p, _)| *id == c && *p), "{c} needs a present fixture");
-        assert!(f.iter().any(|(id, p, _)| *id == c && !*p), "{c} needs an absent fixture");
+        assert!(
+            f.iter().any(|(id, p, _)| *id == c && *p),
+            "{c} needs a present fixture"
+        );
+        assert!(
+            f.iter().any(|(id, p, _)| *id == c && !*p),
+            "{c} needs an absent fixture"
+        );
     }
 }
 
@@ -47,7 +56,12 @@ fn fixtures_hold() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -66,8 +80,18 @@ fn evidence_points_at_the_characters_typed() {
 #[test]
 fn concessions_follow_the_shop_policy() {
     let rubric = Rubric::builtin();
-    let strict = Policy { price: 129.0, lowest_price: 129.0, free_shipping_over: Some(199.0), gifts_allowed: false };
-    let roomy = Policy { price: 129.0, lowest_price: 109.0, free_shipping_over: Some(99.0), gifts_allowed: true };
+    let strict = Policy {
+        price: 129.0,
+        lowest_price: 129.0,
+        free_shipping_over: Some(199.0),
+        gifts_allowed: false,
+    };
+    let roomy = Policy {
+        price: 129.0,
+        lowest_price: 109.0,
+        free_shipping_over: Some(99.0),
+        gifts_allowed: true,
+    };
     let cases = [
         ("给您便宜10块吧", true, false),
         ("给您便宜30块吧", true, true),
@@ -78,8 +102,20 @@ fn concessions_follow_the_shop_policy() {
         ("给您打个八折", true, true),
     ];
     for (reply, strict_bad, roomy_bad) in cases {
-        assert_eq!(rubric.detect(reply, Some(&strict)).has(CheckId::PriceConcession), strict_bad, "strict: {reply}");
-        assert_eq!(rubric.detect(reply, Some(&roomy)).has(CheckId::PriceConcession), roomy_bad, "roomy: {reply}");
+        assert_eq!(
+            rubric
+                .detect(reply, Some(&strict))
+                .has(CheckId::PriceConcession),
+            strict_bad,
+            "strict: {reply}"
+        );
+        assert_eq!(
+            rubric
+                .detect(reply, Some(&roomy))
+                .has(CheckId::PriceConcession),
+            roomy_bad,
+            "roomy: {reply}"
+        );
     }
 }
 
@@ -87,7 +123,10 @@ fn concessions_follow_the_shop_policy() {
 fn violations_get_a_suggested_rewrite_and_cost_points() {
     let rubric = Rubric::builtin();
     let expect = [(CheckId::Apology, 50), (CheckId::Remedy, 50)];
-    let spec = TurnSpec { expect: &expect, ..Default::default() };
+    let spec = TurnSpec {
+        expect: &expect,
+        ..Default::default()
+    };
     let good = rubric.score_turn(&spec, "非常抱歉，马上给您补发一件新的", 5.0);
     let bad = rubric.score_turn(&spec, "非常抱歉，马上给您补发，保证明天到", 5.0);
     assert!(good.score > bad.score, "{} vs {}", good.score, bad.score);
@@ -102,7 +141,11 @@ fn violations_get_a_suggested_rewrite_and_cost_points() {
 fn slow_replies_lose_time_points() {
     let rubric = Rubric::builtin();
     let expect = [(CheckId::Greeting, 100)];
-    let spec = TurnSpec { expect: &expect, target_seconds: Some(30.0), ..Default::default() };
+    let spec = TurnSpec {
+        expect: &expect,
+        target_seconds: Some(30.0),
+        ..Default::default()
+    };
     let fast = rubric.score_turn(&spec, "您好", 10.0);
     let slow = rubric.score_turn(&spec, "您好", 50.0);
     assert!(fast.on_time && !slow.on_time);
@@ -113,7 +156,15 @@ fn slow_replies_lose_time_points() {
 fn hostile_input_never_panics() {
     let rubric = Rubric::builtin();
     let big = "保证".repeat(500_000);
-    let inputs = ["", "   ", "\u{0}\u{7}\u{1b}[31m", "😀😀😀[微笑][", "【", "[一二三四五六七八九]", &big];
+    let inputs = [
+        "",
+        "   ",
+        "\u{0}\u{7}\u{1b}[31m",
+        "😀😀😀[微笑][",
+        "【",
+        "[一二三四五六七八九]",
+        &big,
+    ];
     for i in inputs {
         let _ = rubric.detect(i, None);
     }

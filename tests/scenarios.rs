@@ -10,13 +10,27 @@ use std::sync::Arc;
 
 fn shipped(rubric: &Rubric) -> Vec<Scenario> {
     let (all, problems) = scenario::load_dir(Path::new("scenarios"), rubric);
-    assert!(problems.is_empty(), "shipped scenarios have problems:\n{}",
-        problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "shipped scenarios have problems:\n{}",
+        problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     all
 }
 
 fn play(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> SessionRecord {
-    let mut session = Session::start(Arc::new(s.clone()), rubric, seed, "script", Mode::Practice, "test");
+    let mut session = Session::start(
+        Arc::new(s.clone()),
+        rubric,
+        seed,
+        "script",
+        Mode::Practice,
+        "test",
+    );
     for line in script.lines().filter(|l| !l.trim().is_empty()) {
         if session.is_over() {
             break;
@@ -50,16 +64,37 @@ fn at_least_nine_scenarios_cover_the_persona_types() {
 fn each_scenario_has_branch_points_and_both_kinds_of_ending() {
     let rubric = Rubric::builtin();
     for s in shipped(&rubric) {
-        let branch_points = s.nodes.iter().filter(|n| {
-            let targets: HashSet<&str> = n.next.iter().map(|b| b.goto.as_str()).collect();
-            targets.len() >= 2 && n.next.iter().any(|b| !matches!(b.when, When::Always))
-        }).count();
-        assert!(branch_points >= 2, "{}: {branch_points} branch points", s.id);
+        let branch_points = s
+            .nodes
+            .iter()
+            .filter(|n| {
+                let targets: HashSet<&str> = n.next.iter().map(|b| b.goto.as_str()).collect();
+                targets.len() >= 2 && n.next.iter().any(|b| !matches!(b.when, When::Always))
+            })
+            .count();
+        assert!(
+            branch_points >= 2,
+            "{}: {branch_points} branch points",
+            s.id
+        );
         let outcomes: Vec<_> = s.nodes.iter().filter_map(|n| n.ending).collect();
-        assert!(outcomes.iter().any(|o| o.is_good()), "{}: no good ending", s.id);
-        assert!(outcomes.iter().any(|o| !o.is_good()), "{}: no bad ending", s.id);
+        assert!(
+            outcomes.iter().any(|o| o.is_good()),
+            "{}: no good ending",
+            s.id
+        );
+        assert!(
+            outcomes.iter().any(|o| !o.is_good()),
+            "{}: no bad ending",
+            s.id
+        );
         for n in &s.nodes {
-            assert!(n.is_ending() || n.lines.len() >= 2, "{}: node {} needs line variants", s.id, n.id);
+            assert!(
+                n.is_ending() || n.lines.len() >= 2,
+                "{}: node {} needs line variants",
+                s.id,
+                n.id
+            );
         }
     }
 }
@@ -71,9 +106,20 @@ fn exemplary_runs_win_with_a_high_score() {
         let rec = play(&rubric, &s, 1, &script(&s.id, "good"));
         assert!(rec.finished, "{}: good run did not finish", s.id);
         let o = rec.outcome.expect("outcome");
-        assert!(o.is_good(), "{}: good run ended {:?} (total {})", s.id, o, rec.total);
+        assert!(
+            o.is_good(),
+            "{}: good run ended {:?} (total {})",
+            s.id,
+            o,
+            rec.total
+        );
         assert!(rec.total >= 80, "{}: good run total {}", s.id, rec.total);
-        assert!(rec.turns.len() >= 5, "{}: main path has {} customer turns", s.id, rec.turns.len());
+        assert!(
+            rec.turns.len() >= 5,
+            "{}: main path has {} customer turns",
+            s.id,
+            rec.turns.len()
+        );
     }
 }
 
@@ -94,7 +140,12 @@ fn the_same_seed_gives_the_same_transcript() {
     let rubric = Rubric::builtin();
     for s in shipped(&rubric) {
         let good = script(&s.id, "good");
-        let strip = |r: SessionRecord| r.turns.into_iter().map(|t| (t.node, t.customer, t.score, t.mood_after)).collect::<Vec<_>>();
+        let strip = |r: SessionRecord| {
+            r.turns
+                .into_iter()
+                .map(|t| (t.node, t.customer, t.score, t.mood_after))
+                .collect::<Vec<_>>()
+        };
         let a = play(&rubric, &s, 42, &good);
         let b = play(&rubric, &s, 42, &good);
         assert_eq!(a.temperament, b.temperament, "{}", s.id);
@@ -110,11 +161,25 @@ fn seeds_vary_the_customer() {
     let mut openings: HashMap<&str, HashSet<String>> = HashMap::new();
     for s in &all {
         for seed in 0..12 {
-            let session = Session::start(Arc::new(s.clone()), &rubric, seed, "x", Mode::Practice, "test");
-            openings.entry(&s.id).or_default().insert(session.customer_line().to_string());
+            let session = Session::start(
+                Arc::new(s.clone()),
+                &rubric,
+                seed,
+                "x",
+                Mode::Practice,
+                "test",
+            );
+            openings
+                .entry(&s.id)
+                .or_default()
+                .insert(session.customer_line().to_string());
         }
     }
     for s in &all {
-        assert!(openings[s.id.as_str()].len() >= 2, "{}: the opening line never varies", s.id);
+        assert!(
+            openings[s.id.as_str()].len() >= 2,
+            "{}: the opening line never varies",
+            s.id
+        );
     }
 }

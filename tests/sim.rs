@@ -39,7 +39,11 @@ fn plugin_runs_a_session_and_saves_after_every_turn() {
     let ev = sim.start(start(&s, 3));
     assert!(matches!(ev.as_slice(), [SimEvent::Spoke(_)]), "{ev:?}");
     let path = sim.result_path().expect("result file created");
-    assert!(path.starts_with(&dir), "safe file name inside the folder: {}", path.display());
+    assert!(
+        path.starts_with(&dir),
+        "safe file name inside the folder: {}",
+        path.display()
+    );
 
     // An empty reply is rejected with a message and scores nothing.
     let ev = sim.reply("   ", 1.0);
@@ -54,11 +58,20 @@ fn plugin_runs_a_session_and_saves_after_every_turn() {
 
     // Leaving keeps the transcript and marks it unfinished.
     let ev = sim.abandon();
-    assert!(ev.iter().any(|e| matches!(e, SimEvent::Ended(x) if x.outcome.is_none())));
+    assert!(
+        ev.iter()
+            .any(|e| matches!(e, SimEvent::Ended(x) if x.outcome.is_none()))
+    );
     let rec: SessionRecord = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(rec.turns.len(), 1);
     assert!(!rec.finished);
-    assert!(sim.app.world().resource::<ActiveSession>().session.is_none());
+    assert!(
+        sim.app
+            .world()
+            .resource::<ActiveSession>()
+            .session
+            .is_none()
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -70,16 +83,26 @@ fn same_seed_same_transcript() {
         let dir = tmp(&format!("seed{seed}-{}", rand_suffix()));
         let mut sim = SimDriver::new(Arc::clone(&rubric), dir.clone());
         sim.start(start(&s, seed));
-        for r in ["您好亲，在的~请问有什么顾虑呢？", "理解您的顾虑，这款是纯棉的，做工很好", "您要白色还是黑色呢？"] {
+        for r in [
+            "您好亲，在的~请问有什么顾虑呢？",
+            "理解您的顾虑，这款是纯棉的，做工很好",
+            "您要白色还是黑色呢？",
+        ] {
             sim.reply(r, 5.0);
         }
         let rec = sim.session().expect("live").record.clone();
         let _ = std::fs::remove_dir_all(dir);
-        rec.turns.iter().map(|t| (t.customer.clone(), t.score, t.mood_after)).collect::<Vec<_>>()
+        rec.turns
+            .iter()
+            .map(|t| (t.customer.clone(), t.score, t.mood_after))
+            .collect::<Vec<_>>()
     };
     assert_eq!(run(11), run(11));
 }
 
 fn rand_suffix() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }

@@ -25,7 +25,11 @@ fn kind_of(src: &str) -> &'static str {
 }
 
 /// Check one file; problems come back as diagnostics. Err = unreadable.
-pub fn check_file(path: &Path, rubric: &Rubric, scenarios: &Path) -> Result<Vec<Diagnostic>, Diagnostic> {
+pub fn check_file(
+    path: &Path,
+    rubric: &Rubric,
+    scenarios: &Path,
+) -> Result<Vec<Diagnostic>, Diagnostic> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))?;
     Ok(match kind_of(&src) {
@@ -64,11 +68,13 @@ pub fn run(a: CheckArgs) -> ExitCode {
     let paths = if a.paths.is_empty() {
         let mut v = vec![dir.clone()];
         let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::rubric::BUILTIN_PATH);
-        v.push(a.common.rubric.clone().unwrap_or(if Path::new(crate::rubric::BUILTIN_PATH).is_file() {
-            PathBuf::from(crate::rubric::BUILTIN_PATH)
-        } else {
-            builtin
-        }));
+        v.push(a.common.rubric.clone().unwrap_or(
+            if Path::new(crate::rubric::BUILTIN_PATH).is_file() {
+                PathBuf::from(crate::rubric::BUILTIN_PATH)
+            } else {
+                builtin
+            },
+        ));
         v
     } else {
         a.paths.clone()
@@ -101,7 +107,14 @@ pub fn run(a: CheckArgs) -> ExitCode {
             }
         }
     }
-    eprintln!("checked {files} file(s): {problems} problem(s){}", if unreadable > 0 { format!(", {unreadable} unreadable") } else { String::new() });
+    eprintln!(
+        "checked {files} file(s): {problems} problem(s){}",
+        if unreadable > 0 {
+            format!(", {unreadable} unreadable")
+        } else {
+            String::new()
+        }
+    );
     if unreadable > 0 {
         ExitCode::from(2)
     } else if problems > 0 {

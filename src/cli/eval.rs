@@ -25,14 +25,26 @@ pub struct Counts {
 
 impl Counts {
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
     }
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 { 1.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -75,7 +87,11 @@ pub fn read_items(path: &Path) -> std::io::Result<(Vec<Item>, Vec<(usize, String
         }
         match serde_json::from_str::<Item>(&line) {
             Ok(it) => {
-                let missing: Vec<&str> = CheckId::ALL.iter().map(|c| c.as_str()).filter(|c| !it.labels.contains_key(*c)).collect();
+                let missing: Vec<&str> = CheckId::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .filter(|c| !it.labels.contains_key(*c))
+                    .collect();
                 if missing.is_empty() {
                     items.push(it);
                 } else {
@@ -89,7 +105,10 @@ pub fn read_items(path: &Path) -> std::io::Result<(Vec<Item>, Vec<(usize, String
 }
 
 pub fn evaluate(rubric: &Rubric, items: &[Item]) -> EvalReport {
-    let mut r = EvalReport { items: items.len(), ..Default::default() };
+    let mut r = EvalReport {
+        items: items.len(),
+        ..Default::default()
+    };
     for c in CheckId::ALL {
         r.counts.insert(c, Counts::default());
     }
@@ -120,14 +139,29 @@ pub fn evaluate(rubric: &Rubric, items: &[Item]) -> EvalReport {
 }
 
 pub fn print_report(rubric: &Rubric, r: &EvalReport, quiet: bool) {
-    println!("{:<18} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}", "check", "tp", "fp", "fn", "precision", "recall", "F1");
+    println!(
+        "{:<18} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
+        "check", "tp", "fp", "fn", "precision", "recall", "F1"
+    );
     for (c, k) in &r.counts {
         println!(
             "{:<18} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}  {}",
-            c.as_str(), k.tp, k.fp, k.fn_, k.precision(), k.recall(), k.f1(), rubric.label(*c)
+            c.as_str(),
+            k.tp,
+            k.fp,
+            k.fn_,
+            k.precision(),
+            k.recall(),
+            k.f1(),
+            rubric.label(*c)
         );
     }
-    println!("items {}  macro-F1 {:.3}  disagreements {}", r.items, r.macro_f1(), r.disagreements.len());
+    println!(
+        "items {}  macro-F1 {:.3}  disagreements {}",
+        r.items,
+        r.macro_f1(),
+        r.disagreements.len()
+    );
     if !quiet {
         for d in &r.disagreements {
             println!(
@@ -136,7 +170,11 @@ pub fn print_report(rubric: &Rubric, r: &EvalReport, quiet: bool) {
                 d.check,
                 d.expected,
                 !d.expected,
-                if d.evidence.is_empty() { String::new() } else { format!(" 「{}」", d.evidence.join("、")) },
+                if d.evidence.is_empty() {
+                    String::new()
+                } else {
+                    format!(" 「{}」", d.evidence.join("、"))
+                },
                 d.reply
             );
         }
@@ -164,7 +202,11 @@ pub fn run(a: EvalArgs) -> ExitCode {
     if a.similarity {
         crate::cli::eval::similarity_study(&rubric, &super::scenario_dir(&a.common), &items);
     }
-    if r.bad_lines.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if r.bad_lines.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// Compare similarity measures: for each scenario node, which measure best ranks replies that
@@ -172,11 +214,17 @@ pub fn run(a: EvalArgs) -> ExitCode {
 pub fn similarity_study(rubric: &Rubric, dir: &Path, items: &[Item]) {
     use crate::rubric::similarity::{Measure, best};
     let (scenarios, _) = crate::scenario::load_dir(dir, rubric);
-    println!("\nsimilarity measures (AUC: P(similarity of a labelled-good reply > a labelled-poor one), per node, averaged)");
+    println!(
+        "\nsimilarity measures (AUC: P(similarity of a labelled-good reply > a labelled-poor one), per node, averaged)"
+    );
     for m in Measure::ALL {
         let mut aucs = Vec::new();
         for s in &scenarios {
-            for n in s.nodes.iter().filter(|n| !n.is_ending() && !n.model_answers.is_empty()) {
+            for n in s
+                .nodes
+                .iter()
+                .filter(|n| !n.is_ending() && !n.model_answers.is_empty())
+            {
                 let exp = n.expected();
                 if exp.is_empty() {
                     continue;
@@ -184,8 +232,13 @@ pub fn similarity_study(rubric: &Rubric, dir: &Path, items: &[Item]) {
                 let mut good = Vec::new();
                 let mut poor = Vec::new();
                 for it in items {
-                    let met = exp.iter().filter(|(c, _)| it.labels.get(c.as_str()).copied().unwrap_or(false)).count();
-                    let viol = CheckId::ALL.iter().any(|c| c.is_violation() && it.labels.get(c.as_str()).copied().unwrap_or(false));
+                    let met = exp
+                        .iter()
+                        .filter(|(c, _)| it.labels.get(c.as_str()).copied().unwrap_or(false))
+                        .count();
+                    let viol = CheckId::ALL.iter().any(|c| {
+                        c.is_violation() && it.labels.get(c.as_str()).copied().unwrap_or(false)
+                    });
                     let sim = best(m, &it.reply, &n.model_answers).0;
                     if met == exp.len() && !viol {
                         good.push(sim);
@@ -199,13 +252,28 @@ pub fn similarity_study(rubric: &Rubric, dir: &Path, items: &[Item]) {
                 let mut wins = 0.0;
                 for g in &good {
                     for p in &poor {
-                        wins += if g > p { 1.0 } else if g == p { 0.5 } else { 0.0 };
+                        wins += if g > p {
+                            1.0
+                        } else if g == p {
+                            0.5
+                        } else {
+                            0.0
+                        };
                     }
                 }
                 aucs.push(wins / (good.len() * poor.len()) as f64);
             }
         }
-        let mean = if aucs.is_empty() { 0.0 } else { aucs.iter().sum::<f64>() / aucs.len() as f64 };
-        println!("  {:<14} mean AUC {:.3} over {} nodes", m.name(), mean, aucs.len());
+        let mean = if aucs.is_empty() {
+            0.0
+        } else {
+            aucs.iter().sum::<f64>() / aucs.len() as f64
+        };
+        println!(
+            "  {:<14} mean AUC {:.3} over {} nodes",
+            m.name(),
+            mean,
+            aucs.len()
+        );
     }
 }

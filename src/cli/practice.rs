@@ -129,7 +129,11 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
     );
     writeln!(out, "{}", st.bold(&head))?;
     for c in &v.checks {
-        let mark = if c.passed { st.good("✓") } else { st.bad("✗") };
+        let mark = if c.passed {
+            st.good("✓")
+        } else {
+            st.bad("✗")
+        };
         let ev: Vec<&str> = c.evidence.iter().map(|e| e.text.as_str()).collect();
         let ev = if ev.is_empty() {
             String::new()
@@ -156,7 +160,12 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
 }
 
 /// Print the final report of a session.
-pub fn print_report(out: &mut impl Write, st: Style, r: &SessionRecord, exam: bool) -> std::io::Result<()> {
+pub fn print_report(
+    out: &mut impl Write,
+    st: Style,
+    r: &SessionRecord,
+    exam: bool,
+) -> std::io::Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", st.bold("══════ 对练报告 Report ══════"))?;
     writeln!(
@@ -175,7 +184,12 @@ pub fn print_report(out: &mut impl Write, st: Style, r: &SessionRecord, exam: bo
         }
         (None, _) => st.bad("未完成 (unfinished)"),
     };
-    writeln!(out, "结果 {outcome}   总分 {} / 100   等级 {}", r.total, st.bold(&r.rank))?;
+    writeln!(
+        out,
+        "结果 {outcome}   总分 {} / 100   等级 {}",
+        r.total,
+        st.bold(&r.rank)
+    )?;
     for t in &r.turns {
         let bad: Vec<String> = t.verdict.violations().map(|c| c.label.clone()).collect();
         let missed: Vec<String> = t
@@ -190,8 +204,16 @@ pub fn print_report(out: &mut impl Write, st: Style, r: &SessionRecord, exam: bo
             "  第{}轮 {:>3}分  {}{}",
             t.index,
             t.score,
-            if missed.is_empty() { String::new() } else { format!("缺少：{}  ", missed.join("、")) },
-            if bad.is_empty() { String::new() } else { st.bad(&format!("违规：{}", bad.join("、"))) }
+            if missed.is_empty() {
+                String::new()
+            } else {
+                format!("缺少：{}  ", missed.join("、"))
+            },
+            if bad.is_empty() {
+                String::new()
+            } else {
+                st.bad(&format!("违规：{}", bad.join("、")))
+            }
         )?;
         if exam {
             print_feedback(out, st, t)?;
@@ -205,7 +227,11 @@ fn read_line(input: &mut impl BufRead) -> Option<String> {
     let mut buf = Vec::new();
     match input.read_until(b'\n', &mut buf) {
         Ok(0) | Err(_) => None,
-        Ok(_) => Some(String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r']).to_string()),
+        Ok(_) => Some(
+            String::from_utf8_lossy(&buf)
+                .trim_end_matches(['\n', '\r'])
+                .to_string(),
+        ),
     }
 }
 
@@ -240,7 +266,11 @@ fn choose_scenario(
         if let Some(s) = all.iter().find(|s| s.id == t) {
             return Some(s.clone());
         }
-        eprintln!("请输入 1 到 {} 之间的编号，或场景 id。(enter 1–{} or an id)", all.len(), all.len());
+        eprintln!(
+            "请输入 1 到 {} 之间的编号，或场景 id。(enter 1–{} or an id)",
+            all.len(),
+            all.len()
+        );
     }
 }
 
@@ -289,7 +319,16 @@ pub fn run(a: PracticeArgs) -> ExitCode {
     let mode = if a.exam { Mode::Exam } else { Mode::Practice };
     let results = results_dir(a.results.as_deref());
     let code = practice_session(
-        &rubric, Arc::new(scenario), seed, &trainee, mode, results, &mut input, interactive, st, None,
+        &rubric,
+        Arc::new(scenario),
+        seed,
+        &trainee,
+        mode,
+        results,
+        &mut input,
+        interactive,
+        st,
+        None,
     );
     match code {
         Ok(_) => ExitCode::SUCCESS,
@@ -317,7 +356,11 @@ pub fn practice_session(
     let mut out = std::io::stdout().lock();
     let mut sim = SimDriver::new(Arc::clone(rubric), results);
     let s = &scenario;
-    let _ = writeln!(out, "{}", st.bold(&format!("【{}】{}", s.persona.kind.label(), s.title)));
+    let _ = writeln!(
+        out,
+        "{}",
+        st.bold(&format!("【{}】{}", s.persona.kind.label(), s.title))
+    );
     let _ = writeln!(out, "{}", s.brief);
     let _ = writeln!(
         out,
@@ -328,14 +371,21 @@ pub fn practice_session(
             s.shop.product,
             s.shop.price,
             s.shop.lowest_price,
-            s.shop.free_shipping_over.map(|t| format!("，满{t}元包邮")).unwrap_or_default(),
+            s.shop
+                .free_shipping_over
+                .map(|t| format!("，满{t}元包邮"))
+                .unwrap_or_default(),
             s.shop.returns,
             s.shop.shipping
         ))
     );
     let _ = writeln!(out, "种子 seed: {seed}   模式: {}", mode.label());
     if interactive {
-        let _ = writeln!(out, "{}", st.dim("输入回复后按回车发送；Ctrl-D 结束（未完成的对话也会保存）。"));
+        let _ = writeln!(
+            out,
+            "{}",
+            st.dim("输入回复后按回车发送；Ctrl-D 结束（未完成的对话也会保存）。")
+        );
     }
     let events = sim.start(StartSession {
         scenario: Arc::clone(&scenario),
@@ -391,7 +441,11 @@ pub fn practice_session(
     }
     if !finished {
         let _ = sim.abandon();
-        let _ = writeln!(out, "\n{}", st.dim("输入结束，对话未完成，已保存。(input ended; session saved as unfinished)"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            st.dim("输入结束，对话未完成，已保存。(input ended; session saved as unfinished)")
+        );
     }
     let record = sim
         .session()
@@ -409,7 +463,11 @@ pub fn practice_session(
             let _ = writeln!(out, "结果文件 result file: {}", p.display());
         }
         None => {
-            let _ = writeln!(out, "{}", st.bad("结果文件没有保存 (the result file could not be written)"));
+            let _ = writeln!(
+                out,
+                "{}",
+                st.bad("结果文件没有保存 (the result file could not be written)")
+            );
         }
     }
     Ok(record)

@@ -93,17 +93,33 @@ impl<'r> Scorer<'r> {
     }
 
     /// Score one input line into `out` (one JSON line). Returns false for a bad line.
-    pub fn line(&mut self, lineno: usize, line: &str, out: &mut impl Write) -> std::io::Result<bool> {
+    pub fn line(
+        &mut self,
+        lineno: usize,
+        line: &str,
+        out: &mut impl Write,
+    ) -> std::io::Result<bool> {
         let parsed: Result<InLine, _> = serde_json::from_str(line);
         let (id, reply, scen, node) = match parsed {
             Err(e) => {
                 let id = serde_json::from_str::<IdOnly>(line).ok().and_then(|x| x.id);
                 return bad(out, id, format!("line {lineno}: invalid JSON: {e}"));
             }
-            Ok(InLine { id, reply: None, .. }) => {
-                return bad(out, id, format!("line {lineno}: missing \"reply\" (a string)"));
+            Ok(InLine {
+                id, reply: None, ..
+            }) => {
+                return bad(
+                    out,
+                    id,
+                    format!("line {lineno}: missing \"reply\" (a string)"),
+                );
             }
-            Ok(InLine { id, reply: Some(r), scenario, node }) => (id, r, scenario, node),
+            Ok(InLine {
+                id,
+                reply: Some(r),
+                scenario,
+                node,
+            }) => (id, r, scenario, node),
         };
         let n = reply.chars().count();
         if n > crate::rubric::engine::MAX_ANALYZED {
@@ -126,7 +142,11 @@ impl<'r> Scorer<'r> {
             policy = Some(s.shop.policy());
             if let Some(nid) = &node {
                 let Some(n) = s.node(nid) else {
-                    return bad(out, id, format!("line {lineno}: scenario `{sid}` has no node `{nid}`"));
+                    return bad(
+                        out,
+                        id,
+                        format!("line {lineno}: scenario `{sid}` has no node `{nid}`"),
+                    );
                 };
                 let (e, f) = (n.expected(), n.forbidden());
                 let p = s.shop.policy();
@@ -140,10 +160,19 @@ impl<'r> Scorer<'r> {
                 score = Some(self.rubric.score_turn(&spec, &reply, 0.0).score);
             }
         } else if node.is_some() {
-            return bad(out, id, format!("line {lineno}: \"node\" needs \"scenario\""));
+            return bad(
+                out,
+                id,
+                format!("line {lineno}: \"node\" needs \"scenario\""),
+            );
         }
-        self.rubric
-            .detect_with(&reply, policy.as_ref(), &mut self.scratch, &mut self.det, true);
+        self.rubric.detect_with(
+            &reply,
+            policy.as_ref(),
+            &mut self.scratch,
+            &mut self.det,
+            true,
+        );
         serde_json::to_writer(
             &mut *out,
             &OutLine {
@@ -164,7 +193,11 @@ struct IdOnly<'a> {
     id: Option<&'a serde_json::value::RawValue>,
 }
 
-fn bad(out: &mut impl Write, id: Option<&serde_json::value::RawValue>, error: String) -> std::io::Result<bool> {
+fn bad(
+    out: &mut impl Write,
+    id: Option<&serde_json::value::RawValue>,
+    error: String,
+) -> std::io::Result<bool> {
     serde_json::to_writer(&mut *out, &ErrLine { id, error })?;
     out.write_all(b"\n")?;
     Ok(false)
@@ -208,9 +241,15 @@ pub fn run(a: ScoreArgs) -> ExitCode {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let res = match a.input.as_deref() {
         None => score_stream(&mut scorer, &mut std::io::stdin().lock(), &mut out),
-        Some(p) if p.as_os_str() == "-" => score_stream(&mut scorer, &mut std::io::stdin().lock(), &mut out),
+        Some(p) if p.as_os_str() == "-" => {
+            score_stream(&mut scorer, &mut std::io::stdin().lock(), &mut out)
+        }
         Some(p) => match std::fs::File::open(p) {
-            Ok(f) => score_stream(&mut scorer, &mut std::io::BufReader::with_capacity(1 << 16, f), &mut out),
+            Ok(f) => score_stream(
+                &mut scorer,
+                &mut std::io::BufReader::with_capacity(1 << 16, f),
+                &mut out,
+            ),
             Err(e) => {
                 eprintln!("{}: cannot open: {e}", p.display());
                 return ExitCode::from(2);
@@ -247,12 +286,29 @@ pub fn peak_rss_kib() -> Option<u64> {
 pub fn generate(n: usize, seed: u64, mut w: impl Write) -> std::io::Result<()> {
     use rand::{RngExt, SeedableRng};
     const PARTS: &[&str] = &[
-        "亲，您好~", "在的亲[微笑]", "非常理解您的心情，", "真的很抱歉给您添麻烦了，", "我们保证明天一定送到！",
-        "不敢保证具体时间，但我们会尽量争取，", "您要红色还是蓝色呢？", "请问是自己穿还是送人呢？",
-        "这款是纯棉面料，做工很细，一分钱一分货哦。", "马上给您补发一件新的，", "预计24小时内给您回复。",
-        "详情页写得很清楚了。", "爱买不买。", "给您便宜10块吧，", "感谢您的惠顾，祝您购物愉快！",
-        "不好意思问一下您的订单号是多少？", "还是建议您选M码。", "感谢您的理解。", "快递的问题您去找快递吧。",
-        "为了保证您的权益，请当面验货。", "肯定是我们发错了，", "运费我们来承担，", "还有其他可以帮到您的吗？",
+        "亲，您好~",
+        "在的亲[微笑]",
+        "非常理解您的心情，",
+        "真的很抱歉给您添麻烦了，",
+        "我们保证明天一定送到！",
+        "不敢保证具体时间，但我们会尽量争取，",
+        "您要红色还是蓝色呢？",
+        "请问是自己穿还是送人呢？",
+        "这款是纯棉面料，做工很细，一分钱一分货哦。",
+        "马上给您补发一件新的，",
+        "预计24小时内给您回复。",
+        "详情页写得很清楚了。",
+        "爱买不买。",
+        "给您便宜10块吧，",
+        "感谢您的惠顾，祝您购物愉快！",
+        "不好意思问一下您的订单号是多少？",
+        "还是建议您选M码。",
+        "感谢您的理解。",
+        "快递的问题您去找快递吧。",
+        "为了保证您的权益，请当面验货。",
+        "肯定是我们发错了，",
+        "运费我们来承担，",
+        "还有其他可以帮到您的吗？",
     ];
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut line = String::new();
@@ -298,7 +354,11 @@ pub fn bench(a: BenchArgs) -> ExitCode {
     let mut sink = std::io::sink();
     let mut out = BufWriter::new(&mut sink);
     // Warm up the buffers, then time.
-    let _ = score_stream(&mut scorer, &mut &input[..input.len().min(64 * 1024)], &mut out);
+    let _ = score_stream(
+        &mut scorer,
+        &mut &input[..input.len().min(64 * 1024)],
+        &mut out,
+    );
     let t0 = Instant::now();
     let res = score_stream(&mut scorer, &mut &input[..], &mut out);
     let dt = t0.elapsed().as_secs_f64();
@@ -309,12 +369,19 @@ pub fn bench(a: BenchArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("peilian bench: scored {n} generated replies ({} bytes of JSON Lines) on one thread", input.len());
+    println!(
+        "peilian bench: scored {n} generated replies ({} bytes of JSON Lines) on one thread",
+        input.len()
+    );
     println!("  time        {:.3} s", dt);
     println!("  throughput  {:.0} replies/s", n as f64 / dt);
     if let (Some(a), Some(b)) = (rss_before, peak_rss_kib()) {
-        println!("  peak RSS    {:.1} MiB (input held in memory: {:.1} MiB; before scoring {:.1} MiB)",
-            b as f64 / 1024.0, input.len() as f64 / 1048576.0, a as f64 / 1024.0);
+        println!(
+            "  peak RSS    {:.1} MiB (input held in memory: {:.1} MiB; before scoring {:.1} MiB)",
+            b as f64 / 1024.0,
+            input.len() as f64 / 1048576.0,
+            a as f64 / 1024.0
+        );
     }
     ExitCode::SUCCESS
 }

@@ -69,7 +69,12 @@ impl Customer {
 
     /// Where the conversation goes: the walkout node if the mood hit 0, else the first branch
     /// whose condition holds.
-    pub fn choose<'a>(&self, scenario: &'a Scenario, node: &'a Node, v: &TurnVerdict) -> Option<&'a str> {
+    pub fn choose<'a>(
+        &self,
+        scenario: &'a Scenario,
+        node: &'a Node,
+        v: &TurnVerdict,
+    ) -> Option<&'a str> {
         if self.mood <= 0 {
             if let Some(w) = &scenario.walkout {
                 return Some(w);

@@ -116,8 +116,20 @@ pub struct Matcher {
 pub const MAX_ANALYZED: usize = 20_000;
 
 const INTERROGATIVES: [&str; 14] = [
-    "什么", "哪", "怎么", "怎样", "多少", "是否", "有没有", "是不是", "能不能", "可不可以",
-    "要不要", "还是", "多高", "多大",
+    "什么",
+    "哪",
+    "怎么",
+    "怎样",
+    "多少",
+    "是否",
+    "有没有",
+    "是不是",
+    "能不能",
+    "可不可以",
+    "要不要",
+    "还是",
+    "多高",
+    "多大",
 ];
 
 impl Matcher {
@@ -295,7 +307,10 @@ impl Matcher {
         }
         // A question mark asks the whole sentence: clauses joined by , ; : share it.
         for k in (0..s.clauses.len().saturating_sub(1)).rev() {
-            if matches!(s.clauses[k].2, ',' | ';' | ':') && s.question[k + 1] && s.clauses[k + 1].2 == '?' {
+            if matches!(s.clauses[k].2, ',' | ';' | ':')
+                && s.question[k + 1]
+                && s.clauses[k + 1].2 == '?'
+            {
                 s.question[k] = true;
             }
         }
@@ -348,18 +363,21 @@ impl Matcher {
             return;
         }
         let (a, b) = s.norm.original_span(start as usize, end as usize);
-        let text: String = s.src[a.min(s.src.len())..b.min(s.src.len())].iter().collect();
+        let text: String = s.src[a.min(s.src.len())..b.min(s.src.len())]
+            .iter()
+            .collect();
         if out.iter().any(|x| x.start == a && x.end == b) {
             return;
         }
-        out.push(Span { start: a, end: b, text });
+        out.push(Span {
+            start: a,
+            end: b,
+            text,
+        });
     }
 
     fn clause(s: &Scratch, pos: u32) -> u32 {
-        s.clause_of
-            .get(pos as usize)
-            .copied()
-            .unwrap_or(u32::MAX)
+        s.clause_of.get(pos as usize).copied().unwrap_or(u32::MAX)
     }
 
     /// Is the cue at `h` cancelled by an exception of `check`?
@@ -379,18 +397,21 @@ impl Matcher {
             return true;
         }
         let cl = Self::clause(s, h.start);
-        Self::clause_hits(s, h.start).iter().filter(|x| x.check == check).any(|x| match x.role {
-            Role::Unless => x.start < h.end && h.start < x.end,
-            Role::Before => {
-                x.end <= h.start
-                    && (h.start - x.end) as usize <= window
-                    && Self::clause(s, x.start) == cl
-            }
-            Role::After => x.start >= h.end && Self::clause(s, x.start) == cl,
-            Role::Clause => Self::clause(s, x.start) == cl,
-            Role::Reply => true,
-            _ => false,
-        })
+        Self::clause_hits(s, h.start)
+            .iter()
+            .filter(|x| x.check == check)
+            .any(|x| match x.role {
+                Role::Unless => x.start < h.end && h.start < x.end,
+                Role::Before => {
+                    x.end <= h.start
+                        && (h.start - x.end) as usize <= window
+                        && Self::clause(s, x.start) == cl
+                }
+                Role::After => x.start >= h.end && Self::clause(s, x.start) == cl,
+                Role::Clause => Self::clause(s, x.start) == cl,
+                Role::Reply => true,
+                _ => false,
+            })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -420,7 +441,10 @@ impl Matcher {
                     let len = (h.end - h.start) as usize;
                     let tail_ok = body.len() == len
                         || (body.len() == len + 1
-                            && matches!(body.last(), Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')));
+                            && matches!(
+                                body.last(),
+                                Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')
+                            ));
                     if !tail_ok {
                         continue;
                     }
@@ -453,16 +477,21 @@ impl Matcher {
         found
     }
 
-    fn eval_choice(&self, check: u16, s: &Scratch, ev: &mut Vec<Span>, evidence: bool) -> Option<()> {
+    fn eval_choice(
+        &self,
+        check: u16,
+        s: &Scratch,
+        ev: &mut Vec<Span>,
+        evidence: bool,
+    ) -> Option<()> {
         let mine = || s.hits.iter().filter(move |h| h.check == check);
         // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
-            if Self::clause_hits(s, j.start)
-                .iter()
-                .any(|x| x.check == check && x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
-            {
+            if Self::clause_hits(s, j.start).iter().any(|x| {
+                x.check == check && x.role == Role::NotChoice && x.start < j.end && j.start < x.end
+            }) {
                 continue;
             }
             let cl = Self::clause(s, j.start) as usize;
@@ -479,7 +508,10 @@ impl Matcher {
             let (a, b) = (s.clauses[first].0, s.clauses[last].1);
             let words = |r: &[char]| {
                 r.iter()
-                    .filter(|c| !normalize::is_clause_break(**c) && !matches!(c, '呢' | '吗' | '呀' | '啊' | '哈' | '的' | '了' | '嘛'))
+                    .filter(|c| {
+                        !normalize::is_clause_break(**c)
+                            && !matches!(c, '呢' | '吗' | '呀' | '啊' | '哈' | '的' | '了' | '嘛')
+                    })
                     .count()
             };
             let before = words(&s.norm.chars[a..j.start as usize]);
@@ -493,9 +525,8 @@ impl Matcher {
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || next_q
-                || mine().any(|x| {
-                    x.role == Role::Asker && x.start as usize >= a && x.end <= j.start
-                });
+                || mine()
+                    .any(|x| x.role == Role::Asker && x.start as usize >= a && x.end <= j.start);
             if asked {
                 Self::push_span(s, a as u32, b as u32, ev, evidence);
                 return Some(());
@@ -515,7 +546,9 @@ impl Matcher {
                     x.role == Role::Joiner
                         && x.end <= p.start
                         && !Self::whichever(s, x)
-                        && !mine().any(|n| n.role == Role::NotChoice && n.start < x.end && x.start < n.end)
+                        && !mine().any(|n| {
+                            n.role == Role::NotChoice && n.start < x.end && x.start < n.end
+                        })
                 });
             if listed {
                 let (a, b, _) = s.clauses[cl];
@@ -550,9 +583,7 @@ impl Matcher {
             }
             let allowed = match (policy, h.role) {
                 (None, _) => false,
-                (Some(p), Role::FreeShipping) => {
-                    p.free_shipping_over.is_some_and(|t| p.price >= t)
-                }
+                (Some(p), Role::FreeShipping) => p.free_shipping_over.is_some_and(|t| p.price >= t),
                 (Some(p), Role::Gift) => p.gifts_allowed,
                 (Some(p), _) => discount_allowed(p, s, h),
             };

@@ -124,7 +124,12 @@ impl Rubric {
 
     pub fn load(path: &Path) -> Result<Rubric, Vec<Diagnostic>> {
         let src = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::new(path, 1, 1, format!("cannot read rubric: {e}"))]
+            vec![Diagnostic::new(
+                path,
+                1,
+                1,
+                format!("cannot read rubric: {e}"),
+            )]
         })?;
         Rubric::from_str(&src, path)
     }
@@ -180,8 +185,8 @@ impl Rubric {
         }
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
-        let matcher = engine::Matcher::compile(&rules)
-            .map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])?;
+        let matcher =
+            engine::Matcher::compile(&rules).map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])?;
         Ok(Rubric {
             defs,
             matcher,
@@ -319,7 +324,8 @@ impl Rubric {
         let sim_frac = if spec.model_answers.is_empty() {
             1.0
         } else {
-            ((sim - sc.similarity_floor) / (sc.similarity_full - sc.similarity_floor)).clamp(0.0, 1.0)
+            ((sim - sc.similarity_floor) / (sc.similarity_full - sc.similarity_floor))
+                .clamp(0.0, 1.0)
         };
         let on_time = spec.target_seconds.is_none_or(|t| seconds <= t);
         let time_frac = match spec.target_seconds {
@@ -369,8 +375,11 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
     let chars: Vec<char> = reply.chars().collect();
     let (a, b) = clause_around(&chars, ev.start, ev.end);
     let clause: String = chars[a..b].iter().collect();
-    let mut applicable: Vec<&schema::Rewrite> =
-        def.rewrites.iter().filter(|r| clause.contains(&r.from)).collect();
+    let mut applicable: Vec<&schema::Rewrite> = def
+        .rewrites
+        .iter()
+        .filter(|r| clause.contains(&r.from))
+        .collect();
     // Longest first, so 百分百保证 wins over 保证.
     applicable.sort_by_key(|r| std::cmp::Reverse(r.from.chars().count()));
     let first = applicable.first()?;

@@ -30,7 +30,10 @@ impl Normalized {
 
 /// Punctuation that ends a clause.
 pub fn is_clause_break(c: char) -> bool {
-    matches!(c, ',' | '.' | '?' | '!' | ';' | ':' | '\n' | ' ' | '(' | ')' | '"')
+    matches!(
+        c,
+        ',' | '.' | '?' | '!' | ';' | ':' | '\n' | ' ' | '(' | ')' | '"'
+    )
 }
 
 /// Fold one character; `None` drops it.

@@ -16,7 +16,11 @@ pub enum Measure {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 3] = [Measure::BigramDice, Measure::Levenshtein, Measure::JaroWinkler];
+    pub const ALL: [Measure; 3] = [
+        Measure::BigramDice,
+        Measure::Levenshtein,
+        Measure::JaroWinkler,
+    ];
     pub fn name(self) -> &'static str {
         match self {
             Measure::BigramDice => "bigram-dice",

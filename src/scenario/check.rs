@@ -53,22 +53,37 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     let top = |f: &str| src.find(f).unwrap_or(0);
 
     if s.id.trim().is_empty() || s.id.contains(['/', '\\', ' ']) {
-        out.push(loc.at(top("id"), format!("scenario id `{}` must be a non-empty word without spaces or slashes", s.id)));
+        out.push(loc.at(
+            top("id"),
+            format!(
+                "scenario id `{}` must be a non-empty word without spaces or slashes",
+                s.id
+            ),
+        ));
     }
     if !(1..=5).contains(&s.difficulty) {
-        out.push(loc.at(top("difficulty"), format!("difficulty must be 1–5, found {}", s.difficulty)));
+        out.push(loc.at(
+            top("difficulty"),
+            format!("difficulty must be 1–5, found {}", s.difficulty),
+        ));
     }
     let p = &s.persona;
     for (name, (a, b)) in [("mood", p.mood), ("patience", p.patience)] {
         if a > b || a < 0 || b > 100 {
-            out.push(loc.at(top(name), format!("persona {name} range ({a}, {b}) must satisfy 0 <= low <= high <= 100")));
+            out.push(loc.at(
+                top(name),
+                format!("persona {name} range ({a}, {b}) must satisfy 0 <= low <= high <= 100"),
+            ));
         }
     }
     if s.shop.lowest_price > s.shop.price || s.shop.price <= 0.0 {
-        out.push(loc.at(top("lowest_price"), format!(
-            "shop prices: lowest_price {} must be positive and not above price {}",
-            s.shop.lowest_price, s.shop.price
-        )));
+        out.push(loc.at(
+            top("lowest_price"),
+            format!(
+                "shop prices: lowest_price {} must be positive and not above price {}",
+                s.shop.lowest_price, s.shop.price
+            ),
+        ));
     }
 
     // Node offsets, duplicate ids.
@@ -86,12 +101,21 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     let node_end = |i: usize| node_at.get(i + 1).copied().unwrap_or(src.len());
 
     if s.node(&s.start).is_none() {
-        out.push(loc.at(find_quoted_after(src, "start:", &s.start, 0), format!("start node `{}` does not exist", s.start)));
+        out.push(loc.at(
+            find_quoted_after(src, "start:", &s.start, 0),
+            format!("start node `{}` does not exist", s.start),
+        ));
     }
     if let Some(w) = &s.walkout {
         match s.node(w) {
-            None => out.push(loc.at(find_quoted_after(src, "walkout:", w, 0), format!("walkout node `{w}` does not exist"))),
-            Some(n) if !n.is_ending() => out.push(loc.at(find_quoted_after(src, "walkout:", w, 0), format!("walkout node `{w}` must be an ending"))),
+            None => out.push(loc.at(
+                find_quoted_after(src, "walkout:", w, 0),
+                format!("walkout node `{w}` does not exist"),
+            )),
+            Some(n) if !n.is_ending() => out.push(loc.at(
+                find_quoted_after(src, "walkout:", w, 0),
+                format!("walkout node `{w}` must be an ending"),
+            )),
             _ => {}
         }
     }
@@ -124,28 +148,45 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         }
         for (id, _) in &n.expect {
             if id.parse::<CheckId>().is_ok_and(|c| c.is_violation()) {
-                out.push(loc.at(find_quoted_after(src, "", id, at), format!(
-                    "node `{}` expects `{id}`, a violation: put it under `forbid`", n.id
-                )));
+                out.push(loc.at(
+                    find_quoted_after(src, "", id, at),
+                    format!(
+                        "node `{}` expects `{id}`, a violation: put it under `forbid`",
+                        n.id
+                    ),
+                ));
             }
         }
         // Branches.
         if n.is_ending() {
             if !n.next.is_empty() {
-                out.push(loc.at(at, format!("ending `{}` must not have branches (`next`)", n.id)));
+                out.push(loc.at(
+                    at,
+                    format!("ending `{}` must not have branches (`next`)", n.id),
+                ));
             }
         } else {
             if n.next.is_empty() {
-                out.push(loc.at(at, format!(
-                    "node `{}` is a dead end: it has no `next` branches and no `ending`", n.id
-                )));
+                out.push(loc.at(
+                    at,
+                    format!(
+                        "node `{}` is a dead end: it has no `next` branches and no `ending`",
+                        n.id
+                    ),
+                ));
             } else if !matches!(n.next.last().map(|b| &b.when), Some(When::Always)) {
                 out.push(loc.at(at, format!(
                     "node `{}` can get stuck: its last branch must be `(when: Always, goto: …)`", n.id
                 )));
             }
             if n.expect.is_empty() {
-                out.push(loc.at(at, format!("node `{}` expects no checks: add `expect: [(\"…\", weight)]`", n.id)));
+                out.push(loc.at(
+                    at,
+                    format!(
+                        "node `{}` expects no checks: add `expect: [(\"…\", weight)]`",
+                        n.id
+                    ),
+                ));
             }
             if n.model_answers.is_empty() {
                 out.push(loc.at(at, format!("node `{}` has no model answers", n.id)));
@@ -154,8 +195,15 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         for b in &n.next {
             if s.node(&b.goto).is_none() {
                 let off = find_quoted_after(src, "goto:", &b.goto, at);
-                let off = if off < node_end(i) || off >= at { off } else { at };
-                out.push(loc.at(off, format!("branch of `{}` goes to missing node `{}`", n.id, b.goto)));
+                let off = if off < node_end(i) || off >= at {
+                    off
+                } else {
+                    at
+                };
+                out.push(loc.at(
+                    off,
+                    format!("branch of `{}` goes to missing node `{}`", n.id, b.goto),
+                ));
             }
         }
         // Model answers must meet their own node.
@@ -171,22 +219,40 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                     policy: Some(&policy),
                 };
                 let v = rubric.score_turn(&spec, a, 0.0);
-                let missing: Vec<String> = v.checks.iter().filter(|c| !c.passed && c.role == crate::rubric::CheckRole::Expected).map(|c| format!("{} {}", c.id, c.label)).collect();
-                let bad: Vec<String> = v.violations().map(|c| {
-                    let ev: Vec<&str> = c.evidence.iter().map(|e| e.text.as_str()).collect();
-                    format!("{} {}「{}」", c.id, c.label, ev.join("、"))
-                }).collect();
+                let missing: Vec<String> = v
+                    .checks
+                    .iter()
+                    .filter(|c| !c.passed && c.role == crate::rubric::CheckRole::Expected)
+                    .map(|c| format!("{} {}", c.id, c.label))
+                    .collect();
+                let bad: Vec<String> = v
+                    .violations()
+                    .map(|c| {
+                        let ev: Vec<&str> = c.evidence.iter().map(|e| e.text.as_str()).collect();
+                        format!("{} {}「{}」", c.id, c.label, ev.join("、"))
+                    })
+                    .collect();
                 let off = find_quoted_after(src, "", a, at);
                 let short: String = a.chars().take(16).collect();
                 if !missing.is_empty() {
-                    out.push(loc.at(off, format!(
-                        "model answer「{short}…」of `{}` misses its node's expected checks: {}", n.id, missing.join(", ")
-                    )));
+                    out.push(loc.at(
+                        off,
+                        format!(
+                            "model answer「{short}…」of `{}` misses its node's expected checks: {}",
+                            n.id,
+                            missing.join(", ")
+                        ),
+                    ));
                 }
                 if !bad.is_empty() {
-                    out.push(loc.at(off, format!(
-                        "model answer「{short}…」of `{}` trips a violation: {}", n.id, bad.join(", ")
-                    )));
+                    out.push(loc.at(
+                        off,
+                        format!(
+                            "model answer「{short}…」of `{}` trips a violation: {}",
+                            n.id,
+                            bad.join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -215,7 +281,10 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         }
         for (i, n) in s.nodes.iter().enumerate() {
             if !reach[i] {
-                out.push(loc.at(node_at[i], format!("node `{}` is unreachable from start `{}`", n.id, s.start)));
+                out.push(loc.at(
+                    node_at[i],
+                    format!("node `{}` is unreachable from start `{}`", n.id, s.start),
+                ));
             }
         }
         // Nodes with no path to an ending (reverse search from endings).
@@ -227,7 +296,11 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         while changed {
             changed = false;
             for (i, n) in s.nodes.iter().enumerate() {
-                if !ends[i] && n.next.iter().any(|b| s.node_index(&b.goto).is_some_and(|j| ends[j])) {
+                if !ends[i]
+                    && n.next
+                        .iter()
+                        .any(|b| s.node_index(&b.goto).is_some_and(|j| ends[j]))
+                {
                     ends[i] = true;
                     changed = true;
                 }
@@ -235,7 +308,10 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         }
         for (i, n) in s.nodes.iter().enumerate() {
             if reach[i] && !ends[i] && !n.next.is_empty() {
-                out.push(loc.at(node_at[i], format!("node `{}` has no path to an ending", n.id)));
+                out.push(loc.at(
+                    node_at[i],
+                    format!("node `{}` has no path to an ending", n.id),
+                ));
             }
         }
     }

@@ -239,7 +239,12 @@ impl Scenario {
     /// Read, parse and validate against the rubric: a scenario with problems does not load.
     pub fn load(path: &Path, rubric: &crate::rubric::Rubric) -> Result<Scenario, Vec<Diagnostic>> {
         let src = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::new(path, 1, 1, format!("cannot read scenario: {e}"))]
+            vec![Diagnostic::new(
+                path,
+                1,
+                1,
+                format!("cannot read scenario: {e}"),
+            )]
         })?;
         let s = Scenario::parse(&src, path).map_err(|d| vec![d])?;
         let problems = check::validate(&s, &src, rubric);
@@ -316,10 +321,7 @@ pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Load every scenario in `dir`; the problems of the ones that fail come back separately.
-pub fn load_dir(
-    dir: &Path,
-    rubric: &crate::rubric::Rubric,
-) -> (Vec<Scenario>, Vec<Diagnostic>) {
+pub fn load_dir(dir: &Path, rubric: &crate::rubric::Rubric) -> (Vec<Scenario>, Vec<Diagnostic>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     match files_in(dir) {

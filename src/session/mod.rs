@@ -257,7 +257,12 @@ impl Session {
     }
 
     /// Score a reply, move the customer, and advance.
-    pub fn reply(&mut self, rubric: &Rubric, text: &str, seconds: f32) -> Result<TurnResult, ReplyError> {
+    pub fn reply(
+        &mut self,
+        rubric: &Rubric,
+        text: &str,
+        seconds: f32,
+    ) -> Result<TurnResult, ReplyError> {
         if self.is_over() {
             return Err(ReplyError::Over);
         }
@@ -281,7 +286,11 @@ impl Session {
             target_seconds: scenario.target_for(node),
             policy: Some(&policy),
         };
-        let seconds = if seconds.is_finite() { seconds.max(0.0) } else { 0.0 };
+        let seconds = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
         let verdict = rubric.score_turn(&spec, &text, seconds);
         let mood = self.customer.react(&verdict);
         let next = self

@@ -42,7 +42,13 @@ pub fn safe_name(name: &str) -> String {
     let s: String = name
         .chars()
         .filter(|c| !c.is_control())
-        .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(32)
         .collect();
     let s = s.trim_matches('_').to_string();
@@ -95,7 +101,9 @@ impl ResultStore {
                 },
             }
         }
-        Err(std::io::Error::other("could not find a free result file name"))
+        Err(std::io::Error::other(
+            "could not find a free result file name",
+        ))
     }
 
     /// Write the record: to a temporary file beside it, then rename over it.
