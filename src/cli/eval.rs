@@ -76,7 +76,10 @@ impl EvalReport {
     }
 }
 
-pub fn read_items(path: &Path) -> std::io::Result<(Vec<Item>, Vec<(usize, String)>)> {
+/// Items read, and the lines that could not be read: (line number, message).
+pub type ReadItems = (Vec<Item>, Vec<(usize, String)>);
+
+pub fn read_items(path: &Path) -> std::io::Result<ReadItems> {
     let f = std::fs::File::open(path)?;
     let mut items = Vec::new();
     let mut bad = Vec::new();

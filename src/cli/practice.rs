@@ -151,10 +151,10 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
             writeln!(out, "      {}", st.dim(&format!("课件：{}", c.section)))?;
         }
     }
-    if let Some(a) = &v.closest_answer {
-        if turn.score < 85 {
-            writeln!(out, "  {}", st.dim(&format!("参考回复：{a}")))?;
-        }
+    if let Some(a) = &v.closest_answer
+        && turn.score < 85
+    {
+        writeln!(out, "  {}", st.dim(&format!("参考回复：{a}")))?;
     }
     Ok(())
 }
@@ -258,10 +258,10 @@ fn choose_scenario(
         }
         let line = read_line(input)?;
         let t = line.trim();
-        if let Ok(n) = t.parse::<usize>() {
-            if (1..=all.len()).contains(&n) {
-                return Some(all[n - 1].clone());
-            }
+        if let Ok(n) = t.parse::<usize>()
+            && (1..=all.len()).contains(&n)
+        {
+            return Some(all[n - 1].clone());
         }
         if let Some(s) = all.iter().find(|s| s.id == t) {
             return Some(s.clone());

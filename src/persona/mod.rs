@@ -75,10 +75,10 @@ impl Customer {
         node: &'a Node,
         v: &TurnVerdict,
     ) -> Option<&'a str> {
-        if self.mood <= 0 {
-            if let Some(w) = &scenario.walkout {
-                return Some(w);
-            }
+        if self.mood <= 0
+            && let Some(w) = &scenario.walkout
+        {
+            return Some(w);
         }
         node.next
             .iter()

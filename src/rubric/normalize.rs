@@ -136,10 +136,10 @@ fn push_break(out: &mut Normalized, c: char, origin: usize) {
                 ' ' => 0,
                 _ => 1,
             };
-            if rank(c) > rank(prev) {
-                if let Some(last) = out.chars.last_mut() {
-                    *last = c;
-                }
+            if rank(c) > rank(prev)
+                && let Some(last) = out.chars.last_mut()
+            {
+                *last = c;
             }
         }
         _ => {

@@ -265,17 +265,17 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         reach[start] = true;
         while let Some(i) = q.pop_front() {
             let mut nexts: Vec<&str> = s.nodes[i].next.iter().map(|b| b.goto.as_str()).collect();
-            if !s.nodes[i].is_ending() {
-                if let Some(w) = &s.walkout {
-                    nexts.push(w);
-                }
+            if !s.nodes[i].is_ending()
+                && let Some(w) = &s.walkout
+            {
+                nexts.push(w);
             }
             for t in nexts {
-                if let Some(j) = s.node_index(t) {
-                    if !reach[j] {
-                        reach[j] = true;
-                        q.push_back(j);
-                    }
+                if let Some(j) = s.node_index(t)
+                    && !reach[j]
+                {
+                    reach[j] = true;
+                    q.push_back(j);
                 }
             }
         }

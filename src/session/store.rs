@@ -131,7 +131,10 @@ fn write_synced(path: &Path, record: &SessionRecord) -> std::io::Result<()> {
 
 /// Read every result file in `dir`. Files that are not valid results are reported by name
 /// with the reason, and skipped.
-pub fn read_dir(dir: &Path) -> std::io::Result<(Vec<(PathBuf, SessionRecord)>, Vec<String>)> {
+/// Result files read, with their paths, and one message per file skipped.
+pub type ReadResults = (Vec<(PathBuf, SessionRecord)>, Vec<String>);
+
+pub fn read_dir(dir: &Path) -> std::io::Result<ReadResults> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
