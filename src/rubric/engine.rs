@@ -115,21 +115,21 @@ pub struct Matcher {
 /// At most this many chars of a reply are analysed.
 pub const MAX_ANALYZED: usize = 20_000;
 
-const INTERROGATIVES: [&str; 14] = [
-    "什么",
-    "哪",
-    "怎么",
-    "怎样",
-    "多少",
-    "是否",
-    "有没有",
-    "是不是",
-    "能不能",
-    "可不可以",
-    "要不要",
-    "还是",
-    "多高",
-    "多大",
+const INTERROGATIVES: [&[char]; 14] = [
+    &['什', '么'],
+    &['哪'],
+    &['怎', '么'],
+    &['怎', '样'],
+    &['多', '少'],
+    &['是', '否'],
+    &['有', '没', '有'],
+    &['是', '不', '是'],
+    &['能', '不', '能'],
+    &['可', '不', '可', '以'],
+    &['要', '不', '要'],
+    &['还', '是'],
+    &['多', '高'],
+    &['多', '大'],
 ];
 
 impl Matcher {
@@ -245,6 +245,7 @@ impl Matcher {
         }
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
         Ok(Matcher {
@@ -328,8 +329,9 @@ impl Matcher {
                 });
             }
         }
-        // Sorted by start, so a clause's hits are one contiguous range.
-        s.hits.sort_by_key(|h| (h.start, h.end));
+        // Sorted by rule slot, then start: a slot's hits, and its hits in one clause, are
+        // each one contiguous range.
+        s.hits.sort_unstable_by_key(|h| (h.check, h.start, h.end));
         s.reply_exc.clear();
         s.reply_exc.resize(self.rules.len(), false);
         for h in &s.hits {
@@ -381,15 +383,24 @@ impl Matcher {
     }
 
     /// Is the cue at `h` cancelled by an exception of `check`?
-    /// The hits whose start lies in the clause holding `pos` (phrases never cross a clause).
-    fn clause_hits(s: &Scratch, pos: u32) -> &[Hit] {
+    /// The hits of one rule slot.
+    fn slot(s: &Scratch, check: u16) -> &[Hit] {
+        let lo = s.hits.partition_point(|h| h.check < check);
+        let hi = s.hits.partition_point(|h| h.check <= check);
+        &s.hits[lo..hi]
+    }
+
+    /// The hits of a slot whose start lies in the clause holding `pos` (phrases never cross a
+    /// clause).
+    fn clause_hits(s: &Scratch, check: u16, pos: u32) -> &[Hit] {
+        let hits = Self::slot(s, check);
         let cl = Self::clause(s, pos) as usize;
         let Some(&(a, b, _)) = s.clauses.get(cl) else {
             return &[];
         };
-        let lo = s.hits.partition_point(|h| (h.start as usize) < a);
-        let hi = s.hits.partition_point(|h| (h.start as usize) < b);
-        &s.hits[lo..hi]
+        let lo = hits.partition_point(|h| (h.start as usize) < a);
+        let hi = hits.partition_point(|h| (h.start as usize) < b);
+        &hits[lo..hi]
     }
 
     fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
@@ -397,9 +408,8 @@ impl Matcher {
             return true;
         }
         let cl = Self::clause(s, h.start);
-        Self::clause_hits(s, h.start)
+        Self::clause_hits(s, check, h.start)
             .iter()
-            .filter(|x| x.check == check)
             .any(|x| match x.role {
                 Role::Unless => x.start < h.end && h.start < x.end,
                 Role::Before => {
@@ -426,7 +436,7 @@ impl Matcher {
         evidence: bool,
     ) -> Option<()> {
         let mut found = None;
-        for h in s.hits.iter().filter(|h| h.check == check) {
+        for h in Self::slot(s, check) {
             match h.role {
                 Role::Cue => {}
                 Role::Whole => {
@@ -458,7 +468,7 @@ impl Matcher {
                 }
             }
             if requires {
-                let ok = Self::clause_hits(s, h.start)
+                let ok = Self::clause_hits(s, check, h.start)
                     .iter()
                     .any(|x| x.check == check && x.role == Role::Requires);
                 if !ok {
@@ -484,12 +494,12 @@ impl Matcher {
         ev: &mut Vec<Span>,
         evidence: bool,
     ) -> Option<()> {
-        let mine = || s.hits.iter().filter(move |h| h.check == check);
+        let mine = || Self::slot(s, check).iter();
         // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
-            if Self::clause_hits(s, j.start).iter().any(|x| {
+            if Self::clause_hits(s, check, j.start).iter().any(|x| {
                 x.check == check && x.role == Role::NotChoice && x.start < j.end && j.start < x.end
             }) {
                 continue;
@@ -575,7 +585,7 @@ impl Matcher {
         evidence: bool,
     ) -> Option<()> {
         let mut found = None;
-        for h in s.hits.iter().filter(|h| {
+        for h in Self::slot(s, check).iter().filter(|h| {
             h.check == check && matches!(h.role, Role::Discount | Role::FreeShipping | Role::Gift)
         }) {
             if Self::cancelled(check, h, 4, s) {
@@ -601,10 +611,9 @@ impl Matcher {
 
 fn has_interrogative(chars: &[char]) -> bool {
     // Cheap scan: the words are short; compare on chars.
-    INTERROGATIVES.iter().any(|w| {
-        let w: Vec<char> = w.chars().collect();
-        chars.windows(w.len()).any(|win| win == w.as_slice())
-    })
+    INTERROGATIVES
+        .iter()
+        .any(|w| chars.windows(w.len()).any(|win| win == *w))
 }
 
 /// Is a discount in the hit's clause within the shop's lowest allowed price?
