@@ -1,7 +1,37 @@
-//! The window front end (Bevy UI). Work in progress: see issue 4.
+//! The window: a Bevy UI chat workbench (千牛/旺旺-style) for practice and exams.
+//!
+//! Screens are a [`Screen`] state with state-scoped entities; each module is one plugin:
+//! `picker` (scenario and mode), `chat` (the conversation), `coach` (feedback beside it),
+//! `phrases` (快捷短语), `report` (the end), plus `catalog` (scenario files, reloaded when
+//! edited), `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme`
+//! and `strings`. The window drives the same `SimPlugin` as the terminal.
 
-use crate::cli::{PracticeArgs, WindowArgs};
+pub mod catalog;
+pub mod chat;
+pub mod coach;
+pub mod phrases;
+pub mod picker;
+pub mod replay;
+pub mod report;
+pub mod strings;
+pub mod theme;
+pub mod trace;
+pub mod widgets;
+
+use crate::cli::practice::{default_trainee, random_seed};
+use crate::cli::{PracticeArgs, WindowArgs, load_rubric, scenario_dir};
+use crate::scenario::Scenario;
+use crate::session::{Mode, results_dir};
+use crate::sim::{SimPlugin, SimSet, StartSession};
+use bevy::input_focus::tab_navigation::TabNavigationPlugin;
+use bevy::prelude::*;
+use bevy::diagnostic::FrameCount;
+use bevy::window::{PresentMode, RequestRedraw, WindowResolution};
+use bevy::winit::{UpdateMode, WinitSettings};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Is a display available for a window?
 pub fn display_available() -> bool {
@@ -14,12 +44,238 @@ pub fn run_default() -> ExitCode {
     if display_available() {
         run_window(WindowArgs::default())
     } else {
-        eprintln!("没有可用的显示器，改为终端对练。(no display available: practising in the terminal)");
+        eprintln!("{}", strings::NO_DISPLAY);
         crate::cli::practice::run(PracticeArgs::default())
     }
 }
 
-pub fn run_window(_a: WindowArgs) -> ExitCode {
-    eprintln!("the window is not built yet; use `peilian practice`");
-    crate::cli::practice::run(PracticeArgs::default())
+/// The screens of the window.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Picker,
+    Chat,
+    Report,
+}
+
+/// What the window was started with, and the trainee's current choices.
+#[derive(Resource, Clone, Debug)]
+pub struct Launch {
+    pub trainee: String,
+    /// `--seed`: every session uses it; without it each session draws one.
+    pub seed: Option<u64>,
+    /// The mode the next session starts in (the picker toggles it).
+    pub mode: Mode,
+    pub results: PathBuf,
+    /// Driven by `--replay`: frames render continuously and nothing but results is written.
+    pub scripted: bool,
+}
+
+/// Start a session with this scenario (from the picker, the report's retry, a script).
+#[derive(Message, Clone, Debug)]
+pub struct BeginPractice {
+    pub scenario: Arc<Scenario>,
+    /// None: `--seed` if given, else a fresh one.
+    pub seed: Option<u64>,
+}
+
+/// `peilian window`
+pub fn run_window(a: WindowArgs) -> ExitCode {
+    let started = std::time::Instant::now();
+    let rubric = match load_rubric(&a.common) {
+        Ok(r) => Arc::new(r),
+        Err(c) => return c,
+    };
+    let dir = scenario_dir(&a.common);
+    let first = match &a.scenario {
+        None => None,
+        Some(name) => match crate::scenario::resolve(name, &dir, &rubric) {
+            Ok(s) => Some(Arc::new(s)),
+            Err(ds) => {
+                for d in ds {
+                    eprintln!("{d}");
+                }
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let script = match &a.replay {
+        None => None,
+        Some(p) => match replay::Script::read(p, a.screenshots.clone()) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if !display_available() {
+        eprintln!(
+            "没有可用的显示器：窗口需要 DISPLAY 或 WAYLAND_DISPLAY（可以用 xvfb-run），或者改用 `peilian practice`。\n\
+             (no display: set DISPLAY or WAYLAND_DISPLAY, e.g. run under xvfb-run, or use `peilian practice`)"
+        );
+        return ExitCode::from(2);
+    }
+    let scripted = script.is_some();
+    let results = results_dir(a.results.as_deref());
+    let launch = Launch {
+        trainee: a.trainee.clone().unwrap_or_else(default_trainee),
+        seed: a.seed,
+        mode: if a.exam { Mode::Exam } else { Mode::Practice },
+        results: results.clone(),
+        scripted,
+    };
+    let catalog = catalog::Catalog::load(&dir, &rubric);
+
+    let mut app = App::new();
+    // A command aimed at an entity a rebuilt screen has just despawned is not worth
+    // crashing a practice session over: log it instead.
+    app.set_error_handler(bevy::ecs::error::warn);
+    catalog::register_source(&mut app, &dir);
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: strings::WINDOW_TITLE.into(),
+                    resolution: WindowResolution::new(1280, 800),
+                    present_mode: PresentMode::AutoVsync,
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "warn,peilian=info,wgpu=error,naga=warn".into(),
+                ..default()
+            })
+            .set(AssetPlugin {
+                meta_check: bevy::asset::AssetMetaCheck::Never,
+                ..default()
+            }),
+    )
+    .add_plugins(TabNavigationPlugin)
+    .add_plugins(SimPlugin { rubric, results })
+    .insert_resource(launch)
+    .insert_resource(catalog)
+    .insert_resource(pace(scripted, false))
+    // Show where the keyboard is from the start: the workbench is keyboard-first.
+    .insert_resource(bevy::input_focus::InputFocusVisible(true))
+    .insert_resource(trace::Trace::new(started))
+    .init_state::<Screen>()
+    .add_message::<BeginPractice>()
+    .add_systems(Update, begin_practice.before(SimSet))
+    .add_systems(Last, repace)
+    .add_plugins((
+        theme::plugin,
+        widgets::plugin,
+        catalog::plugin,
+        picker::plugin,
+        chat::plugin,
+        coach::plugin,
+        phrases::plugin,
+        report::plugin,
+        trace::plugin,
+    ));
+    match script {
+        Some(s) => {
+            app.insert_resource(s.into_replay(first));
+            app.add_plugins(replay::plugin);
+        }
+        None => {
+            if let Some(s) = first {
+                app.world_mut().write_message(BeginPractice {
+                    scenario: s,
+                    seed: None,
+                });
+            }
+        }
+    }
+    match app.run() {
+        AppExit::Success => ExitCode::SUCCESS,
+        AppExit::Error(n) => ExitCode::from(n.get()),
+    }
+}
+
+/// How often the window wakes when nothing happens. Input always wakes it at once.
+fn pace(scripted: bool, timer_running: bool) -> WinitSettings {
+    if scripted {
+        // A script needs every frame rendered, focused or not.
+        return WinitSettings {
+            focused_mode: UpdateMode::Continuous,
+            unfocused_mode: UpdateMode::Continuous,
+        };
+    }
+    let wait = if timer_running {
+        // Once a second, for the reply timer.
+        Duration::from_secs(1)
+    } else if cfg!(feature = "dev") {
+        // Pick up edited scenario files promptly.
+        Duration::from_secs(2)
+    } else {
+        Duration::from_secs(60)
+    };
+    WinitSettings {
+        focused_mode: UpdateMode::reactive(wait),
+        unfocused_mode: UpdateMode::reactive_low_power(wait),
+    }
+}
+
+/// Wake once a second only while a reply timer is running; otherwise sleep until input, but
+/// ask for the few frames that finish what this one started (a screen change takes effect on
+/// the next frame, a rebuilt screen is laid out and drawn on the one after).
+#[allow(clippy::too_many_arguments)]
+fn repace(
+    launch: Res<Launch>,
+    model: Res<chat::ChatModel>,
+    screen: Res<State<Screen>>,
+    next: Res<NextState<Screen>>,
+    catalog: Res<catalog::Catalog>,
+    phrases: Res<phrases::Phrases>,
+    report: Res<report::ReportData>,
+    frames: Res<FrameCount>,
+    mut settings: ResMut<WinitSettings>,
+    mut redraw: MessageWriter<RequestRedraw>,
+    mut more: Local<u32>,
+) {
+    let timer = *screen.get() == Screen::Chat && model.asked_at.is_some();
+    let want = pace(launch.scripted, timer);
+    if settings.focused_mode != want.focused_mode {
+        *settings = want;
+    }
+    let busy = frames.0 < 10
+        || !matches!(*next, NextState::Unchanged)
+        || screen.is_changed()
+        || model.is_changed()
+        || catalog.is_changed()
+        || phrases.is_changed()
+        || report.is_changed();
+    if busy {
+        *more = 3;
+    }
+    if *more > 0 {
+        *more -= 1;
+        redraw.write(RequestRedraw);
+    }
+}
+
+/// Turn a `BeginPractice` into the simulation's `StartSession` and open the chat screen.
+fn begin_practice(
+    mut begins: MessageReader<BeginPractice>,
+    launch: Res<Launch>,
+    mut start: MessageWriter<StartSession>,
+    mut model: ResMut<chat::ChatModel>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    for b in begins.read() {
+        let seed = b.seed.or(launch.seed).unwrap_or_else(random_seed);
+        model.reset(Arc::clone(&b.scenario), launch.mode, seed);
+        start.write(StartSession {
+            scenario: Arc::clone(&b.scenario),
+            seed,
+            trainee: launch.trainee.clone(),
+            mode: launch.mode,
+            frontend: "window".into(),
+            drill: None,
+        });
+        next.set(Screen::Chat);
+    }
 }

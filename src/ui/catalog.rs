@@ -1,0 +1,170 @@
+//! The scenarios the picker offers, reloaded from disk whenever the picker opens and — with
+//! the `dev` feature — as soon as a scenario file is saved (Bevy's asset watcher), so a team
+//! lead can edit a scenario and try it at once.
+
+use super::Screen;
+use crate::scenario::{self, Scenario};
+use crate::sim::SimRubric;
+use bevy::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Resource, Debug, Clone)]
+pub struct Catalog {
+    pub dir: PathBuf,
+    pub scenarios: Vec<Arc<Scenario>>,
+    /// `file:line:column: message` for every scenario file that did not load.
+    pub problems: Vec<String>,
+    /// Set when the last load was triggered by a file being saved.
+    pub reloaded: bool,
+    /// Names, sizes and times of the files loaded, to tell a real edit from a spurious event.
+    pub fingerprint: u64,
+}
+
+impl Catalog {
+    pub fn load(dir: &Path, rubric: &crate::rubric::Rubric) -> Catalog {
+        let fingerprint = fingerprint(dir);
+        let (all, problems) = scenario::load_dir(dir, rubric);
+        Catalog {
+            dir: dir.to_path_buf(),
+            scenarios: all.into_iter().map(Arc::new).collect(),
+            problems: problems.iter().map(|d| d.to_string()).collect(),
+            reloaded: false,
+            fingerprint,
+        }
+    }
+
+    /// The current version of a scenario, by id.
+    pub fn find(&self, id: &str) -> Option<&Arc<Scenario>> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+}
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Picker), reload);
+    #[cfg(feature = "dev")]
+    watch::plugin(app);
+}
+
+/// A hash of the scenario files' names, sizes and modification times.
+pub fn fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for f in scenario::files_in(dir).unwrap_or_default() {
+        f.hash(&mut h);
+        if let Ok(m) = std::fs::metadata(&f) {
+            m.len().hash(&mut h);
+            m.modified().ok().hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Re-read the folder (the picker rebuilds when the catalog changes).
+pub fn reload(mut catalog: ResMut<Catalog>, rubric: Res<SimRubric>) {
+    *catalog = Catalog::load(&catalog.dir, &rubric.0);
+}
+
+/// Register the scenario folder as the `scenarios://` asset source. Must run before
+/// `DefaultPlugins`; does nothing without the `dev` feature.
+pub fn register_source(app: &mut App, dir: &Path) {
+    #[cfg(feature = "dev")]
+    watch::register_source(app, dir);
+    #[cfg(not(feature = "dev"))]
+    let _ = (app, dir);
+}
+
+#[cfg(feature = "dev")]
+mod watch {
+    use super::{Catalog, SimRubric};
+    use bevy::asset::io::{AssetSourceBuilder, Reader};
+    use bevy::asset::{AssetLoader, LoadContext, LoadedFolder};
+    use bevy::prelude::*;
+    use std::path::Path;
+
+    /// A scenario file, as a change notification: the catalog re-reads and re-validates the
+    /// whole folder itself.
+    #[derive(Asset, TypePath, Debug)]
+    struct ScenarioFile;
+
+    #[derive(Default, TypePath)]
+    struct ScenarioFileLoader;
+
+    impl AssetLoader for ScenarioFileLoader {
+        type Asset = ScenarioFile;
+        type Settings = ();
+        type Error = std::io::Error;
+        async fn load(
+            &self,
+            reader: &mut dyn Reader,
+            _settings: &(),
+            _ctx: &mut LoadContext<'_>,
+        ) -> Result<ScenarioFile, std::io::Error> {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).await?;
+            Ok(ScenarioFile)
+        }
+        fn extensions(&self) -> &[&str] {
+            &["ron"]
+        }
+    }
+
+    #[derive(Resource)]
+    struct Watched {
+        _folder: Handle<LoadedFolder>,
+        ready: bool,
+    }
+
+    pub fn register_source(app: &mut App, dir: &Path) {
+        app.register_asset_source(
+            "scenarios",
+            AssetSourceBuilder::platform_default(&dir.to_string_lossy(), None),
+        );
+    }
+
+    pub fn plugin(app: &mut App) {
+        app.init_asset::<ScenarioFile>()
+            .init_asset_loader::<ScenarioFileLoader>()
+            .add_systems(Startup, start_watching)
+            .add_systems(Update, reload_on_change);
+    }
+
+    fn start_watching(mut commands: Commands, server: Res<AssetServer>) {
+        commands.insert_resource(Watched {
+            _folder: server.load_folder("scenarios://"),
+            ready: false,
+        });
+    }
+
+    fn reload_on_change(
+        mut files: MessageReader<AssetEvent<ScenarioFile>>,
+        mut folders: MessageReader<AssetEvent<LoadedFolder>>,
+        mut watched: ResMut<Watched>,
+        mut catalog: ResMut<Catalog>,
+        rubric: Res<SimRubric>,
+    ) {
+        if folders
+            .read()
+            .any(|e| matches!(e, AssetEvent::LoadedWithDependencies { .. }))
+        {
+            watched.ready = true;
+            files.clear();
+            return;
+        }
+        let changed = files.read().any(|e| {
+            matches!(
+                e,
+                AssetEvent::Modified { .. } | AssetEvent::Added { .. } | AssetEvent::Removed { .. }
+            )
+        });
+        if changed && watched.ready && super::fingerprint(&catalog.dir) != catalog.fingerprint {
+            info!(
+                "scenario files changed: reloading {}",
+                catalog.dir.display()
+            );
+            let mut fresh = Catalog::load(&catalog.dir, &rubric.0);
+            fresh.reloaded = true;
+            *catalog = fresh;
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! 快捷短语: phrases the trainee keeps at hand, inserts with a click (or Ctrl+1…9), and edits.
+//! They are kept one per line in `phrases.txt` beside the results folder
+//! (`$PEILIAN_PHRASES` overrides the file); scripted runs use the defaults and write nothing.
+
+use super::chat::{ModelUpdated, ReplyBox, ReplyInput};
+use super::strings as s;
+use super::theme::{palette, size};
+use super::widgets::{self, ButtonKind};
+use super::{Launch, Screen};
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input_focus::tab_navigation::TabIndex;
+use bevy::input_focus::{FocusedInput, InputFocus};
+use bevy::prelude::*;
+use bevy::text::{EditableText, TextCursorStyle};
+use bevy::ui_widgets::{Activate, ScrollArea};
+use std::path::{Path, PathBuf};
+
+/// Longest quick phrase, in characters.
+const MAX_PHRASE_CHARS: usize = 200;
+
+#[derive(Resource, Debug, Clone, Default)]
+pub struct Phrases {
+    pub list: Vec<String>,
+    /// Where they are saved; None for scripted runs.
+    pub path: Option<PathBuf>,
+    /// Text to put back in the new-phrase box after the panel is rebuilt (改).
+    editing: Option<String>,
+    /// Why the last save failed.
+    error: Option<String>,
+}
+
+impl Phrases {
+    pub fn defaults() -> Vec<String> {
+        s::DEFAULT_PHRASES.lines().map(str::to_string).collect()
+    }
+
+    /// Read `path` (one phrase a line); the defaults when it does not exist yet.
+    pub fn load(path: Option<PathBuf>) -> Phrases {
+        let list = path
+            .as_deref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|t| {
+                t.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_else(Phrases::defaults);
+        Phrases {
+            list,
+            path,
+            ..default()
+        }
+    }
+
+    fn save(&mut self) {
+        let Some(p) = &self.path else {
+            return;
+        };
+        self.error = write_atomic(p, &self.list.join("\n"))
+            .err()
+            .map(|e| format!("{}: {e}", p.display()));
+        if let Some(e) = &self.error {
+            warn!("cannot save quick phrases to {e}");
+        }
+    }
+}
+
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("txt.tmp");
+    std::fs::write(&tmp, format!("{text}\n"))?;
+    std::fs::rename(&tmp, path)
+}
+
+/// `$PEILIAN_PHRASES`, else `phrases.txt` beside the default results folder.
+pub fn default_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("PEILIAN_PHRASES") {
+        return PathBuf::from(p);
+    }
+    let results = crate::session::results_dir(None);
+    results
+        .parent()
+        .map(|d| d.join("phrases.txt"))
+        .unwrap_or_else(|| PathBuf::from("phrases.txt"))
+}
+
+pub fn plugin(app: &mut App) {
+    let scripted = app
+        .world()
+        .get_resource::<Launch>()
+        .is_some_and(|l| l.scripted);
+    app.insert_resource(Phrases::load((!scripted).then(default_path)))
+        .add_systems(
+            Update,
+            rebuild.after(ModelUpdated).run_if(in_state(Screen::Chat)),
+        )
+        .add_observer(on_activate);
+}
+
+/// Where the chat screen wants the phrases.
+#[derive(Component)]
+pub struct PhrasesSlot;
+
+#[derive(Component)]
+struct PhrasesContent;
+
+#[derive(Component)]
+struct NewPhraseInput;
+
+#[derive(Component, Clone, Copy, Debug)]
+enum PhraseAction {
+    Insert(usize),
+    Edit(usize),
+    Delete(usize),
+    Add,
+}
+
+fn rebuild(
+    mut commands: Commands,
+    mut phrases: ResMut<Phrases>,
+    slots: Query<Entity, With<PhrasesSlot>>,
+    added: Query<(), Added<PhrasesSlot>>,
+    content: Query<Entity, With<PhrasesContent>>,
+) {
+    if !phrases.is_changed() && added.is_empty() {
+        return;
+    }
+    let Ok(slot) = slots.single() else {
+        return;
+    };
+    for c in &content {
+        commands.entity(c).despawn();
+    }
+    let editing = phrases.bypass_change_detection().editing.take();
+    commands.entity(slot).with_children(|slot| {
+        slot.spawn((PhrasesContent, widgets::panel()))
+            .insert(Node {
+                flex_direction: FlexDirection::Column,
+                flex_grow: 1.0,
+                min_height: px(0),
+                padding: px(12).all(),
+                row_gap: px(6),
+                border: px(1).all(),
+                border_radius: BorderRadius::all(px(8)),
+                ..default()
+            })
+            .with_children(|p| {
+                p.spawn(widgets::header(s::PHRASES));
+                p.spawn(widgets::dim(s::PHRASES_NOTE));
+                p.spawn((
+                    ScrollArea,
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        flex_grow: 1.0,
+                        min_height: px(0),
+                        row_gap: px(2),
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                ))
+                .with_children(|list| {
+                    if phrases.list.is_empty() {
+                        list.spawn(widgets::dim(s::PHRASES_EMPTY));
+                    }
+                    for (i, phrase) in phrases.list.iter().enumerate() {
+                        phrase_row(list, i, phrase);
+                    }
+                });
+                if let Some(e) = &phrases.error {
+                    p.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
+                }
+                p.spawn(widgets::dim(s::PHRASES_NEW));
+                p.spawn(widgets::row(6)).with_children(|r| {
+                    let mut input = r.spawn((
+                        NewPhraseInput,
+                        Node {
+                            flex_grow: 1.0,
+                            min_width: px(0),
+                            border: px(1).all(),
+                            padding: UiRect::axes(px(6), px(4)),
+                            border_radius: BorderRadius::all(px(4)),
+                            ..default()
+                        },
+                        EditableText {
+                            max_characters: Some(MAX_PHRASE_CHARS),
+                            ..EditableText::new(editing.as_deref().unwrap_or(""))
+                        },
+                        TextFont::from_font_size(size::SMALL),
+                        TextColor(palette::TEXT),
+                        TextCursorStyle {
+                            color: palette::TEXT,
+                            selection_color: palette::AGENT_BUBBLE,
+                            ..default()
+                        },
+                        BackgroundColor(Color::WHITE),
+                        BorderColor::all(palette::BORDER),
+                        TabIndex(0),
+                    ));
+                    input.observe(on_new_phrase_key);
+                    if editing.is_some() {
+                        input.insert(bevy::input_focus::AutoFocus);
+                    }
+                    r.spawn(widgets::button(
+                        s::PHRASES_ADD,
+                        ButtonKind::Plain,
+                        PhraseAction::Add,
+                    ));
+                });
+            });
+    });
+}
+
+fn phrase_row(list: &mut ChildSpawnerCommands, i: usize, phrase: &str) {
+    list.spawn(widgets::row(2)).with_children(|r| {
+        r.spawn(widgets::clickable(
+            ButtonKind::Flat,
+            PhraseAction::Insert(i),
+            Node {
+                flex_grow: 1.0,
+                min_width: px(0),
+                padding: UiRect::axes(px(6), px(4)),
+                border_radius: BorderRadius::all(px(4)),
+                ..default()
+            },
+        ))
+        .with_children(|b| {
+            let label = if i < 9 {
+                format!("{}. {phrase}", i + 1)
+            } else {
+                phrase.to_string()
+            };
+            b.spawn((
+                widgets::text(label, size::SMALL, palette::TEXT),
+                Pickable::IGNORE,
+            ));
+        });
+        for (label, action) in [
+            (s::PHRASES_EDIT, PhraseAction::Edit(i)),
+            (s::PHRASES_DELETE, PhraseAction::Delete(i)),
+        ] {
+            r.spawn(widgets::clickable(
+                ButtonKind::Flat,
+                action,
+                Node {
+                    padding: UiRect::axes(px(4), px(2)),
+                    border_radius: BorderRadius::all(px(4)),
+                    ..default()
+                },
+            ))
+            .with_children(|b| {
+                b.spawn((
+                    widgets::text(label, size::SMALL, palette::TEXT_DIM),
+                    Pickable::IGNORE,
+                ));
+            });
+        }
+    });
+}
+
+/// Enter in the new-phrase box adds it.
+fn on_new_phrase_key(
+    mut ev: On<FocusedInput<KeyboardInput>>,
+    inputs: Query<&EditableText>,
+    mut phrases: ResMut<Phrases>,
+) {
+    if !ev.input.state.is_pressed() || ev.input.logical_key != Key::Enter {
+        return;
+    }
+    let Ok(input) = inputs.get(ev.focused_entity) else {
+        return;
+    };
+    if input.is_composing() {
+        return;
+    }
+    ev.propagate(false);
+    add(&mut phrases, &input.value().to_string());
+}
+
+fn add(phrases: &mut Phrases, text: &str) {
+    let t = text.trim();
+    if !t.is_empty() {
+        phrases.list.push(t.to_string());
+        phrases.save();
+    }
+}
+
+fn on_activate(
+    ev: On<Activate>,
+    actions: Query<&PhraseAction>,
+    mut phrases: ResMut<Phrases>,
+    new_input: Query<&EditableText, (With<NewPhraseInput>, Without<ReplyInput>)>,
+    mut reply: ReplyBox,
+    mut focus: ResMut<InputFocus>,
+) {
+    let Ok(action) = actions.get(ev.entity) else {
+        return;
+    };
+    match *action {
+        PhraseAction::Insert(i) => {
+            if let Some(p) = phrases.list.get(i) {
+                reply.insert(p, &mut focus);
+            }
+        }
+        PhraseAction::Edit(i) => {
+            if i < phrases.list.len() {
+                let p = phrases.list.remove(i);
+                phrases.editing = Some(p);
+                phrases.save();
+            }
+        }
+        PhraseAction::Delete(i) => {
+            if i < phrases.list.len() {
+                phrases.list.remove(i);
+                phrases.save();
+            }
+        }
+        PhraseAction::Add => {
+            if let Ok(input) = new_input.single() {
+                add(&mut phrases, &input.value().to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_round_trip_through_their_file() {
+        let dir = std::env::temp_dir().join(format!("peilian-phrases-{}", std::process::id()));
+        let path = dir.join("phrases.txt");
+        let mut p = Phrases::load(Some(path.clone()));
+        assert_eq!(p.list, Phrases::defaults());
+        add(&mut p, "  亲，在的，请问有什么可以帮您？ ");
+        let back = Phrases::load(Some(path));
+        assert_eq!(
+            back.list.last().map(String::as_str),
+            Some("亲，在的，请问有什么可以帮您？")
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,288 @@
+//! The scenario picker: every scenario with its persona type, difficulty and brief, and the
+//! choice between 教练模式 and 考核模式.
+
+use super::catalog::{self, Catalog};
+use super::strings::{self as s, fill};
+use super::theme::{palette, persona_color, size};
+use super::widgets::{self, ButtonKind};
+use super::{BeginPractice, Launch, Screen};
+use crate::scenario::Scenario;
+use crate::session::Mode;
+use bevy::input_focus::AutoFocus;
+use bevy::input_focus::tab_navigation::TabGroup;
+use bevy::prelude::*;
+use bevy::ui_widgets::{Activate, ScrollArea};
+use std::sync::Arc;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Picker), catalog::reload)
+        .add_systems(Update, build.run_if(in_state(Screen::Picker)))
+        .add_observer(on_activate);
+}
+
+#[derive(Component)]
+struct PickerRoot;
+
+#[derive(Component, Clone, Copy, Debug)]
+enum PickerAction {
+    Start(usize),
+    Mode(Mode),
+}
+
+fn stars(difficulty: u8) -> String {
+    let d = difficulty.min(5) as usize;
+    format!("{}{}", s::STAR_ON.repeat(d), s::STAR_OFF.repeat(5 - d))
+}
+
+/// (Re)build the picker when it opens and whenever the catalog changes.
+fn build(
+    mut commands: Commands,
+    catalog: Res<Catalog>,
+    launch: Res<Launch>,
+    roots: Query<Entity, With<PickerRoot>>,
+) {
+    if !catalog.is_changed() && !roots.is_empty() {
+        return;
+    }
+    for r in &roots {
+        commands.entity(r).despawn();
+    }
+    commands
+        .spawn((
+            PickerRoot,
+            DespawnOnExit(Screen::Picker),
+            TabGroup::new(0),
+            Node {
+                width: percent(100),
+                height: percent(100),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
+        ))
+        .with_children(|root| {
+            topbar(root, &launch);
+            root.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                flex_grow: 1.0,
+                min_height: px(0),
+                padding: px(24).all(),
+                column_gap: px(24),
+                ..default()
+            })
+            .with_children(|body| {
+                sidebar(body, &launch, &catalog);
+                scenario_list(body, &catalog);
+            });
+        });
+}
+
+fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
+    root.spawn((
+        Node {
+            padding: UiRect::axes(px(24), px(12)),
+            column_gap: px(16),
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        BackgroundColor(palette::TOPBAR),
+    ))
+    .with_children(|bar| {
+        bar.spawn(widgets::text(s::APP_NAME, size::TITLE, palette::ACCENT));
+        bar.spawn(widgets::text(
+            s::APP_TAGLINE,
+            size::BODY,
+            palette::TEXT_ON_DARK_DIM,
+        ));
+        bar.spawn(widgets::spacer());
+        bar.spawn(widgets::text(
+            fill(s::PICKER_TRAINEE, &[&launch.trainee]),
+            size::BODY,
+            palette::TEXT_ON_DARK,
+        ));
+    });
+}
+
+fn sidebar(body: &mut ChildSpawnerCommands, launch: &Launch, catalog: &Catalog) {
+    body.spawn(Node {
+        width: px(300),
+        flex_shrink: 0.0,
+        flex_direction: FlexDirection::Column,
+        row_gap: px(16),
+        ..default()
+    })
+    .with_children(|side| {
+        side.spawn(widgets::panel()).with_children(|p| {
+            p.spawn(widgets::header(s::PICKER_MODE));
+            for (mode, note) in [
+                (Mode::Practice, s::MODE_PRACTICE_NOTE),
+                (Mode::Exam, s::MODE_EXAM_NOTE),
+            ] {
+                let kind = if launch.mode == mode {
+                    ButtonKind::Selected
+                } else {
+                    ButtonKind::Plain
+                };
+                p.spawn(widgets::button(
+                    mode.label(),
+                    kind,
+                    PickerAction::Mode(mode),
+                ));
+                p.spawn(widgets::dim(note));
+            }
+        });
+        side.spawn(widgets::panel()).with_children(|p| {
+            let seed = launch
+                .seed
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| s::PICKER_SEED_RANDOM.to_string());
+            p.spawn(widgets::dim(fill(s::PICKER_SEED, &[&seed])));
+            p.spawn(widgets::dim(s::PICKER_HINT));
+        });
+        if catalog.reloaded {
+            side.spawn(widgets::chip(
+                fill(s::PICKER_RELOADED, &[&catalog.scenarios.len()]),
+                palette::GOOD,
+                palette::GOOD_SOFT,
+            ));
+        }
+    });
+}
+
+fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog) {
+    body.spawn(Node {
+        flex_grow: 1.0,
+        min_width: px(0),
+        flex_direction: FlexDirection::Column,
+        row_gap: px(12),
+        ..default()
+    })
+    .with_children(|col| {
+        col.spawn(widgets::row(10)).with_children(|r| {
+            r.spawn(widgets::header(s::PICKER_SCENARIOS));
+            r.spawn(widgets::dim(catalog.dir.display().to_string()));
+        });
+        if !catalog.problems.is_empty() {
+            col.spawn(widgets::tinted_panel(palette::WARN_SOFT, palette::WARN))
+                .with_children(|p| {
+                    p.spawn(widgets::text(
+                        fill(s::PICKER_PROBLEMS, &[&catalog.problems.len()]),
+                        size::SMALL,
+                        palette::TEXT,
+                    ));
+                    for pr in catalog.problems.iter().take(8) {
+                        p.spawn(widgets::dim(pr.clone()));
+                    }
+                });
+        }
+        if catalog.scenarios.is_empty() {
+            col.spawn(widgets::body(fill(
+                s::PICKER_EMPTY,
+                &[&catalog.dir.display()],
+            )));
+            return;
+        }
+        col.spawn((
+            ScrollArea,
+            Node {
+                display: Display::Grid,
+                grid_template_columns: RepeatedGridTrack::flex(2, 1.0),
+                grid_auto_rows: vec![GridTrack::auto()],
+                column_gap: px(14),
+                row_gap: px(14),
+                align_content: AlignContent::Start,
+                flex_grow: 1.0,
+                min_height: px(0),
+                overflow: Overflow::scroll_y(),
+                padding: px(3).all(),
+                ..default()
+            },
+        ))
+        .with_children(|grid| {
+            for (i, sc) in catalog.scenarios.iter().enumerate() {
+                card(grid, i, sc);
+            }
+        });
+    });
+}
+
+fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
+    let mut e = grid.spawn(widgets::clickable(
+        ButtonKind::Card,
+        PickerAction::Start(i),
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: px(6),
+            padding: px(14).all(),
+            border: px(1).all(),
+            border_radius: BorderRadius::all(px(8)),
+            ..default()
+        },
+    ));
+    if i == 0 {
+        e.insert(AutoFocus);
+    }
+    e.with_children(|c| {
+        c.spawn(widgets::row(8)).with_children(|r| {
+            r.spawn(widgets::chip(
+                sc.persona.kind.label(),
+                Color::WHITE,
+                persona_color(sc.persona.kind),
+            ));
+            r.spawn(widgets::text(
+                stars(sc.difficulty),
+                size::BODY,
+                palette::ACCENT,
+            ));
+            r.spawn(widgets::spacer());
+            r.spawn(widgets::dim(fill(s::PICKER_CUSTOMER, &[&sc.persona.name])));
+        });
+        c.spawn(widgets::header(sc.title.clone()));
+        c.spawn(widgets::text(
+            sc.fill(&sc.brief),
+            size::SMALL,
+            palette::TEXT,
+        ));
+        c.spawn(widgets::dim(format!(
+            "{} · {} · {} · {}",
+            sc.shop.name,
+            sc.shop.product,
+            fill(s::CHAT_PRICE_SHORT, &[&sc.fill("{price}")]),
+            fill(s::PICKER_NODES, &[&sc.nodes.len()]),
+        )));
+    });
+}
+
+fn on_activate(
+    ev: On<Activate>,
+    actions: Query<&PickerAction>,
+    catalog: Res<Catalog>,
+    mut launch: ResMut<Launch>,
+    mut begin: MessageWriter<BeginPractice>,
+    mut buttons: Query<(&PickerAction, &mut ButtonKind)>,
+) {
+    let Ok(action) = actions.get(ev.entity) else {
+        return;
+    };
+    match *action {
+        PickerAction::Start(i) => {
+            if let Some(sc) = catalog.scenarios.get(i) {
+                begin.write(BeginPractice {
+                    scenario: Arc::clone(sc),
+                    seed: None,
+                });
+            }
+        }
+        PickerAction::Mode(m) => {
+            launch.mode = m;
+            for (a, mut kind) in &mut buttons {
+                if let PickerAction::Mode(x) = a {
+                    *kind = if *x == m {
+                        ButtonKind::Selected
+                    } else {
+                        ButtonKind::Plain
+                    };
+                }
+            }
+        }
+    }
+}

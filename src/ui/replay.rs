@@ -1,0 +1,219 @@
+//! `peilian window --replay FILE --screenshots DIR`: play the replies in FILE (one per line)
+//! through the real window — typed into the reply box and sent as Enter would — save a PNG
+//! of every screen (the picker, the chat at the start and after each reply, the report), and
+//! exit. The result file is written by the simulation exactly as in a live session.
+
+use super::catalog::Catalog;
+use super::chat::{ChatModel, ModelUpdated, ReplyBox, SubmitReply};
+use super::report::ReportData;
+use super::{BeginPractice, Screen};
+use crate::scenario::Scenario;
+use crate::sim::AbandonSession;
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Frames to let a screen settle (layout, glyphs, the first render) before capturing it.
+const SETTLE: u32 = 6;
+/// Give up when a replay takes more frames than this.
+const MAX_FRAMES: u32 = 5000;
+
+/// A replay read from disk, before the window opens.
+#[derive(Debug)]
+pub struct Script {
+    lines: Vec<String>,
+    shots: Option<PathBuf>,
+}
+
+impl Script {
+    pub fn read(path: &Path, shots: Option<PathBuf>) -> Result<Script, String> {
+        let text = std::fs::read(path)
+            .map_err(|e| format!("cannot read replay file {}: {e}", path.display()))?;
+        let lines = String::from_utf8_lossy(&text)
+            .lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect();
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create screenshot folder {}: {e}", dir.display()))?;
+        }
+        Ok(Script { lines, shots })
+    }
+
+    /// `scenario`: the one named on the command line; else the first in the catalog.
+    pub fn into_replay(self, scenario: Option<Arc<Scenario>>) -> Replay {
+        Replay {
+            lines: self.lines.into(),
+            shots: self.shots,
+            scenario,
+            step: Step::Picker,
+            wait: SETTLE * 2,
+            frames: 0,
+            shot_no: 0,
+            requested: 0,
+            saved: 0,
+            replies: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Picker,
+    Opening,
+    Next,
+    Replied(usize),
+    Ending,
+    Report,
+    Exit,
+}
+
+#[derive(Resource, Debug)]
+pub struct Replay {
+    lines: VecDeque<String>,
+    shots: Option<PathBuf>,
+    scenario: Option<Arc<Scenario>>,
+    step: Step,
+    wait: u32,
+    frames: u32,
+    shot_no: u32,
+    requested: u32,
+    saved: u32,
+    replies: usize,
+}
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, drive.after(ModelUpdated));
+}
+
+fn shoot(commands: &mut Commands, r: &mut Replay, name: &str) {
+    let Some(dir) = &r.shots else {
+        return;
+    };
+    let path = dir.join(format!("{:02}-{name}.png", r.shot_no));
+    r.shot_no += 1;
+    r.requested += 1;
+    let mut save = save_to_disk(path);
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut replay: ResMut<Replay>| {
+            save(captured);
+            replay.saved += 1;
+        },
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    mut commands: Commands,
+    mut replay: ResMut<Replay>,
+    state: Res<State<Screen>>,
+    model: Res<ChatModel>,
+    catalog: Res<Catalog>,
+    report: Res<ReportData>,
+    mut reply: ReplyBox,
+    mut begin: MessageWriter<BeginPractice>,
+    mut submit: MessageWriter<SubmitReply>,
+    mut abandon: MessageWriter<AbandonSession>,
+    mut next: ResMut<NextState<Screen>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let r = &mut *replay;
+    r.frames += 1;
+    if r.frames > MAX_FRAMES {
+        error!(
+            "the replay did not finish in {MAX_FRAMES} frames (stuck at {:?})",
+            r.step
+        );
+        exit.write(AppExit::from_code(3));
+        return;
+    }
+    if r.wait > 0 {
+        r.wait -= 1;
+        return;
+    }
+    let screen = *state.get();
+    match r.step {
+        Step::Picker => {
+            if screen != Screen::Picker {
+                return;
+            }
+            shoot(&mut commands, r, "picker");
+            let Some(sc) = r
+                .scenario
+                .clone()
+                .or_else(|| catalog.scenarios.first().cloned())
+            else {
+                eprintln!("no scenario to replay in {}", catalog.dir.display());
+                exit.write(AppExit::from_code(2));
+                return;
+            };
+            begin.write(BeginPractice {
+                scenario: sc,
+                seed: None,
+            });
+            r.step = Step::Opening;
+            r.wait = SETTLE;
+        }
+        Step::Opening => {
+            if screen != Screen::Chat || model.entries.is_empty() {
+                return;
+            }
+            shoot(&mut commands, r, "chat-start");
+            r.step = Step::Next;
+        }
+        Step::Next => {
+            if model.ended.is_some() {
+                r.step = Step::Ending;
+            } else if let Some(line) = r.lines.pop_front() {
+                // Type the reply into the box and press Enter.
+                reply.type_text(&line);
+                let Some(text) = reply.take() else {
+                    return;
+                };
+                submit.write(SubmitReply {
+                    text,
+                    at: Instant::now(),
+                });
+                r.replies += 1;
+                r.step = Step::Replied(r.replies);
+                r.wait = SETTLE;
+            } else {
+                // Out of replies before the end: leave, as the terminal does at end of input.
+                abandon.write(AbandonSession);
+                r.step = Step::Report;
+                r.wait = SETTLE;
+            }
+        }
+        Step::Replied(n) => {
+            shoot(&mut commands, r, &format!("chat-reply-{n}"));
+            r.step = Step::Next;
+        }
+        Step::Ending => {
+            next.set(Screen::Report);
+            r.step = Step::Report;
+            r.wait = SETTLE;
+        }
+        Step::Report => {
+            if screen != Screen::Report {
+                return;
+            }
+            shoot(&mut commands, r, "report");
+            r.step = Step::Exit;
+        }
+        Step::Exit => {
+            if r.saved >= r.requested {
+                match &report.result_path {
+                    Some(p) => println!("结果文件 result file: {}", p.display()),
+                    None => println!("结果文件没有保存 (the result file could not be written)"),
+                }
+                if let Some(dir) = &r.shots {
+                    println!("截图 screenshots: {} in {}", r.saved, dir.display());
+                }
+                exit.write(AppExit::Success);
+            }
+        }
+    }
+}

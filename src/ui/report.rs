@@ -1,0 +1,517 @@
+//! The report: total score and rank, a bar per check, the outcome, the whole transcript with
+//! each reply's verdicts, and buttons to retry with the same seed, pick another scenario, or
+//! open the folder holding the result file.
+
+use super::catalog::Catalog;
+use super::chat::ChatModel;
+use super::strings::{self as s, fill};
+use super::theme::{self, palette, size};
+use super::widgets::{self, ButtonKind};
+use super::{BeginPractice, Screen};
+use crate::rubric::{CheckId, CheckRole};
+use crate::session::{Mode, SessionRecord, Turn};
+use bevy::input_focus::AutoFocus;
+use bevy::input_focus::tab_navigation::TabGroup;
+use bevy::prelude::*;
+use bevy::ui_widgets::{Activate, ScrollArea};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<ReportData>()
+        .add_systems(Update, (build, keys).run_if(in_state(Screen::Report)))
+        .add_observer(on_activate);
+}
+
+/// The session the report is about.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct ReportData {
+    pub record: Option<SessionRecord>,
+    pub result_path: Option<PathBuf>,
+    /// Why the folder could not be opened.
+    pub open_error: Option<String>,
+}
+
+#[derive(Component)]
+struct ReportRoot;
+
+#[derive(Component, Clone, Copy, Debug)]
+enum ReportAction {
+    Retry,
+    Other,
+    OpenFolder,
+}
+
+/// How the trainee did on one check over the whole session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckTally {
+    pub id: CheckId,
+    pub label: String,
+    pub role: CheckRole,
+    /// Turns where it was judged.
+    pub judged: usize,
+    /// Turns where the trainee did the right thing.
+    pub passed: usize,
+}
+
+/// Tally every check over the turns, in the order they first appear.
+pub fn tally(turns: &[Turn]) -> Vec<CheckTally> {
+    let mut out: Vec<CheckTally> = Vec::new();
+    for t in turns {
+        for c in &t.verdict.checks {
+            let i = match out.iter().position(|x| x.id == c.id && x.role == c.role) {
+                Some(i) => i,
+                None => {
+                    out.push(CheckTally {
+                        id: c.id,
+                        label: c.label.clone(),
+                        role: c.role,
+                        judged: 0,
+                        passed: 0,
+                    });
+                    out.len() - 1
+                }
+            };
+            out[i].judged += 1;
+            out[i].passed += usize::from(c.passed);
+        }
+    }
+    // Expected checks first, violations after.
+    out.sort_by_key(|x| x.role == CheckRole::Violation);
+    out
+}
+
+fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, With<ReportRoot>>) {
+    if !data.is_changed() && !roots.is_empty() {
+        return;
+    }
+    for r in &roots {
+        commands.entity(r).despawn();
+    }
+    commands
+        .spawn((
+            ReportRoot,
+            DespawnOnExit(Screen::Report),
+            TabGroup::new(0),
+            Node {
+                width: percent(100),
+                height: percent(100),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
+        ))
+        .with_children(|root| {
+            let Some(r) = &data.record else {
+                root.spawn(widgets::body(s::REPORT_NO_FILE));
+                buttons(root, &data);
+                return;
+            };
+            topbar(root, r);
+            root.spawn(Node {
+                flex_grow: 1.0,
+                min_height: px(0),
+                padding: px(20).all(),
+                column_gap: px(20),
+                ..default()
+            })
+            .with_children(|body| {
+                body.spawn(Node {
+                    width: px(430),
+                    flex_shrink: 0.0,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(14),
+                    ..default()
+                })
+                .with_children(|left| {
+                    score_card(left, r);
+                    checks_card(left, r);
+                    buttons(left, &data);
+                });
+                transcript(body, r);
+            });
+        });
+}
+
+fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
+    root.spawn((
+        Node {
+            padding: UiRect::axes(px(20), px(10)),
+            column_gap: px(14),
+            align_items: AlignItems::Center,
+            flex_shrink: 0.0,
+            ..default()
+        },
+        BackgroundColor(palette::TOPBAR),
+    ))
+    .with_children(|bar| {
+        bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::ACCENT));
+        bar.spawn(widgets::text(
+            fill(
+                s::REPORT_META,
+                &[
+                    &r.trainee,
+                    &r.scenario.title,
+                    &r.scenario.persona_label,
+                    &r.seed,
+                    &r.mode.label(),
+                ],
+            ),
+            size::BODY,
+            palette::TEXT_ON_DARK,
+        ));
+    });
+}
+
+fn score_card(left: &mut ChildSpawnerCommands, r: &SessionRecord) {
+    left.spawn(widgets::panel()).with_children(|p| {
+        p.spawn(widgets::row(18)).with_children(|row| {
+            row.spawn(widgets::column(0)).with_children(|c| {
+                c.spawn(widgets::dim(s::REPORT_TOTAL));
+                c.spawn(widgets::text(
+                    r.total.to_string(),
+                    size::HUGE,
+                    theme::score_color(r.total),
+                ));
+            });
+            row.spawn(widgets::column(8)).with_children(|c| {
+                c.spawn(widgets::row(8)).with_children(|l| {
+                    l.spawn(widgets::dim(s::REPORT_RANK));
+                    l.spawn(widgets::chip(r.rank.clone(), Color::WHITE, palette::ACCENT));
+                });
+                c.spawn(widgets::row(8)).with_children(|l| {
+                    l.spawn(widgets::dim(s::REPORT_OUTCOME));
+                    let label = r.outcome.map(|o| o.label()).unwrap_or(s::REPORT_UNFINISHED);
+                    l.spawn(widgets::chip(
+                        label,
+                        Color::WHITE,
+                        theme::outcome_color(r.outcome),
+                    ));
+                });
+            });
+        });
+    });
+}
+
+fn checks_card(left: &mut ChildSpawnerCommands, r: &SessionRecord) {
+    left.spawn(widgets::panel()).with_children(|p| {
+        p.spawn(widgets::header(s::REPORT_CHECKS));
+        for t in tally(&r.turns) {
+            p.spawn(widgets::row(10)).with_children(|row| {
+                row.spawn((
+                    widgets::label(t.label.clone(), size::SMALL, palette::TEXT),
+                    Node {
+                        width: px(100),
+                        flex_shrink: 0.0,
+                        ..default()
+                    },
+                ));
+                let frac = if t.judged == 0 {
+                    0.0
+                } else {
+                    t.passed as f32 / t.judged as f32
+                };
+                let color = if frac >= 0.999 {
+                    palette::GOOD
+                } else if t.role == CheckRole::Violation || frac < 0.5 {
+                    palette::BAD
+                } else {
+                    palette::WARN
+                };
+                row.spawn(widgets::bar(frac, 170.0, color));
+                let note = if t.role == CheckRole::Violation {
+                    let n = t.judged - t.passed;
+                    if n == 0 {
+                        s::REPORT_NO_VIOLATION.to_string()
+                    } else {
+                        fill(s::REPORT_VIOLATION_COUNT, &[&n])
+                    }
+                } else {
+                    fill(s::REPORT_CHECK_COUNT, &[&t.passed, &t.judged])
+                };
+                row.spawn(widgets::text(note, size::SMALL, color));
+            });
+        }
+    });
+}
+
+fn buttons(left: &mut ChildSpawnerCommands, data: &ReportData) {
+    left.spawn(widgets::row(10)).with_children(|row| {
+        row.spawn((
+            widgets::button(s::REPORT_RETRY, ButtonKind::Primary, ReportAction::Retry),
+            AutoFocus,
+        ));
+        row.spawn(widgets::button(
+            s::REPORT_OTHER,
+            ButtonKind::Plain,
+            ReportAction::Other,
+        ));
+        row.spawn(widgets::button(
+            s::REPORT_OPEN_FOLDER,
+            ButtonKind::Plain,
+            ReportAction::OpenFolder,
+        ));
+    });
+    if let Some(e) = &data.open_error {
+        left.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
+    }
+    left.spawn(widgets::dim(match &data.result_path {
+        Some(p) => fill(s::REPORT_FILE, &[&p.display()]),
+        None => s::REPORT_NO_FILE.to_string(),
+    }));
+    left.spawn(widgets::dim(s::REPORT_HINT));
+}
+
+fn transcript(body: &mut ChildSpawnerCommands, r: &SessionRecord) {
+    body.spawn(widgets::panel())
+        .insert(Node {
+            flex_grow: 1.0,
+            min_width: px(0),
+            flex_direction: FlexDirection::Column,
+            padding: px(14).all(),
+            row_gap: px(8),
+            border: px(1).all(),
+            border_radius: BorderRadius::all(px(8)),
+            ..default()
+        })
+        .with_children(|p| {
+            p.spawn(widgets::header(s::REPORT_TRANSCRIPT));
+            p.spawn((
+                ScrollArea,
+                Node {
+                    flex_grow: 1.0,
+                    min_height: px(0),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(12),
+                    overflow: Overflow::scroll_y(),
+                    ..default()
+                },
+            ))
+            .with_children(|list| {
+                if r.turns.is_empty() {
+                    list.spawn(widgets::dim(s::REPORT_NO_TURNS));
+                }
+                for t in &r.turns {
+                    turn(list, r, t);
+                }
+                if let Some(end) = &r.ending_line {
+                    list.spawn(widgets::text(
+                        fill(
+                            s::REPORT_ENDING,
+                            &[&format!("{}：{end}", r.scenario.customer_name)],
+                        ),
+                        size::BODY,
+                        theme::outcome_color(r.outcome),
+                    ));
+                }
+            });
+        });
+}
+
+fn turn(list: &mut ChildSpawnerCommands, r: &SessionRecord, t: &Turn) {
+    list.spawn((
+        Node {
+            flex_direction: FlexDirection::Column,
+            row_gap: px(5),
+            padding: UiRect::bottom(px(10)),
+            border: UiRect::bottom(px(1)),
+            ..default()
+        },
+        BorderColor::all(palette::TRACK),
+    ))
+    .with_children(|b| {
+        b.spawn(widgets::text(
+            fill(s::REPORT_TURN, &[&t.index, &t.score, &t.seconds.round()]),
+            size::SMALL,
+            theme::score_color(t.score),
+        ));
+        b.spawn(widgets::text(
+            format!("{}：{}", r.scenario.customer_name, t.customer),
+            size::BODY,
+            palette::TEXT_DIM,
+        ));
+        let spans: Vec<_> = t
+            .verdict
+            .violations()
+            .flat_map(|c| c.evidence.iter().cloned())
+            .collect();
+        b.spawn((
+            Node {
+                padding: UiRect::axes(px(10), px(6)),
+                border_radius: BorderRadius::all(px(8)),
+                ..default()
+            },
+            BackgroundColor(palette::AGENT_BUBBLE),
+        ))
+        .with_children(|bubble| {
+            widgets::highlighted(bubble, &t.reply, &spans, size::BODY);
+        });
+        b.spawn(Node {
+            flex_wrap: FlexWrap::Wrap,
+            column_gap: px(6),
+            row_gap: px(4),
+            ..default()
+        })
+        .with_children(|chips| {
+            for c in &t.verdict.checks {
+                let (mark, fg, bg) = if c.passed {
+                    (s::COACH_PASS, palette::GOOD, palette::GOOD_SOFT)
+                } else {
+                    (s::COACH_FAIL, palette::BAD, palette::BAD_SOFT)
+                };
+                chips.spawn(widgets::chip(format!("{mark}{}", c.label), fg, bg));
+            }
+        });
+        // Exam sessions had no feedback during the conversation: give the gist here.
+        if r.mode == Mode::Exam {
+            for c in t.verdict.checks.iter().filter(|c| !c.passed) {
+                b.spawn(widgets::dim(format!("{}：{}", c.label, c.message)));
+                if let Some(sug) = &c.suggestion {
+                    b.spawn(widgets::text(
+                        fill(s::COACH_SUGGEST, &[sug]),
+                        size::SMALL,
+                        palette::GOOD,
+                    ));
+                }
+            }
+        } else {
+            for c in t.verdict.violations() {
+                if let Some(sug) = &c.suggestion {
+                    b.spawn(widgets::text(
+                        fill(s::COACH_SUGGEST, &[sug]),
+                        size::SMALL,
+                        palette::GOOD,
+                    ));
+                }
+            }
+        }
+    });
+}
+
+fn keys(keys: Res<ButtonInput<KeyCode>>, mut next: ResMut<NextState<Screen>>) {
+    if keys.just_pressed(KeyCode::Escape) {
+        next.set(Screen::Picker);
+    }
+}
+
+fn on_activate(
+    ev: On<Activate>,
+    actions: Query<&ReportAction>,
+    model: Res<ChatModel>,
+    catalog: Res<Catalog>,
+    mut data: ResMut<ReportData>,
+    mut begin: MessageWriter<BeginPractice>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let Ok(action) = actions.get(ev.entity) else {
+        return;
+    };
+    match action {
+        ReportAction::Retry => {
+            let Some(old) = &model.scenario else {
+                return;
+            };
+            // The scenario as it is on disk now (it may have been edited), same seed.
+            let scenario = catalog
+                .find(&old.id)
+                .cloned()
+                .unwrap_or_else(|| Arc::clone(old));
+            begin.write(BeginPractice {
+                scenario,
+                seed: Some(model.seed),
+            });
+        }
+        ReportAction::Other => next.set(Screen::Picker),
+        ReportAction::OpenFolder => {
+            let dir = data
+                .result_path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf);
+            if let Some(dir) = dir {
+                data.open_error = open_folder(&dir)
+                    .err()
+                    .map(|e| fill(s::REPORT_OPEN_FAILED, &[&e]));
+            }
+        }
+    }
+}
+
+/// Show a folder in the platform's file manager.
+pub fn open_folder(dir: &Path) -> std::io::Result<()> {
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(program)
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::{CheckVerdict, ScoreParts, TurnVerdict};
+
+    fn check(id: CheckId, role: CheckRole, passed: bool) -> CheckVerdict {
+        CheckVerdict {
+            id,
+            label: id.to_string(),
+            role,
+            passed,
+            weight: 10,
+            evidence: vec![],
+            message: String::new(),
+            section: String::new(),
+            suggestion: None,
+        }
+    }
+
+    fn turn(checks: Vec<CheckVerdict>) -> Turn {
+        Turn {
+            index: 1,
+            node: "n".into(),
+            customer: String::new(),
+            reply: String::new(),
+            seconds: 1.0,
+            score: 50,
+            mood_before: 50,
+            mood_after: 50,
+            verdict: TurnVerdict {
+                score: 50,
+                parts: ScoreParts::default(),
+                checks,
+                detected: Default::default(),
+                similarity: 0.0,
+                closest_answer: None,
+                seconds: 1.0,
+                target_seconds: None,
+                on_time: true,
+            },
+        }
+    }
+
+    #[test]
+    fn tally_counts_each_check_across_turns() {
+        let turns = vec![
+            turn(vec![
+                check(CheckId::Rude, CheckRole::Violation, false),
+                check(CheckId::Greeting, CheckRole::Expected, true),
+            ]),
+            turn(vec![check(CheckId::Greeting, CheckRole::Expected, false)]),
+        ];
+        let t = tally(&turns);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            (t[0].id, t[0].judged, t[0].passed),
+            (CheckId::Greeting, 2, 1)
+        );
+        assert_eq!((t[1].id, t[1].judged, t[1].passed), (CheckId::Rude, 1, 0));
+    }
+}

@@ -1,0 +1,142 @@
+//! Every string the window shows that is not scenario or rubric data, in one place, so the
+//! glyph-coverage test (`tests/font_coverage.rs`) can prove the shipped font has them all.
+//!
+//! Templates mark their blanks as `{0}`, `{1}`…; fill them with [`fill`].
+
+macro_rules! strings {
+    ($($(#[$m:meta])* $name:ident = $val:expr;)*) => {
+        $($(#[$m])* pub const $name: &str = $val;)*
+        /// Every UI string, for the glyph-coverage test.
+        pub const ALL: &[&str] = &[$($name),*];
+    };
+}
+
+strings! {
+    WINDOW_TITLE = "陪练 · 网店客服对练";
+    APP_NAME = "陪练";
+    APP_TAGLINE = "网店客服对练工作台：顾客在左，你在右，教练在旁边。";
+
+    // Picker
+    PICKER_MODE = "练习方式";
+    MODE_PRACTICE_NOTE = "每条回复后立即点评，可以看提示。";
+    MODE_EXAM_NOTE = "结束后才公布点评，响应时效计入成绩。";
+    PICKER_SCENARIOS = "选择场景";
+    PICKER_TRAINEE = "学员：{0}";
+    PICKER_SEED = "种子：{0}";
+    PICKER_SEED_RANDOM = "随机";
+    PICKER_EMPTY = "在 {0} 里没有找到可用的场景文件（*.ron）。";
+    PICKER_PROBLEMS = "有 {0} 个场景文件没有通过检查（修改保存后会自动重新载入）：";
+    PICKER_RELOADED = "场景已重新载入（{0} 个）。";
+    PICKER_CUSTOMER = "顾客：{0}";
+    PICKER_NODES = "{0} 个环节";
+    PICKER_HINT = "Tab 切换 · Enter 开始 · 鼠标点击卡片也可以开始";
+    DIFFICULTY = "难度";
+    STAR_ON = "★";
+    STAR_OFF = "☆";
+
+    // Chat
+    CHAT_LEAVE = "离开 (Esc)";
+    CHAT_SHOP = "店铺";
+    CHAT_PRODUCT = "商品";
+    CHAT_PRICE = "价格：{0} 元（最低可让到 {1} 元）";
+    CHAT_PRICE_SHORT = "{0} 元";
+    CHAT_FREE_SHIPPING = "满 {0} 元包邮";
+    CHAT_NO_FREE_SHIPPING = "不包邮";
+    CHAT_GIFTS_OK = "可以送小赠品";
+    CHAT_GIFTS_NO = "不能送赠品";
+    CHAT_RETURNS = "退换：{0}";
+    CHAT_SHIPPING = "发货：{0}";
+    CHAT_MOOD = "心情";
+    CHAT_MOOD_UP = "↑{0}";
+    CHAT_MOOD_DOWN = "↓{0}";
+    CHAT_TIMER = "用时 {0} 秒";
+    CHAT_TIMER_TARGET = "用时 {0} 秒 / 目标 {1} 秒";
+    CHAT_TIMER_OVER = "已超时 {0} 秒";
+    CHAT_INPUT_HINT = "Enter 发送 · Shift+Enter 换行 · Ctrl+数字 插入快捷短语 · Tab 切换";
+    CHAT_SEND = "发送";
+    CHAT_EMPTY_REPLY = "回复是空的，请先输入要发给顾客的话。";
+    CHAT_SAVE_ERROR = "无法写入结果文件：{0}";
+    CHAT_ENDED = "对话结束：{0}";
+    CHAT_UNFINISHED = "对话未完成，已保存。";
+    CHAT_VIEW_REPORT = "查看报告 (Enter)";
+    CHAT_YOU = "我";
+    CHAT_SCORE = "{0} 分";
+    CHAT_EXAM_BADGE = "考核中";
+    CHAT_CUSTOMER_LEFT = "顾客已离开";
+
+    // Quick phrases
+    PHRASES = "快捷短语";
+    PHRASES_NOTE = "点击插入到输入框；Ctrl+1…9 插入前九条。";
+    PHRASES_NEW = "新短语，回车添加";
+    PHRASES_ADD = "添加";
+    PHRASES_EDIT = "改";
+    PHRASES_DELETE = "删";
+    PHRASES_EMPTY = "还没有快捷短语。";
+
+    // Coach
+    COACH = "教练点评";
+    COACH_WAITING = "发出第一条回复后，这里会逐项点评。";
+    COACH_HINT = "本轮提示：{0}";
+    COACH_TURN = "第 {0} 轮 · {1} 分";
+    COACH_TIME_OK = "用时 {0} 秒，在目标 {1} 秒内";
+    COACH_TIME_OVER = "用时 {0} 秒，超过目标 {1} 秒";
+    COACH_TIME = "用时 {0} 秒";
+    COACH_SIMILARITY = "与参考回复相似度 {0}%";
+    COACH_PASS = "✓";
+    COACH_FAIL = "×";
+    COACH_IN_REPLY = "你的回复（标红处有问题）：";
+    COACH_SECTION = "课件：{0}";
+    COACH_SUGGEST = "建议改为：{0}";
+    COACH_MODEL = "参考回复：{0}";
+    COACH_EXAM = "考核模式：点评在结束后的报告里。";
+    COACH_REJECTED = "没有发出：{0}";
+
+    // Report
+    REPORT = "对练报告";
+    REPORT_META = "学员 {0} · {1}（{2}） · 种子 {3} · {4}";
+    REPORT_TOTAL = "总分";
+    REPORT_RANK = "等级";
+    REPORT_OUTCOME = "结果";
+    REPORT_UNFINISHED = "未完成";
+    REPORT_CHECKS = "各项表现";
+    REPORT_CHECK_COUNT = "{0}/{1}";
+    REPORT_VIOLATION_COUNT = "违规 {0} 次";
+    REPORT_NO_VIOLATION = "没有违规";
+    REPORT_TRANSCRIPT = "完整对话";
+    REPORT_TURN = "第 {0} 轮 · {1} 分 · 用时 {2} 秒";
+    REPORT_NO_TURNS = "还没有回复过。";
+    REPORT_ENDING = "顾客最后说：{0}";
+    REPORT_FILE = "结果文件：{0}";
+    REPORT_NO_FILE = "结果文件没有保存。";
+    REPORT_RETRY = "同一种子再练一次";
+    REPORT_OTHER = "换个场景";
+    REPORT_OPEN_FOLDER = "打开结果文件夹";
+    REPORT_OPEN_FAILED = "打不开文件夹：{0}";
+    REPORT_HINT = "Tab 切换按钮 · Enter 确认 · Esc 返回场景列表";
+
+    // Misc
+    NO_DISPLAY = "没有可用的显示器，改为终端对练。(no display available: practising in the terminal)";
+    DEFAULT_PHRASES = "您好，欢迎光临，请问有什么可以帮您？\n非常理解您的心情，换做是我也会着急的。\n请您稍等，我马上帮您查一下。\n给您添麻烦了，真的很抱歉。\n这款是我们的热销款，品质和售后都有保障。\n请问还有其他可以帮到您的吗？\n感谢您的耐心等待，祝您生活愉快！";
+}
+
+/// Fill `{0}`, `{1}`… in a template.
+pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = template.to_string();
+    for (i, a) in args.iter().enumerate() {
+        out = out.replace(&format!("{{{i}}}"), &a.to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_blanks() {
+        assert_eq!(
+            fill(CHAT_PRICE, &[&268, &248]),
+            "价格：268 元（最低可让到 248 元）"
+        );
+    }
+}
