@@ -139,10 +139,10 @@ fn sidebar(body: &mut ChildSpawnerCommands, launch: &Launch, catalog: &Catalog) 
             p.spawn(widgets::dim(s::PICKER_HINT));
         });
         if catalog.reloaded {
-            side.spawn(widgets::chip(
+            side.spawn(widgets::text(
                 fill(s::PICKER_RELOADED, &[&catalog.scenarios.len()]),
+                size::SMALL,
                 palette::GOOD,
-                palette::GOOD_SOFT,
             ));
         }
     });

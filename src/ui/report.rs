@@ -124,7 +124,9 @@ fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, Wit
                 })
                 .with_children(|left| {
                     score_card(left, r);
-                    checks_card(left, r);
+                    if !r.turns.is_empty() {
+                        checks_card(left, r);
+                    }
                     buttons(left, &data);
                 });
                 transcript(body, r);
@@ -292,6 +294,16 @@ fn transcript(body: &mut ChildSpawnerCommands, r: &SessionRecord) {
                 }
                 for t in &r.turns {
                     turn(list, r, t);
+                }
+                if let Some(line) = r.pending_line.as_ref().filter(|_| !r.finished) {
+                    list.spawn(widgets::text(
+                        fill(
+                            s::REPORT_PENDING,
+                            &[&format!("{}：{line}", r.scenario.customer_name)],
+                        ),
+                        size::BODY,
+                        palette::TEXT_DIM,
+                    ));
                 }
                 if let Some(end) = &r.ending_line {
                     list.spawn(widgets::text(

@@ -106,6 +106,7 @@ strings! {
     REPORT_TURN = "第 {0} 轮 · {1} 分 · 用时 {2} 秒";
     REPORT_NO_TURNS = "还没有回复过。";
     REPORT_ENDING = "顾客最后说：{0}";
+    REPORT_PENDING = "顾客还在等你回复：{0}";
     REPORT_FILE = "结果文件：{0}";
     REPORT_NO_FILE = "结果文件没有保存。";
     REPORT_RETRY = "同一种子再练一次";
