@@ -417,18 +417,9 @@ fn trainee_section(
     let cards = [
         (t.sessions.len().to_string(), "场对练".to_string()),
         (t.finished.to_string(), "场完成".to_string()),
+        (t.average_text(), "平均分（已完成）".to_string()),
         (
-            t.average
-                .map(|a| format!("{a:.1}"))
-                .unwrap_or_else(|| "—".into()),
-            "平均分（已完成）".to_string(),
-        ),
-        (
-            if t.steps.involved > 0 {
-                format!("{}/{}", t.steps.passed, t.steps.involved)
-            } else {
-                "—".into()
-            },
+            t.steps_text().unwrap_or_else(|| "—".into()),
             "训练关卡通过".to_string(),
         ),
         (t.time.rate_text(), "按时回复".to_string()),
@@ -548,14 +539,8 @@ pub fn render(d: &ReportData) -> String {
             esc(&t.name),
             t.sessions.len(),
             t.finished,
-            t.average
-                .map(|a| format!("{a:.1}"))
-                .unwrap_or_else(|| "—".into()),
-            if t.steps.involved > 0 {
-                format!("{}/{}", t.steps.passed, t.steps.involved)
-            } else {
-                "—".into()
-            }
+            t.average_text(),
+            t.steps_text().unwrap_or_else(|| "—".into())
         );
         for c in &checks {
             rate_cell(&mut out, &t.name, c.as_str(), t.checks[c.index()]);

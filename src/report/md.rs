@@ -62,14 +62,8 @@ pub fn render(d: &ReportData) -> String {
             cell(&t.name),
             t.sessions.len().to_string(),
             t.finished.to_string(),
-            t.average
-                .map(|a| format!("{a:.1}"))
-                .unwrap_or_else(|| "—".into()),
-            if t.steps.involved > 0 {
-                format!("{}/{}", t.steps.passed, t.steps.involved)
-            } else {
-                "—".into()
-            },
+            t.average_text(),
+            t.steps_text().unwrap_or_else(|| "—".into()),
         ];
         row.extend(checks.iter().map(|c| pct(t.checks[c.index()])));
         row.push(pct(t.time));

@@ -96,6 +96,18 @@ pub struct TraineeStats<'a> {
 }
 
 impl TraineeStats<'_> {
+    /// The average as shown in reports: one decimal, or — when nothing finished.
+    pub fn average_text(&self) -> String {
+        self.average
+            .map(|a| format!("{a:.1}"))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    /// Drill steps passed out of graded, e.g. `3/5`; None when no step was graded.
+    pub fn steps_text(&self) -> Option<String> {
+        (self.steps.involved > 0).then(|| format!("{}/{}", self.steps.passed, self.steps.involved))
+    }
+
     /// The checks with the lowest pass rate that were failed at least once, worst first.
     pub fn weakest(&self, n: usize) -> Vec<CheckId> {
         let mut v: Vec<CheckId> = CheckId::ALL

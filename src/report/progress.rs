@@ -108,14 +108,10 @@ fn print(
         "{} 场对练，完成 {} 场，平均分 {}{}",
         t.sessions.len(),
         t.finished,
-        t.average
-            .map(|a| format!("{a:.1}"))
-            .unwrap_or_else(|| "—".into()),
-        if t.steps.involved > 0 {
-            format!("，训练关卡通过 {}/{}", t.steps.passed, t.steps.involved)
-        } else {
-            String::new()
-        }
+        t.average_text(),
+        t.steps_text()
+            .map(|x| format!("，训练关卡通过 {x}"))
+            .unwrap_or_default()
     )?;
 
     writeln!(out, "\n{}", st.bold("得分走势（时间为 UTC）"))?;

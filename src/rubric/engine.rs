@@ -470,7 +470,7 @@ impl Matcher {
             if requires {
                 let ok = Self::clause_hits(s, check, h.start)
                     .iter()
-                    .any(|x| x.check == check && x.role == Role::Requires);
+                    .any(|x| x.role == Role::Requires);
                 if !ok {
                     continue;
                 }
@@ -499,9 +499,10 @@ impl Matcher {
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
-            if Self::clause_hits(s, check, j.start).iter().any(|x| {
-                x.check == check && x.role == Role::NotChoice && x.start < j.end && j.start < x.end
-            }) {
+            if Self::clause_hits(s, check, j.start)
+                .iter()
+                .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
+            {
                 continue;
             }
             let cl = Self::clause(s, j.start) as usize;
@@ -585,9 +586,10 @@ impl Matcher {
         evidence: bool,
     ) -> Option<()> {
         let mut found = None;
-        for h in Self::slot(s, check).iter().filter(|h| {
-            h.check == check && matches!(h.role, Role::Discount | Role::FreeShipping | Role::Gift)
-        }) {
+        for h in Self::slot(s, check)
+            .iter()
+            .filter(|h| matches!(h.role, Role::Discount | Role::FreeShipping | Role::Gift))
+        {
             if Self::cancelled(check, h, 4, s) {
                 continue;
             }

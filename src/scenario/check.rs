@@ -98,7 +98,6 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
             out.push(loc.at(at, format!("node `{}` is defined twice", n.id)));
         }
     }
-    let node_end = |i: usize| node_at.get(i + 1).copied().unwrap_or(src.len());
 
     if s.node(&s.start).is_none() {
         out.push(loc.at(
@@ -127,21 +126,16 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
             out.push(loc.at(at, format!("node `{}` has no customer line", n.id)));
         }
         // Check ids.
-        let mut ids: Vec<(&str, &str)> = Vec::new();
-        for (id, _) in &n.expect {
-            ids.push(("", id));
-        }
-        for (id, _) in &n.forbid {
-            ids.push(("", id));
-        }
-        let mut cond = Vec::new();
+        let mut ids: Vec<&str> = n
+            .expect
+            .iter()
+            .chain(&n.forbid)
+            .map(|(id, _)| id.as_str())
+            .collect();
         for b in &n.next {
-            walk_when(&b.when, &mut cond);
+            walk_when(&b.when, &mut ids);
         }
-        for id in cond {
-            ids.push(("", id));
-        }
-        for (_, id) in ids {
+        for id in ids {
             if let Err(e) = id.parse::<CheckId>() {
                 out.push(loc.at(find_quoted_after(src, "", id, at), e.to_string()));
             }
@@ -194,12 +188,8 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         }
         for b in &n.next {
             if s.node(&b.goto).is_none() {
+                // The first `goto: "…"` after the node's id is this node's own.
                 let off = find_quoted_after(src, "goto:", &b.goto, at);
-                let off = if off < node_end(i) || off >= at {
-                    off
-                } else {
-                    at
-                };
                 out.push(loc.at(
                     off,
                     format!("branch of `{}` goes to missing node `{}`", n.id, b.goto),

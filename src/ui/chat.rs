@@ -20,7 +20,7 @@ use crate::sim::{
 use bevy::clipboard::Clipboard;
 use bevy::ecs::system::SystemParam;
 use bevy::input::keyboard::{Key, KeyboardInput};
-use bevy::input_focus::tab_navigation::{TabGroup, TabIndex};
+use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::input_focus::{AutoFocus, FocusCause, FocusedInput, InputFocus};
 use bevy::prelude::*;
 use bevy::text::{EditableText, FontCx, LayoutCx, TextCursorStyle, TextEdit};
@@ -349,16 +349,7 @@ fn spawn(mut commands: Commands, model: Res<ChatModel>, launch: Res<Launch>) {
         return;
     };
     commands
-        .spawn((
-            DespawnOnExit(Screen::Chat),
-            TabGroup::new(0),
-            Node {
-                width: percent(100),
-                height: percent(100),
-                flex_direction: FlexDirection::Column,
-                ..default()
-            },
-        ))
+        .spawn((widgets::screen_root(Screen::Chat),))
         .with_children(|root| {
             topbar(root, &sc, model.mode, &launch);
             root.spawn(Node {

@@ -9,7 +9,6 @@ use super::{BeginPractice, Launch, Screen};
 use crate::scenario::Scenario;
 use crate::session::Mode;
 use bevy::input_focus::AutoFocus;
-use bevy::input_focus::tab_navigation::TabGroup;
 use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
 use std::sync::Arc;
@@ -48,17 +47,7 @@ fn build(
         commands.entity(r).despawn();
     }
     commands
-        .spawn((
-            PickerRoot,
-            DespawnOnExit(Screen::Picker),
-            TabGroup::new(0),
-            Node {
-                width: percent(100),
-                height: percent(100),
-                flex_direction: FlexDirection::Column,
-                ..default()
-            },
-        ))
+        .spawn((PickerRoot, widgets::screen_root(Screen::Picker)))
         .with_children(|root| {
             topbar(root, &launch);
             root.spawn(Node {

@@ -11,7 +11,6 @@ use super::{BeginPractice, Screen};
 use crate::rubric::{CheckId, CheckRole};
 use crate::session::{Mode, SessionRecord, Turn};
 use bevy::input_focus::AutoFocus;
-use bevy::input_focus::tab_navigation::TabGroup;
 use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
 use std::path::{Path, PathBuf};
@@ -89,17 +88,7 @@ fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, Wit
         commands.entity(r).despawn();
     }
     commands
-        .spawn((
-            ReportRoot,
-            DespawnOnExit(Screen::Report),
-            TabGroup::new(0),
-            Node {
-                width: percent(100),
-                height: percent(100),
-                flex_direction: FlexDirection::Column,
-                ..default()
-            },
-        ))
+        .spawn((ReportRoot, widgets::screen_root(Screen::Report)))
         .with_children(|root| {
             let Some(r) = &data.record else {
                 root.spawn(widgets::body(s::REPORT_NO_FILE));

@@ -156,6 +156,20 @@ pub fn chip(label: impl Into<String>, fg: Color, bg: Color) -> impl Bundle {
 }
 
 /// A white card with a border.
+/// The root of a screen: full size, a column, one Tab group, gone when the screen is left.
+pub fn screen_root(screen: super::Screen) -> impl Bundle {
+    (
+        bevy::state::state_scoped::DespawnOnExit(screen),
+        bevy::input_focus::tab_navigation::TabGroup::new(0),
+        Node {
+            width: percent(100),
+            height: percent(100),
+            flex_direction: FlexDirection::Column,
+            ..default()
+        },
+    )
+}
+
 pub fn panel() -> impl Bundle {
     tinted_panel(palette::PANEL, palette::BORDER)
 }
