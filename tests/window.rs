@@ -1,8 +1,10 @@
 //! The window, driven by `--replay` under Xvfb (with Mesa's software Vulkan): a PNG of every
 //! screen that is not blank, and a result file that matches a terminal run with the same seed
-//! and replies. Skipped, with a note, only when Xvfb is not installed (`.ci/run` installs it).
+//! and replies; and a drill plan chosen in the window plays the same sessions, retries and
+//! result files as `peilian drill` in the terminal. Skipped, with a note, only when Xvfb is not installed (`.ci/run` installs it).
 //! `PEILIAN_KEEP_SHOTS=1 cargo test --test window -- --nocapture` keeps the screenshots.
 
+use peilian::drill::{self, PlannedStep};
 use peilian::rubric::Rubric;
 use peilian::scenario::{self, Scenario};
 use peilian::session::{Mode, SessionRecord};
@@ -163,21 +165,33 @@ fn window(x: &Xvfb, sc_path: &Path, replies: &Path, shots: &Path) -> SessionReco
         shots.file_name().unwrap().to_string_lossy()
     ));
     let sc_dir = sc_path.parent().expect("scenario folder");
-    let out = Command::new(BIN)
-        .args([
-            "window",
-            &sc_path.to_string_lossy(),
-            "--seed",
-            &SEED.to_string(),
-        ])
-        .arg("--scenarios")
-        .arg(sc_dir)
+    run_window(
+        x,
+        Command::new(BIN)
+            .args([
+                "window",
+                &sc_path.to_string_lossy(),
+                "--seed",
+                &SEED.to_string(),
+            ])
+            .arg("--scenarios")
+            .arg(sc_dir)
+            .arg("--results")
+            .arg(&results),
+        replies,
+        shots,
+    );
+    only_result(&results)
+}
+
+/// Run `peilian window …` on the private display as trainee `tester`, replaying `replies`
+/// with screenshots into `shots`; it must succeed.
+fn run_window(x: &Xvfb, cmd: &mut Command, replies: &Path, shots: &Path) {
+    let out = cmd
         .arg("--replay")
         .arg(replies)
         .arg("--screenshots")
         .arg(shots)
-        .arg("--results")
-        .arg(&results)
         .args(["--trainee", "tester"])
         .env("DISPLAY", &x.display)
         .env_remove("WAYLAND_DISPLAY")
@@ -194,7 +208,6 @@ fn window(x: &Xvfb, sc_path: &Path, replies: &Path, shots: &Path) -> SessionReco
             .collect::<Vec<_>>()
             .join("\n")
     );
-    only_result(&results)
 }
 
 /// Same turns, scores, verdicts, path and outcome; times and front end may differ.
@@ -345,6 +358,204 @@ fn replay_through_the_window_matches_the_terminal() {
     let win = window(&x, &sc.source, &half, &work.join("half-shots"));
     assert!(!win.finished && win.outcome.is_none() && win.turns.len() == 1);
     assert_same_session(&term, &win);
+    if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
+        println!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(work);
+    }
+}
+
+/// Play one planned drill session in the simulation: `reply` gives the reply for turn `i`
+/// (from 0) at the current node, or None for the node's first model answer.
+fn play_step(
+    rubric: &Arc<Rubric>,
+    step: &PlannedStep,
+    reply: impl Fn(usize) -> Option<String>,
+) -> (Vec<String>, SessionRecord) {
+    let dir = tmp(&format!("step-{}-{}", step.drill.step, step.drill.attempt));
+    let mut sim = SimDriver::new(Arc::clone(rubric), dir.clone());
+    sim.start(StartSession {
+        scenario: Arc::clone(&step.scenario),
+        seed: step.seed,
+        trainee: "script".into(),
+        mode: step.mode,
+        frontend: "test".into(),
+        drill: Some(step.drill.clone()),
+    });
+    let mut replies = Vec::new();
+    while let Some(s) = sim.session() {
+        if s.is_over() || replies.len() >= 12 {
+            break;
+        }
+        let text = reply(replies.len()).unwrap_or_else(|| {
+            s.current_node()
+                .model_answers
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "您好，请问有什么可以帮您？".into())
+        });
+        sim.reply(&text, 1.0);
+        replies.push(text);
+    }
+    let record = sim.session().expect("a session").record.clone();
+    let _ = std::fs::remove_dir_all(dir);
+    (replies, record)
+}
+
+/// Every result file in `dir`, ordered by drill step and attempt.
+fn drill_results(dir: &Path) -> Vec<SessionRecord> {
+    let mut v: Vec<SessionRecord> = std::fs::read_dir(dir)
+        .expect("results dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("a result"))
+        .collect();
+    v.sort_by_key(|r| r.drill.as_ref().map(|d| (d.step, d.attempt)));
+    v
+}
+
+#[test]
+fn a_drill_chosen_in_the_window_plays_like_the_terminal_drill() {
+    let Some(x) = Xvfb::start() else {
+        println!(
+            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+        );
+        return;
+    };
+    let rubric = Arc::new(Rubric::builtin());
+    // A scenario folder with two shipped scenarios and a two-step plan that allows a retry.
+    let work = tmp("drill");
+    let sc_dir = work.join("scenarios");
+    std::fs::create_dir_all(sc_dir.join("drills")).expect("drills dir");
+    let (shipped, _) = scenario::load_dir(&root().join("scenarios"), &rubric);
+    let picked: Vec<&Scenario> = shipped.iter().take(2).collect();
+    assert_eq!(picked.len(), 2, "two shipped scenarios load");
+    for sc in &picked {
+        std::fs::copy(
+            &sc.source,
+            sc_dir.join(sc.source.file_name().expect("file name")),
+        )
+        .expect("copy scenario");
+    }
+    let plan_src = format!(
+        r#"DrillPlan(
+    name: "window-test",
+    title: "窗口测试训练",
+    about: "两关，每关两次机会。",
+    seed: 4242,
+    mode: Practice,
+    scenarios: Fixed(["{}", "{}"]),
+    target_seconds: 120.0,
+    pass_mark: 60,
+    attempts: 2,
+)
+"#,
+        picked[0].id, picked[1].id
+    );
+    std::fs::write(sc_dir.join("drills").join("window-test.ron"), plan_src).expect("plan");
+    let (scenarios, problems) = scenario::load_dir(&sc_dir, &rubric);
+    assert!(problems.is_empty(), "{problems:?}");
+    let plan = drill::resolve("window-test", &sc_dir, &scenarios).expect("plan loads");
+    let steps = drill::plan_sessions(&plan, plan.seed, &scenarios).expect("plan sessions");
+
+    // Step 1 fails first (curt replies), then passes on the retry; step 2 passes.
+    let (fail, failed) = play_step(&rubric, &steps[0], |_| Some("哦，你自己看详情页。".into()));
+    assert!(
+        !plan.passes(&failed),
+        "the curt script must fail step 1 (total {})",
+        failed.total
+    );
+    let (pass1, passed1) = play_step(&rubric, &steps[0].retry(2), |_| None);
+    let (pass2, passed2) = play_step(&rubric, &steps[1], |_| None);
+    assert!(
+        plan.passes(&passed1) && plan.passes(&passed2),
+        "model answers pass ({} and {})",
+        passed1.total,
+        passed2.total
+    );
+    let all: Vec<String> = [fail, pass1, pass2].concat();
+    let replies = work.join("replies.txt");
+    std::fs::write(&replies, all.join("\n") + "\n").expect("write replies");
+
+    // The terminal drill.
+    let term_results = work.join("term-results");
+    let out = Command::new(BIN)
+        .args(["drill", "window-test", "--trainee", "tester"])
+        .arg("--scenarios")
+        .arg(&sc_dir)
+        .arg("--results")
+        .arg(&term_results)
+        .stdin(std::fs::File::open(&replies).expect("replies"))
+        .output()
+        .expect("run peilian drill");
+    assert!(
+        out.status.success(),
+        "drill failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The same drill, started in the window.
+    let win_results = work.join("win-results");
+    let shots = work.join("shots");
+    run_window(
+        &x,
+        Command::new(BIN)
+            .args(["window", "--drill", "window-test"])
+            .arg("--scenarios")
+            .arg(&sc_dir)
+            .arg("--results")
+            .arg(&win_results),
+        &replies,
+        &shots,
+    );
+
+    let term = drill_results(&term_results);
+    let win = drill_results(&win_results);
+    let steps_of = |v: &[SessionRecord]| -> Vec<(String, usize, u32, u64)> {
+        v.iter()
+            .map(|r| {
+                let d = r.drill.as_ref().expect("a drill session");
+                (d.name.clone(), d.step, d.attempt, r.seed)
+            })
+            .collect()
+    };
+    let expected = vec![
+        ("window-test".to_string(), 1, 1, steps[0].seed),
+        ("window-test".to_string(), 1, 2, steps[0].seed),
+        ("window-test".to_string(), 2, 1, steps[1].seed),
+    ];
+    assert_eq!(steps_of(&term), expected, "terminal drill sessions");
+    assert_eq!(steps_of(&win), expected, "window drill sessions");
+    for (t, w) in term.iter().zip(&win) {
+        assert_eq!(w.trainee, "tester");
+        assert_eq!(w.mode, Mode::Practice);
+        assert_eq!(
+            w.drill.as_ref().and_then(|d| d.pass_mark),
+            Some(plan.pass_mark)
+        );
+        assert_same_session(t, w);
+    }
+    assert_eq!(
+        win.iter().map(|r| plan.passes(r)).collect::<Vec<_>>(),
+        vec![false, true, true]
+    );
+
+    // A screenshot of every screen, none blank: the picker, and per session the chat and
+    // the report with the drill's card.
+    let names = shots_in(&shots);
+    println!("screenshots in {}: {names:?}", shots.display());
+    assert!(names[0].ends_with("-picker.png"), "{names:?}");
+    let count = |suffix: &str| names.iter().filter(|n| n.ends_with(suffix)).count();
+    assert_eq!(count("-chat-start.png"), 3, "{names:?}");
+    assert_eq!(count("-report.png"), 3, "{names:?}");
+    assert_eq!(
+        names.len(),
+        1 + 3 * 2 + all.len(),
+        "picker, 3 × (chat start, report), one per reply: {names:?}"
+    );
+    for n in &names {
+        assert_not_blank(&shots.join(n));
+    }
     if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
         println!("kept {}", work.display());
     } else {

@@ -147,6 +147,10 @@ pub struct WindowArgs {
     /// Start in exam mode (考核模式).
     #[arg(long)]
     pub exam: bool,
+    /// Start this drill plan (a path or a name under scenarios/drills/), as `peilian drill`
+    /// does in the terminal.
+    #[arg(long, value_name = "PLAN", conflicts_with = "scenario")]
+    pub drill: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -6,10 +6,13 @@
 //! A retry of a step reuses the step's seed.
 //!
 //! Front ends: `peilian drill` (terminal, [`run`]) and the window, which calls
-//! [`load_plans`] and [`plan_sessions`] and starts each [`PlannedStep`] as a session.
+//! [`load_plans`] and keeps a [`DrillRun`] (plain logic: step, attempt, tries, what comes next)
+//! that starts each [`PlannedStep`] as a session.
 
+mod progress;
 mod run;
 
+pub use progress::{DrillRun, Move, Try};
 pub use run::run;
 
 use crate::diag::{Diagnostic, line_col, locate_quoted};

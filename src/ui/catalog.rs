@@ -1,8 +1,10 @@
 //! The scenarios the picker offers, reloaded from disk whenever the picker opens and — with
 //! the `dev` feature — as soon as a scenario file is saved (Bevy's asset watcher), so a team
-//! lead can edit a scenario and try it at once.
+//! lead can edit a scenario and try it at once. Drill plans (`<scenarios>/drills/*.ron`) are
+//! loaded with them and checked against them.
 
 use super::Screen;
+use crate::drill::{self, DrillPlan};
 use crate::scenario::{self, Scenario};
 use crate::sim::SimRubric;
 use bevy::prelude::*;
@@ -13,7 +15,9 @@ use std::sync::Arc;
 pub struct Catalog {
     pub dir: PathBuf,
     pub scenarios: Vec<Arc<Scenario>>,
-    /// `file:line:column: message` for every scenario file that did not load.
+    /// The drill plans in `<dir>/drills` that load and fit the scenarios.
+    pub plans: Vec<DrillPlan>,
+    /// `file:line:column: message` for every scenario or plan file that did not load.
     pub problems: Vec<String>,
     /// Set when the last load was triggered by a file being saved.
     pub reloaded: bool,
@@ -25,10 +29,21 @@ impl Catalog {
     pub fn load(dir: &Path, rubric: &crate::rubric::Rubric) -> Catalog {
         let fingerprint = fingerprint(dir);
         let (all, problems) = scenario::load_dir(dir, rubric);
+        let plans_dir = drill::plans_dir(dir);
+        let (plans, plan_problems) = if plans_dir.is_dir() {
+            drill::load_plans(&plans_dir, &all)
+        } else {
+            Default::default()
+        };
         Catalog {
             dir: dir.to_path_buf(),
             scenarios: all.into_iter().map(Arc::new).collect(),
-            problems: problems.iter().map(|d| d.to_string()).collect(),
+            plans,
+            problems: problems
+                .iter()
+                .chain(&plan_problems)
+                .map(|d| d.to_string())
+                .collect(),
             reloaded: false,
             fingerprint,
         }
@@ -38,6 +53,11 @@ impl Catalog {
     pub fn find(&self, id: &str) -> Option<&Arc<Scenario>> {
         self.scenarios.iter().find(|s| s.id == id)
     }
+
+    /// The scenarios as plain values, for planning a drill.
+    pub fn scenario_values(&self) -> Vec<Scenario> {
+        self.scenarios.iter().map(|s| Scenario::clone(s)).collect()
+    }
 }
 
 pub fn plugin(app: &mut App) {
@@ -46,11 +66,15 @@ pub fn plugin(app: &mut App) {
     watch::plugin(app);
 }
 
-/// A hash of the scenario files' names, sizes and modification times.
+/// A hash of the scenario and plan files' names, sizes and modification times.
 pub fn fingerprint(dir: &Path) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for f in scenario::files_in(dir).unwrap_or_default() {
+    let files = scenario::files_in(dir)
+        .unwrap_or_default()
+        .into_iter()
+        .chain(scenario::files_in(&drill::plans_dir(dir)).unwrap_or_default());
+    for f in files {
         f.hash(&mut h);
         if let Ok(m) = std::fs::metadata(&f) {
             m.len().hash(&mut h);

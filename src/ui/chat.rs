@@ -344,14 +344,29 @@ fn submit(
 // ---------------------------------------------------------------------------------------------
 // The screen
 
-fn spawn(mut commands: Commands, model: Res<ChatModel>, launch: Res<Launch>) {
+fn spawn(
+    mut commands: Commands,
+    model: Res<ChatModel>,
+    launch: Res<Launch>,
+    drills: Res<super::drill::DrillState>,
+) {
     let Some(sc) = model.scenario.clone() else {
         return;
     };
+    let step = drills.run.as_ref().map(|r| {
+        if r.attempt > 1 {
+            fill(
+                s::DRILL_CHIP_RETRY,
+                &[&(r.current + 1), &r.steps.len(), &r.attempt],
+            )
+        } else {
+            fill(s::DRILL_CHIP, &[&(r.current + 1), &r.steps.len()])
+        }
+    });
     commands
         .spawn((widgets::screen_root(Screen::Chat),))
         .with_children(|root| {
-            topbar(root, &sc, model.mode, &launch);
+            topbar(root, &sc, model.mode, &launch, step);
             root.spawn(Node {
                 flex_grow: 1.0,
                 min_height: px(0),
@@ -383,18 +398,14 @@ fn spawn(mut commands: Commands, model: Res<ChatModel>, launch: Res<Launch>) {
         });
 }
 
-fn topbar(root: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode, launch: &Launch) {
-    root.spawn((
-        Node {
-            padding: UiRect::axes(px(20), px(8)),
-            column_gap: px(14),
-            align_items: AlignItems::Center,
-            flex_shrink: 0.0,
-            ..default()
-        },
-        BackgroundColor(palette::TOPBAR),
-    ))
-    .with_children(|bar| {
+fn topbar(
+    root: &mut ChildSpawnerCommands,
+    sc: &Scenario,
+    mode: Mode,
+    launch: &Launch,
+    drill_step: Option<String>,
+) {
+    root.spawn(widgets::topbar()).with_children(|bar| {
         bar.spawn(widgets::text(s::APP_NAME, size::HEADER, palette::ACCENT));
         bar.spawn(widgets::text(
             sc.title.clone(),
@@ -410,6 +421,9 @@ fn topbar(root: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode, launch: &L
                 palette::GOOD
             },
         ));
+        if let Some(step) = drill_step {
+            bar.spawn(widgets::chip(step, Color::WHITE, palette::ACCENT));
+        }
         bar.spawn(widgets::text(
             fill(s::PICKER_TRAINEE, &[&launch.trainee]),
             size::SMALL,

@@ -2,13 +2,14 @@
 //!
 //! Screens are a [`Screen`] state with state-scoped entities; each module is one plugin:
 //! `picker` (scenario and mode), `chat` (the conversation), `coach` (feedback beside it),
-//! `phrases` (快捷短语), `report` (the end), plus `catalog` (scenario files, reloaded when
-//! edited), `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme`
+//! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), plus `catalog`
+//! (scenario and plan files, reloaded when edited), `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme`
 //! and `strings`. The window drives the same `SimPlugin` as the terminal.
 
 pub mod catalog;
 pub mod chat;
 pub mod coach;
+pub mod drill;
 pub mod phrases;
 pub mod picker;
 pub mod replay;
@@ -20,8 +21,9 @@ pub mod widgets;
 
 use crate::cli::practice::{default_trainee, random_seed};
 use crate::cli::{PracticeArgs, WindowArgs, load_rubric, scenario_dir};
+use crate::drill::PlannedStep;
 use crate::scenario::Scenario;
-use crate::session::{Mode, results_dir};
+use crate::session::{DrillRef, Mode, results_dir};
 use crate::sim::{SimPlugin, SimSet, StartSession};
 use bevy::diagnostic::FrameCount;
 use bevy::input_focus::tab_navigation::TabNavigationPlugin;
@@ -71,12 +73,38 @@ pub struct Launch {
     pub scripted: bool,
 }
 
-/// Start a session with this scenario (from the picker, the report's retry, a script).
+/// Start a session with this scenario (from the picker, the report's retry, a drill, a
+/// script).
 #[derive(Message, Clone, Debug)]
 pub struct BeginPractice {
     pub scenario: Arc<Scenario>,
     /// None: `--seed` if given, else a fresh one.
     pub seed: Option<u64>,
+    /// None: the mode chosen in the picker. A drill sets its plan's mode.
+    pub mode: Option<Mode>,
+    /// The drill step this session is, stored in its result file.
+    pub drill: Option<DrillRef>,
+}
+
+impl BeginPractice {
+    pub fn scenario(scenario: Arc<Scenario>, seed: Option<u64>) -> BeginPractice {
+        BeginPractice {
+            scenario,
+            seed,
+            mode: None,
+            drill: None,
+        }
+    }
+
+    /// A drill's planned session.
+    pub fn step(step: PlannedStep) -> BeginPractice {
+        BeginPractice {
+            scenario: step.scenario,
+            seed: Some(step.seed),
+            mode: Some(step.mode),
+            drill: Some(step.drill),
+        }
+    }
 }
 
 /// `peilian window`
@@ -126,6 +154,18 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
         scripted,
     };
     let catalog = catalog::Catalog::load(&dir, &rubric);
+    let first_drill = match &a.drill {
+        None => None,
+        Some(name) => match crate::drill::resolve(name, &dir, &catalog.scenario_values()) {
+            Ok(p) => Some(p),
+            Err(ds) => {
+                for d in ds {
+                    eprintln!("{d}");
+                }
+                return ExitCode::from(2);
+            }
+        },
+    };
 
     let mut app = App::new();
     // A command aimed at an entity a rebuilt screen has just despawned is not worth
@@ -168,6 +208,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
         theme::plugin,
         widgets::plugin,
         catalog::plugin,
+        drill::plugin,
         picker::plugin,
         chat::plugin,
         coach::plugin,
@@ -177,15 +218,16 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
     ));
     match script {
         Some(s) => {
-            app.insert_resource(s.into_replay(first));
+            app.insert_resource(s.into_replay(first, first_drill));
             app.add_plugins(replay::plugin);
         }
         None => {
             if let Some(s) = first {
-                app.world_mut().write_message(BeginPractice {
-                    scenario: s,
-                    seed: None,
-                });
+                app.world_mut()
+                    .write_message(BeginPractice::scenario(s, None));
+            }
+            if let Some(plan) = first_drill {
+                app.world_mut().write_message(drill::StartDrill { plan });
             }
         }
     }
@@ -267,14 +309,15 @@ fn begin_practice(
 ) {
     for b in begins.read() {
         let seed = b.seed.or(launch.seed).unwrap_or_else(random_seed);
-        model.reset(Arc::clone(&b.scenario), launch.mode, seed);
+        let mode = b.mode.unwrap_or(launch.mode);
+        model.reset(Arc::clone(&b.scenario), mode, seed);
         start.write(StartSession {
             scenario: Arc::clone(&b.scenario),
             seed,
             trainee: launch.trainee.clone(),
-            mode: launch.mode,
+            mode,
             frontend: "window".into(),
-            drill: None,
+            drill: b.drill.clone(),
         });
         next.set(Screen::Chat);
     }

@@ -1,7 +1,8 @@
-//! The scenario picker: every scenario with its persona type, difficulty and brief, and the
-//! choice between 教练模式 and 考核模式.
+//! The scenario picker: every scenario with its persona type, difficulty and brief, the
+//! choice between 教练模式 and 考核模式, and the drill plans (训练计划) a team lead hands out.
 
 use super::catalog::{self, Catalog};
+use super::drill::{self, DrillState, StartDrill};
 use super::strings::{self as s, fill};
 use super::theme::{palette, persona_color, size};
 use super::widgets::{self, ButtonKind};
@@ -23,8 +24,9 @@ pub fn plugin(app: &mut App) {
 struct PickerRoot;
 
 #[derive(Component, Clone, Copy, Debug)]
-enum PickerAction {
+pub(super) enum PickerAction {
     Start(usize),
+    Drill(usize),
     Mode(Mode),
 }
 
@@ -38,9 +40,10 @@ fn build(
     mut commands: Commands,
     catalog: Res<Catalog>,
     launch: Res<Launch>,
+    drills: Res<DrillState>,
     roots: Query<Entity, With<PickerRoot>>,
 ) {
-    if !catalog.is_changed() && !roots.is_empty() {
+    if !catalog.is_changed() && !drills.is_changed() && !roots.is_empty() {
         return;
     }
     for r in &roots {
@@ -59,23 +62,14 @@ fn build(
                 ..default()
             })
             .with_children(|body| {
-                sidebar(body, &launch, &catalog);
+                sidebar(body, &launch, &catalog, &drills);
                 scenario_list(body, &catalog);
             });
         });
 }
 
 fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
-    root.spawn((
-        Node {
-            padding: UiRect::axes(px(24), px(12)),
-            column_gap: px(16),
-            align_items: AlignItems::Center,
-            ..default()
-        },
-        BackgroundColor(palette::TOPBAR),
-    ))
-    .with_children(|bar| {
+    root.spawn(widgets::topbar()).with_children(|bar| {
         bar.spawn(widgets::text(s::APP_NAME, size::TITLE, palette::ACCENT));
         bar.spawn(widgets::text(
             s::APP_TAGLINE,
@@ -91,14 +85,24 @@ fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
     });
 }
 
-fn sidebar(body: &mut ChildSpawnerCommands, launch: &Launch, catalog: &Catalog) {
-    body.spawn(Node {
-        width: px(300),
-        flex_shrink: 0.0,
-        flex_direction: FlexDirection::Column,
-        row_gap: px(16),
-        ..default()
-    })
+fn sidebar(
+    body: &mut ChildSpawnerCommands,
+    launch: &Launch,
+    catalog: &Catalog,
+    drills: &DrillState,
+) {
+    body.spawn((
+        ScrollArea,
+        Node {
+            width: px(320),
+            flex_shrink: 0.0,
+            flex_direction: FlexDirection::Column,
+            row_gap: px(16),
+            overflow: Overflow::scroll_y(),
+            padding: px(3).all(),
+            ..default()
+        },
+    ))
     .with_children(|side| {
         side.spawn(widgets::panel()).with_children(|p| {
             p.spawn(widgets::header(s::PICKER_MODE));
@@ -119,6 +123,9 @@ fn sidebar(body: &mut ChildSpawnerCommands, launch: &Launch, catalog: &Catalog) 
                 p.spawn(widgets::dim(note));
             }
         });
+        if !catalog.plans.is_empty() || drills.error.is_some() {
+            drill_panel(side, catalog, drills);
+        }
         side.spawn(widgets::panel()).with_children(|p| {
             let seed = launch
                 .seed
@@ -133,6 +140,42 @@ fn sidebar(body: &mut ChildSpawnerCommands, launch: &Launch, catalog: &Catalog) 
                 size::SMALL,
                 palette::GOOD,
             ));
+        }
+    });
+}
+
+/// The drill plans, each a card that starts the drill.
+fn drill_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog, drills: &DrillState) {
+    side.spawn(widgets::panel()).with_children(|p| {
+        p.spawn(widgets::header(s::PICKER_DRILLS));
+        p.spawn(widgets::dim(s::PICKER_DRILLS_NOTE));
+        if let Some(e) = &drills.error {
+            p.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
+        }
+        for (i, plan) in catalog.plans.iter().enumerate() {
+            p.spawn(widgets::clickable(
+                ButtonKind::Card,
+                PickerAction::Drill(i),
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(4),
+                    padding: px(10).all(),
+                    border: px(1).all(),
+                    border_radius: BorderRadius::all(px(8)),
+                    ..default()
+                },
+            ))
+            .with_children(|c| {
+                c.spawn(widgets::text(plan.title.clone(), size::BODY, palette::TEXT));
+                c.spawn(widgets::text(
+                    drill::plan_summary(plan),
+                    size::SMALL,
+                    palette::ACCENT,
+                ));
+                if !plan.about.is_empty() {
+                    c.spawn(widgets::dim(plan.about.clone()));
+                }
+            });
         }
     });
 }
@@ -247,6 +290,7 @@ fn on_activate(
     catalog: Res<Catalog>,
     mut launch: ResMut<Launch>,
     mut begin: MessageWriter<BeginPractice>,
+    mut start_drill: MessageWriter<StartDrill>,
     mut buttons: Query<(&PickerAction, &mut ButtonKind)>,
 ) {
     let Ok(action) = actions.get(ev.entity) else {
@@ -255,10 +299,12 @@ fn on_activate(
     match *action {
         PickerAction::Start(i) => {
             if let Some(sc) = catalog.scenarios.get(i) {
-                begin.write(BeginPractice {
-                    scenario: Arc::clone(sc),
-                    seed: None,
-                });
+                begin.write(BeginPractice::scenario(Arc::clone(sc), None));
+            }
+        }
+        PickerAction::Drill(i) => {
+            if let Some(plan) = catalog.plans.get(i) {
+                start_drill.write(StartDrill { plan: plan.clone() });
             }
         }
         PickerAction::Mode(m) => {

@@ -2,15 +2,24 @@
 //! through the real window — typed into the reply box and sent as Enter would — save a PNG
 //! of every screen (the picker, the chat at the start and after each reply, the report), and
 //! exit. The result file is written by the simulation exactly as in a live session.
+//!
+//! With `--drill PLAN` the script clicks the plan's card in the picker and the replies play the
+//! drill's sessions one after the other: after each report it presses the drill's continue
+//! button (retry or next step) until the drill is over or the replies run out.
 
 use super::catalog::Catalog;
 use super::chat::{ChatModel, ModelUpdated, ReplyBox, SubmitReply};
+use super::drill::{ContinueButton, DrillState, StartDrill};
+use super::picker::PickerAction;
 use super::report::ReportData;
 use super::{BeginPractice, Screen};
+use crate::drill::{DrillPlan, Move};
 use crate::scenario::Scenario;
 use crate::sim::AbandonSession;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::ui_widgets::Activate;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,11 +53,14 @@ impl Script {
     }
 
     /// `scenario`: the one named on the command line; else the first in the catalog.
-    pub fn into_replay(self, scenario: Option<Arc<Scenario>>) -> Replay {
+    /// `drill`: play this plan instead.
+    pub fn into_replay(self, scenario: Option<Arc<Scenario>>, drill: Option<DrillPlan>) -> Replay {
         Replay {
             lines: self.lines.into(),
             shots: self.shots,
             scenario,
+            drill,
+            out_of_lines: false,
             step: Step::Picker,
             wait: SETTLE * 2,
             frames: 0,
@@ -76,6 +88,9 @@ pub struct Replay {
     lines: VecDeque<String>,
     shots: Option<PathBuf>,
     scenario: Option<Arc<Scenario>>,
+    drill: Option<DrillPlan>,
+    /// The replies ran out mid-session (the session was left unfinished).
+    out_of_lines: bool,
     step: Step,
     wait: u32,
     frames: u32,
@@ -105,6 +120,16 @@ fn shoot(commands: &mut Commands, r: &mut Replay, name: &str) {
     );
 }
 
+/// What the replay needs to play a drill: its state, the picker's plan cards and the report's
+/// continue button.
+#[derive(SystemParam)]
+struct DrillControls<'w, 's> {
+    state: Res<'w, DrillState>,
+    start: MessageWriter<'w, StartDrill>,
+    cards: Query<'w, 's, (Entity, &'static PickerAction)>,
+    continue_buttons: Query<'w, 's, Entity, With<ContinueButton>>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
@@ -119,6 +144,7 @@ fn drive(
     mut abandon: MessageWriter<AbandonSession>,
     mut next: ResMut<NextState<Screen>>,
     mut exit: MessageWriter<AppExit>,
+    mut drill: DrillControls,
 ) {
     let r = &mut *replay;
     r.frames += 1;
@@ -141,6 +167,23 @@ fn drive(
                 return;
             }
             shoot(&mut commands, r, "picker");
+            if let Some(plan) = r.drill.take() {
+                // Click the plan's card in the picker, as a trainee would; a plan from outside
+                // the scenario folder has no card and is started directly.
+                let card = drill.cards.iter().find(|(_, a)| {
+                    matches!(a, PickerAction::Drill(i)
+                        if catalog.plans.get(*i).is_some_and(|p| p.name == plan.name))
+                });
+                match card {
+                    Some((entity, _)) => commands.trigger(Activate { entity }),
+                    None => {
+                        drill.start.write(StartDrill { plan });
+                    }
+                }
+                r.step = Step::Opening;
+                r.wait = SETTLE;
+                return;
+            }
             let Some(sc) = r
                 .scenario
                 .clone()
@@ -150,14 +193,16 @@ fn drive(
                 exit.write(AppExit::from_code(2));
                 return;
             };
-            begin.write(BeginPractice {
-                scenario: sc,
-                seed: None,
-            });
+            begin.write(BeginPractice::scenario(sc, None));
             r.step = Step::Opening;
             r.wait = SETTLE;
         }
         Step::Opening => {
+            if let Some(e) = &drill.state.error {
+                eprintln!("{e}");
+                exit.write(AppExit::from_code(2));
+                return;
+            }
             if screen != Screen::Chat || model.entries.is_empty() {
                 return;
             }
@@ -183,6 +228,7 @@ fn drive(
             } else {
                 // Out of replies before the end: leave, as the terminal does at end of input.
                 abandon.write(AbandonSession);
+                r.out_of_lines = true;
                 r.step = Step::Report;
                 r.wait = SETTLE;
             }
@@ -200,8 +246,28 @@ fn drive(
             if screen != Screen::Report {
                 return;
             }
+            let Some(run) = &drill.state.run else {
+                shoot(&mut commands, r, "report");
+                r.step = Step::Exit;
+                return;
+            };
+            // Wait until the drill has the session's result.
+            let Some(next_move) = run.next_move() else {
+                return;
+            };
+            if r.out_of_lines || next_move == Move::Done {
+                shoot(&mut commands, r, "report");
+                r.step = Step::Exit;
+                return;
+            }
+            // Press the drill's continue button (the retry or the next step) once it is there.
+            let Some(button) = drill.continue_buttons.iter().next() else {
+                return;
+            };
             shoot(&mut commands, r, "report");
-            r.step = Step::Exit;
+            commands.trigger(Activate { entity: button });
+            r.step = Step::Opening;
+            r.wait = SETTLE;
         }
         Step::Exit => {
             if r.saved >= r.requested {

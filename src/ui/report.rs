@@ -1,13 +1,16 @@
 //! The report: total score and rank, a bar per check, the outcome, the whole transcript with
 //! each reply's verdicts, and buttons to retry with the same seed, pick another scenario, or
-//! open the folder holding the result file.
+//! open the folder holding the result file. In a drill, the drill's card (this step passed or
+//! not, every step's best) and its retry / next step replace the free-practice buttons.
 
 use super::catalog::Catalog;
 use super::chat::ChatModel;
+use super::drill::{self, DrillSet, DrillState};
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, size};
 use super::widgets::{self, ButtonKind};
 use super::{BeginPractice, Screen};
+use crate::drill::DrillRun;
 use crate::rubric::{CheckId, CheckRole};
 use crate::session::{Mode, SessionRecord, Turn};
 use bevy::input_focus::AutoFocus;
@@ -18,7 +21,10 @@ use std::sync::Arc;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<ReportData>()
-        .add_systems(Update, (build, keys).run_if(in_state(Screen::Report)))
+        .add_systems(
+            Update,
+            (build.after(DrillSet), keys).run_if(in_state(Screen::Report)),
+        )
         .add_observer(on_activate);
 }
 
@@ -80,8 +86,13 @@ pub fn tally(turns: &[Turn]) -> Vec<CheckTally> {
     out
 }
 
-fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, With<ReportRoot>>) {
-    if !data.is_changed() && !roots.is_empty() {
+fn build(
+    mut commands: Commands,
+    data: Res<ReportData>,
+    drills: Res<DrillState>,
+    roots: Query<Entity, With<ReportRoot>>,
+) {
+    if !data.is_changed() && !drills.is_changed() && !roots.is_empty() {
         return;
     }
     for r in &roots {
@@ -92,7 +103,7 @@ fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, Wit
         .with_children(|root| {
             let Some(r) = &data.record else {
                 root.spawn(widgets::body(s::REPORT_NO_FILE));
-                buttons(root, &data);
+                buttons(root, &data, drills.run.as_ref());
                 return;
             };
             topbar(root, r);
@@ -104,19 +115,26 @@ fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, Wit
                 ..default()
             })
             .with_children(|body| {
-                body.spawn(Node {
-                    width: px(430),
-                    flex_shrink: 0.0,
-                    flex_direction: FlexDirection::Column,
-                    row_gap: px(14),
-                    ..default()
-                })
+                body.spawn((
+                    ScrollArea,
+                    Node {
+                        width: px(430),
+                        flex_shrink: 0.0,
+                        flex_direction: FlexDirection::Column,
+                        row_gap: px(14),
+                        overflow: Overflow::scroll_y(),
+                        ..default()
+                    },
+                ))
                 .with_children(|left| {
                     score_card(left, r);
+                    if let Some(run) = &drills.run {
+                        drill::report_card(left, run);
+                    }
                     if !r.turns.is_empty() {
                         checks_card(left, r);
                     }
-                    buttons(left, &data);
+                    buttons(left, &data, drills.run.as_ref());
                 });
                 transcript(body, r);
             });
@@ -124,17 +142,7 @@ fn build(mut commands: Commands, data: Res<ReportData>, roots: Query<Entity, Wit
 }
 
 fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
-    root.spawn((
-        Node {
-            padding: UiRect::axes(px(20), px(10)),
-            column_gap: px(14),
-            align_items: AlignItems::Center,
-            flex_shrink: 0.0,
-            ..default()
-        },
-        BackgroundColor(palette::TOPBAR),
-    ))
-    .with_children(|bar| {
+    root.spawn(widgets::topbar()).with_children(|bar| {
         bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::ACCENT));
         bar.spawn(widgets::text(
             fill(
@@ -225,17 +233,34 @@ fn checks_card(left: &mut ChildSpawnerCommands, r: &SessionRecord) {
     });
 }
 
-fn buttons(left: &mut ChildSpawnerCommands, data: &ReportData) {
-    left.spawn(widgets::row(10)).with_children(|row| {
-        row.spawn((
-            widgets::button(s::REPORT_RETRY, ButtonKind::Primary, ReportAction::Retry),
+fn buttons(left: &mut ChildSpawnerCommands, data: &ReportData, run: Option<&DrillRun>) {
+    if let Some(label) = run.and_then(drill::continue_label) {
+        left.spawn((
+            widgets::button(label, ButtonKind::Primary, drill::ContinueButton),
             AutoFocus,
         ));
-        row.spawn(widgets::button(
-            s::REPORT_OTHER,
-            ButtonKind::Plain,
-            ReportAction::Other,
-        ));
+    }
+    left.spawn(widgets::row(10)).with_children(|row| {
+        if let Some(run) = run {
+            // Once the drill is over its main button goes back: no need to quit it.
+            if !run.is_over() {
+                row.spawn(widgets::button(
+                    s::DRILL_QUIT,
+                    ButtonKind::Plain,
+                    ReportAction::Other,
+                ));
+            }
+        } else {
+            row.spawn((
+                widgets::button(s::REPORT_RETRY, ButtonKind::Primary, ReportAction::Retry),
+                AutoFocus,
+            ));
+            row.spawn(widgets::button(
+                s::REPORT_OTHER,
+                ButtonKind::Plain,
+                ReportAction::Other,
+            ));
+        }
         row.spawn(widgets::button(
             s::REPORT_OPEN_FOLDER,
             ButtonKind::Plain,
@@ -416,10 +441,7 @@ fn on_activate(
                 .find(&old.id)
                 .cloned()
                 .unwrap_or_else(|| Arc::clone(old));
-            begin.write(BeginPractice {
-                scenario,
-                seed: Some(model.seed),
-            });
+            begin.write(BeginPractice::scenario(scenario, Some(model.seed)));
         }
         ReportAction::Other => next.set(Screen::Picker),
         ReportAction::OpenFolder => {

@@ -25,7 +25,7 @@ strings! {
     PICKER_SEED = "种子：{0}";
     PICKER_SEED_RANDOM = "随机";
     PICKER_EMPTY = "在 {0} 里没有找到可用的场景文件（*.ron）。";
-    PICKER_PROBLEMS = "有 {0} 个场景文件没有通过检查（修改保存后会自动重新载入）：";
+    PICKER_PROBLEMS = "有 {0} 个场景或训练计划文件没有通过检查（修改保存后会自动重新载入）：";
     PICKER_RELOADED = "场景已重新载入（{0} 个）。";
     PICKER_CUSTOMER = "顾客：{0}";
     PICKER_NODES = "{0} 个环节";
@@ -33,6 +33,31 @@ strings! {
     DIFFICULTY = "难度";
     STAR_ON = "★";
     STAR_OFF = "☆";
+
+    // Drills (训练计划)
+    PICKER_DRILLS = "训练计划";
+    PICKER_DRILLS_NOTE = "组长布置的整套训练：顾客、种子和及格线人人相同，成绩可以互相比较。";
+    DRILL_CANNOT_START = "训练计划无法开始：{0}";
+    DRILL_STEPS = "{0} 关";
+    DRILL_PASS_MARK = "及格 {0} 分";
+    DRILL_ATTEMPTS = "每关 {0} 次机会";
+    DRILL_TARGET = "每条 {0} 秒内";
+    DRILL_CHIP = "训练 第 {0}/{1} 关";
+    DRILL_CHIP_RETRY = "训练 第 {0}/{1} 关 · 第 {2} 次";
+    DRILL_TRIES = " · {0} 次";
+    DRILL_CARD = "训练计划：{0}";
+    DRILL_AT = "第 {0}/{1} 关 · 第 {2}/{3} 次";
+    DRILL_STEP_PASSED = "本关通过：{0} 分 ≥ 及格线 {1} 分";
+    DRILL_STEP_FAILED = "本关未通过：{0} 分 < 及格线 {1} 分";
+    DRILL_STEP_UNFINISHED = "本关未完成：对话中途离开了";
+    DRILL_STEP_NO = "第 {0} 关";
+    DRILL_NOT_YET = "未开始";
+    DRILL_RETRY = "同一位顾客再试一次（第 {0}/{1} 次）";
+    DRILL_NEXT = "下一关：第 {0} 关 {1}";
+    DRILL_FINISH = "完成训练，返回列表";
+    DRILL_QUIT = "退出训练";
+    DRILL_PASSED = "训练通过：{0}/{1} 关";
+    DRILL_FAILED = "训练未通过：通过 {0}/{1} 关";
 
     // Chat
     CHAT_LEAVE = "离开 (Esc)";

@@ -155,7 +155,6 @@ pub fn chip(label: impl Into<String>, fg: Color, bg: Color) -> impl Bundle {
     )
 }
 
-/// A white card with a border.
 /// The root of a screen: full size, a column, one Tab group, gone when the screen is left.
 pub fn screen_root(screen: super::Screen) -> impl Bundle {
     (
@@ -170,6 +169,21 @@ pub fn screen_root(screen: super::Screen) -> impl Bundle {
     )
 }
 
+/// The dark bar across the top of every screen.
+pub fn topbar() -> impl Bundle {
+    (
+        Node {
+            padding: UiRect::axes(px(20), px(10)),
+            column_gap: px(14),
+            align_items: AlignItems::Center,
+            flex_shrink: 0.0,
+            ..default()
+        },
+        BackgroundColor(palette::TOPBAR),
+    )
+}
+
+/// A white card with a border.
 pub fn panel() -> impl Bundle {
     tinted_panel(palette::PANEL, palette::BORDER)
 }
