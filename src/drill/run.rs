@@ -1,26 +1,12 @@
 //! `peilian drill PLAN --trainee NAME`: run a drill plan in the terminal.
 
-use super::{DrillPlan, PlannedStep, plan_sessions, resolve};
+use super::{DrillPlan, DrillRun, Move, resolve};
 use crate::cli::practice::{Style, practice_session};
 use crate::cli::{DrillArgs, load_rubric, scenario_dir};
-use crate::session::{SessionRecord, results_dir};
+use crate::session::results_dir;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
-
-/// How one step of the drill went.
-struct StepResult {
-    tries: Vec<SessionRecord>,
-}
-
-impl StepResult {
-    fn best(&self) -> Option<&SessionRecord> {
-        self.tries
-            .iter()
-            .filter(|r| r.finished)
-            .max_by_key(|r| r.total)
-    }
-}
 
 pub fn run(a: DrillArgs) -> ExitCode {
     let rubric = match load_rubric(&a.common) {
@@ -47,10 +33,11 @@ pub fn run(a: DrillArgs) -> ExitCode {
         }
     };
     let seed = a.seed.unwrap_or(plan.seed);
-    let steps = match plan_sessions(&plan, seed, &scenarios) {
-        Ok(s) => s,
+    let plan_source = plan.source.clone();
+    let mut drill = match DrillRun::new(plan, seed, &scenarios) {
+        Ok(d) => d,
         Err(e) => {
-            eprintln!("{}: {e}", plan.source.display());
+            eprintln!("{}: {e}", plan_source.display());
             return ExitCode::from(2);
         }
     };
@@ -60,88 +47,76 @@ pub fn run(a: DrillArgs) -> ExitCode {
     let mut input = stdin.lock();
     let st = Style::detect();
 
-    print_header(st, &plan, seed, &trainee, steps.len());
-    let mut done: Vec<StepResult> = Vec::new();
+    print_header(st, &drill.plan, seed, &trainee, drill.steps.len());
     let mut input_ended = false;
-    'steps: for step in &steps {
-        let mut res = StepResult { tries: Vec::new() };
-        for attempt in 1..=plan.attempts {
-            let planned = step.retry(attempt);
-            println!();
+    let mut planned = drill.session();
+    loop {
+        let plan = &drill.plan;
+        println!();
+        println!(
+            "{}",
+            st.bold(&format!(
+                "━━━ 第 {}/{} 关{} ━━━",
+                planned.drill.step,
+                planned.drill.of,
+                if plan.attempts > 1 {
+                    format!("（第 {}/{} 次）", planned.drill.attempt, plan.attempts)
+                } else {
+                    String::new()
+                }
+            ))
+        );
+        let rec = match practice_session(
+            &rubric,
+            Arc::clone(&planned.scenario),
+            planned.seed,
+            &trainee,
+            planned.mode,
+            results.clone(),
+            &mut input,
+            interactive,
+            st,
+            Some(planned.drill.clone()),
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        };
+        drill.record(&rec, None);
+        if !rec.finished {
+            // Out of input: stop here; what was played is saved.
+            input_ended = true;
+            break;
+        }
+        let (total, mark) = (rec.total, drill.plan.pass_mark);
+        if drill.plan.passes(&rec) {
             println!(
                 "{}",
-                st.bold(&format!(
-                    "━━━ 第 {}/{} 关{} ━━━",
-                    planned.drill.step,
-                    planned.drill.of,
-                    if plan.attempts > 1 {
-                        format!("（第 {attempt}/{} 次）", plan.attempts)
-                    } else {
-                        String::new()
-                    }
+                st.good(&format!("本关通过：{total} 分 ≥ 及格线 {mark} 分。"))
+            );
+        } else if let Some(Move::Retry(attempt)) = drill.next_move() {
+            println!(
+                "{}",
+                st.bad(&format!(
+                    "本关未通过：{total} 分 < 及格线 {mark} 分。还有 {} 次机会，同一位顾客再来一次。",
+                    drill.plan.attempts + 1 - attempt
                 ))
             );
-            let rec = match practice_session(
-                &rubric,
-                Arc::clone(&planned.scenario),
-                planned.seed,
-                &trainee,
-                planned.mode,
-                results.clone(),
-                &mut input,
-                interactive,
-                st,
-                Some(planned.drill.clone()),
-            ) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("{e}");
-                    done.push(res);
-                    return ExitCode::from(1);
-                }
-            };
-            let finished = rec.finished;
-            let passed = plan.passes(&rec);
-            let total = rec.total;
-            res.tries.push(rec);
-            if !finished {
-                input_ended = true;
-                done.push(res);
-                break 'steps;
-            }
-            if passed {
-                println!(
-                    "{}",
-                    st.good(&format!(
-                        "本关通过：{total} 分 ≥ 及格线 {} 分。",
-                        plan.pass_mark
-                    ))
-                );
-                break;
-            }
-            let left = plan.attempts - attempt;
-            if left > 0 {
-                println!(
-                    "{}",
-                    st.bad(&format!(
-                        "本关未通过：{total} 分 < 及格线 {} 分。还有 {left} 次机会，同一位顾客再来一次。",
-                        plan.pass_mark
-                    ))
-                );
-            } else {
-                println!(
-                    "{}",
-                    st.bad(&format!(
-                        "本关未通过：{total} 分 < 及格线 {} 分。",
-                        plan.pass_mark
-                    ))
-                );
-            }
+        } else {
+            println!(
+                "{}",
+                st.bad(&format!("本关未通过：{total} 分 < 及格线 {mark} 分。"))
+            );
         }
-        done.push(res);
+        match drill.advance() {
+            Some(next) => planned = next,
+            None => break,
+        }
     }
     let mut out = std::io::stdout().lock();
-    let _ = print_summary(&mut out, st, &plan, &steps, &done, input_ended);
+    let _ = print_summary(&mut out, st, &drill, input_ended);
     ExitCode::SUCCESS
 }
 
@@ -170,63 +145,56 @@ fn print_header(st: Style, plan: &DrillPlan, seed: u64, trainee: &str, n: usize)
 fn print_summary(
     out: &mut impl Write,
     st: Style,
-    plan: &DrillPlan,
-    steps: &[PlannedStep],
-    done: &[StepResult],
+    drill: &DrillRun,
     input_ended: bool,
 ) -> std::io::Result<()> {
+    let plan = &drill.plan;
     writeln!(out)?;
     writeln!(
         out,
         "{}",
         st.bold(&format!("══════ 训练小结 {} ══════", plan.title))
     )?;
-    let mut passed = 0;
-    for (i, step) in steps.iter().enumerate() {
+    for (i, step) in drill.steps.iter().enumerate() {
         let title = format!("{}（{}）", step.scenario.title, step.scenario.id);
-        let line = match done.get(i) {
-            None => st.dim(&format!("  第{}关 {title}  未开始", i + 1)),
-            Some(r) => {
-                let best = r.best();
-                let ok = best.is_some_and(|b| plan.passes(b));
-                if ok {
-                    passed += 1;
-                }
-                let status = match (ok, best) {
-                    (true, _) => st.good("通过"),
-                    (false, Some(_)) => st.bad("未通过"),
-                    (false, None) => st.bad("未完成"),
-                };
-                let scores: Vec<String> = r
-                    .tries
-                    .iter()
-                    .map(|t| {
-                        if t.finished {
-                            t.total.to_string()
-                        } else {
-                            "未完成".into()
-                        }
-                    })
-                    .collect();
-                format!(
-                    "  第{}关 {title}  {status}  最高 {} 分  （{} 次：{}）",
-                    i + 1,
-                    best.map(|b| b.total.to_string())
-                        .unwrap_or_else(|| "—".into()),
-                    r.tries.len(),
-                    scores.join(" / ")
-                )
-            }
+        let tries = &drill.tries[i];
+        let line = if tries.is_empty() {
+            st.dim(&format!("  第{}关 {title}  未开始", i + 1))
+        } else {
+            let best = drill.best(i);
+            let status = match (drill.step_passed(i), best) {
+                (true, _) => st.good("通过"),
+                (false, Some(_)) => st.bad("未通过"),
+                (false, None) => st.bad("未完成"),
+            };
+            let scores: Vec<String> = tries
+                .iter()
+                .map(|t| {
+                    if t.finished {
+                        t.total.to_string()
+                    } else {
+                        "未完成".into()
+                    }
+                })
+                .collect();
+            format!(
+                "  第{}关 {title}  {status}  最高 {} 分  （{} 次：{}）",
+                i + 1,
+                best.map(|b| b.total.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                tries.len(),
+                scores.join(" / ")
+            )
         };
         writeln!(out, "{line}")?;
     }
-    let all = passed == steps.len();
+    let passed = drill.passed_steps();
     writeln!(
         out,
         "通过 {passed}/{} 关，及格线 {} 分：{}",
-        steps.len(),
+        drill.steps.len(),
         plan.pass_mark,
-        if all {
+        if drill.passed() {
             st.good("训练通过")
         } else {
             st.bad("训练未通过")
