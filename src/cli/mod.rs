@@ -121,6 +121,9 @@ pub struct BenchArgs {
     /// Seed for the generated replies.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Time this many passes over the input and report each and the median.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub runs: u32,
     /// Only write the generated JSON Lines to this file (for timing `peilian score` on it).
     #[arg(long, value_name = "FILE")]
     pub emit: Option<PathBuf>,

@@ -34,6 +34,63 @@ pub struct Scorer<'r> {
     scenarios: HashMap<String, Option<Scenario>>,
     scratch: Scratch,
     det: Detection,
+    /// One output line, built here and written with one call.
+    buf: Vec<u8>,
+    detected: DetectedTable,
+}
+
+/// Checks per group of the `"detected"` table: 2^7 texts per group.
+const GROUP: usize = 7;
+
+/// The `"detected":{..}` object of an output line, precomputed: for each group of `GROUP`
+/// checks, the text for every combination of present and absent, so writing it is one copy
+/// per group instead of three per check.
+struct DetectedTable {
+    /// `texts[group][mask]`: bit `i` of `mask` set when check `GROUP * group + i` is present.
+    texts: Vec<Vec<Vec<u8>>>,
+}
+
+impl DetectedTable {
+    fn new() -> Self {
+        let groups: Vec<&[CheckId]> = CheckId::ALL.chunks(GROUP).collect();
+        let last = groups.len() - 1;
+        let texts = groups
+            .iter()
+            .enumerate()
+            .map(|(g, checks)| {
+                (0..1usize << checks.len())
+                    .map(|mask| {
+                        let mut t = Vec::new();
+                        t.extend_from_slice(if g == 0 { b"\"detected\":{" } else { b"," });
+                        for (i, c) in checks.iter().enumerate() {
+                            if i > 0 {
+                                t.push(b',');
+                            }
+                            t.push(b'"');
+                            t.extend_from_slice(c.as_str().as_bytes());
+                            let present = mask & (1 << i) != 0;
+                            t.extend_from_slice(if present { b"\":true" } else { b"\":false" });
+                        }
+                        if g == last {
+                            t.extend_from_slice(b"},\"evidence\":{");
+                        }
+                        t
+                    })
+                    .collect()
+            })
+            .collect();
+        DetectedTable { texts }
+    }
+
+    fn write(&self, out: &mut Vec<u8>, det: &Detection) {
+        for (g, texts) in self.texts.iter().enumerate() {
+            let mut mask = 0;
+            for (i, c) in CheckId::ALL.iter().skip(g * GROUP).take(GROUP).enumerate() {
+                mask |= usize::from(det.has(*c)) << i;
+            }
+            out.extend_from_slice(&texts[mask]);
+        }
+    }
 }
 
 impl<'r> Scorer<'r> {
@@ -44,6 +101,8 @@ impl<'r> Scorer<'r> {
             scenarios: HashMap::new(),
             scratch: Scratch::default(),
             det: Detection::default(),
+            buf: Vec::with_capacity(1024),
+            detected: DetectedTable::new(),
         }
     }
 
@@ -61,27 +120,33 @@ impl<'r> Scorer<'r> {
         line: &str,
         out: &mut impl Write,
     ) -> std::io::Result<bool> {
-        let parsed: Result<InLine, _> = serde_json::from_str(line);
-        let (id, reply, scen, node) = match parsed {
-            Err(e) => {
-                let id = serde_json::from_str::<IdOnly>(line).ok().and_then(|x| x.id);
-                return bad(out, id, format!("line {lineno}: invalid JSON: {e}"));
-            }
-            Ok(InLine {
-                id, reply: None, ..
-            }) => {
-                return bad(
-                    out,
+        // `id` is the id's JSON text, as given.
+        let (id, reply, scen, node) = if let Some((id, reply)) = parse_simple(line) {
+            (id, std::borrow::Cow::Borrowed(reply), None, None)
+        } else {
+            match serde_json::from_str::<InLine>(line) {
+                Err(e) => {
+                    let id = serde_json::from_str::<IdOnly>(line).ok().and_then(|x| x.id);
+                    let id = id.map(|r| r.get());
+                    return bad(out, id, format!("line {lineno}: invalid JSON: {e}"));
+                }
+                Ok(InLine {
+                    id, reply: None, ..
+                }) => {
+                    let id = id.map(|r| r.get());
+                    return bad(
+                        out,
+                        id,
+                        format!("line {lineno}: missing \"reply\" (a string)"),
+                    );
+                }
+                Ok(InLine {
                     id,
-                    format!("line {lineno}: missing \"reply\" (a string)"),
-                );
+                    reply: Some(r),
+                    scenario,
+                    node,
+                }) => (id.map(|r| r.get()), r, scenario, node),
             }
-            Ok(InLine {
-                id,
-                reply: Some(r),
-                scenario,
-                node,
-            }) => (id, r, scenario, node),
         };
         let n = reply.chars().count();
         if n > crate::rubric::engine::MAX_ANALYZED {
@@ -135,62 +200,254 @@ impl<'r> Scorer<'r> {
             &mut self.det,
             true,
         );
-        write_line(out, id, &self.det, score)?;
-        out.write_all(b"\n")?;
+        self.buf.clear();
+        write_line(&mut self.buf, id, &self.det, &self.detected, score);
+        self.buf.push(b'\n');
+        out.write_all(&self.buf)?;
         Ok(true)
     }
 }
 
-/// One output line, written by hand: this is the hot path of `score` (see `peilian bench`).
+/// One output line, built by hand into `out`: this is the hot path of `score` (see
+/// `peilian bench`). The bytes are exactly what serde_json would write for the same values.
 fn write_line(
-    out: &mut impl Write,
-    id: Option<&serde_json::value::RawValue>,
+    out: &mut Vec<u8>,
+    id: Option<&str>,
     det: &Detection,
+    detected: &DetectedTable,
     score: Option<u32>,
-) -> std::io::Result<()> {
-    out.write_all(b"{")?;
+) {
+    out.push(b'{');
     if let Some(id) = id {
-        out.write_all(b"\"id\":")?;
-        out.write_all(id.get().as_bytes())?;
-        out.write_all(b",")?;
+        out.extend_from_slice(b"\"id\":");
+        out.extend_from_slice(id.as_bytes());
+        out.push(b',');
     }
-    out.write_all(b"\"detected\":{")?;
-    for (i, c) in CheckId::ALL.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(b"\"")?;
-        out.write_all(c.as_str().as_bytes())?;
-        out.write_all(if det.has(*c) { b"\":true" } else { b"\":false" })?;
-    }
-    out.write_all(b"},\"evidence\":{")?;
+    detected.write(out, det);
     let mut first = true;
     for c in CheckId::ALL {
         if !det.has(c) {
             continue;
         }
         if !first {
-            out.write_all(b",")?;
+            out.push(b',');
         }
         first = false;
-        out.write_all(b"\"")?;
-        out.write_all(c.as_str().as_bytes())?;
-        out.write_all(b"\":[")?;
+        out.push(b'"');
+        out.extend_from_slice(c.as_str().as_bytes());
+        out.extend_from_slice(b"\":[");
         for (k, sp) in det.evidence(c).iter().enumerate() {
             if k > 0 {
-                out.write_all(b",")?;
+                out.push(b',');
             }
-            write!(out, "{{\"start\":{},\"end\":{},\"text\":", sp.start, sp.end)?;
-            serde_json::to_writer(&mut *out, &sp.text)?;
-            out.write_all(b"}")?;
+            out.extend_from_slice(b"{\"start\":");
+            push_uint(out, sp.start as u64);
+            out.extend_from_slice(b",\"end\":");
+            push_uint(out, sp.end as u64);
+            out.extend_from_slice(b",\"text\":");
+            push_json_str(out, &sp.text);
+            out.push(b'}');
         }
-        out.write_all(b"]")?;
+        out.push(b']');
     }
-    out.write_all(b"}")?;
+    out.push(b'}');
     if let Some(n) = score {
-        write!(out, ",\"score\":{n}")?;
+        out.extend_from_slice(b",\"score\":");
+        push_uint(out, n as u64);
     }
-    out.write_all(b"}")
+    out.push(b'}');
+}
+
+/// An unsigned integer in decimal (as `Display` writes it), without the `fmt` machinery.
+#[inline]
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    // Offsets are mostly small.
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
+    if n < 100 {
+        out.extend_from_slice(&[b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]);
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// A JSON string literal, escaped exactly as `serde_json::to_writer` escapes a `str`: `"` and
+/// `\\`, the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`
+/// (lower-case hex), everything else (non-ASCII included) as it is.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut plain = 0;
+    let mut i = find_special(bytes, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(b >> 4) as usize],
+                HEX[(b & 0xf) as usize],
+            ],
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[plain..i]);
+        out.extend_from_slice(esc);
+        plain = i + 1;
+        i = find_special(bytes, plain);
+    }
+    out.extend_from_slice(&bytes[plain..]);
+    out.push(b'"');
+}
+
+/// The index of the first byte at or after `i` that is `"`, `\\` or a control character
+/// (below 0x20), or `b.len()`.
+fn find_special(b: &[u8], mut i: usize) -> usize {
+    // 8 bytes at a time, each chunk read as a u64. The usual zero-byte tests flag every special
+    // byte, and the lowest flagged byte is always a special one (a false flag only ever sits
+    // above a true one), so the first special byte of a chunk is found without a byte loop.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let found = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    // The last few bytes, one by one.
+    while i < b.len() && !matches!(b[i], b'"' | b'\\' | 0x00..=0x1f) {
+        i += 1;
+    }
+    i
+}
+
+/// The usual input line, parsed without serde_json: `{"id":ID,"reply":"TEXT"}`, the id
+/// optional, JSON white space allowed between tokens, where ID is a JSON integer or string and
+/// no string holds an escape (`\`) or a control character. Returns the id's JSON text and the
+/// reply. Any other line (other keys or order, escapes, other id types, bad JSON) gives `None`
+/// and goes through serde_json, which gives the same id and reply for every line accepted here.
+fn parse_simple(line: &str) -> Option<(Option<&str>, &str)> {
+    let mut c = Cursor {
+        b: line.as_bytes(),
+        i: 0,
+    };
+    c.ws();
+    c.eat(b"{")?;
+    c.ws();
+    let mut id = None;
+    if c.eat(b"\"id\"").is_some() {
+        c.ws();
+        c.eat(b":")?;
+        c.ws();
+        let start = c.i;
+        if c.b.get(c.i) == Some(&b'"') {
+            c.string()?;
+        } else {
+            c.integer()?;
+        }
+        id = Some(&line[start..c.i]);
+        c.ws();
+        c.eat(b",")?;
+        c.ws();
+    }
+    c.eat(b"\"reply\"")?;
+    c.ws();
+    c.eat(b":")?;
+    c.ws();
+    let (a, b) = c.string()?;
+    c.ws();
+    c.eat(b"}")?;
+    c.ws();
+    // Every position used to slice is next to an ASCII byte, so on a char boundary.
+    (c.i == c.b.len()).then(|| (id, &line[a..b]))
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Cursor<'_> {
+    /// JSON white space.
+    fn ws(&mut self) {
+        while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, token: &[u8]) -> Option<()> {
+        if self.b[self.i..].starts_with(token) {
+            self.i += token.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// A string with no escape and no control character; returns its contents' range.
+    fn string(&mut self) -> Option<(usize, usize)> {
+        self.eat(b"\"")?;
+        let start = self.i;
+        self.i = find_special(self.b, self.i);
+        match *self.b.get(self.i)? {
+            b'"' => {
+                self.i += 1;
+                Some((start, self.i - 1))
+            }
+            _ => None,
+        }
+    }
+
+    /// A JSON integer: `-?(0|[1-9][0-9]*)`, not followed by a fraction or an exponent.
+    fn integer(&mut self) -> Option<()> {
+        let _ = self.eat(b"-");
+        match *self.b.get(self.i)? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+                    self.i += 1;
+                }
+            }
+            _ => return None,
+        }
+        match self.b.get(self.i) {
+            Some(b'.' | b'e' | b'E' | b'0'..=b'9') => None,
+            _ => Some(()),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -199,11 +456,11 @@ struct IdOnly<'a> {
     id: Option<&'a serde_json::value::RawValue>,
 }
 
-fn bad(
-    out: &mut impl Write,
-    id: Option<&serde_json::value::RawValue>,
-    error: String,
-) -> std::io::Result<bool> {
+/// An error line; `id` is the id's JSON text, as given.
+fn bad(out: &mut impl Write, id: Option<&str>, error: String) -> std::io::Result<bool> {
+    // The id is JSON already (serde_json or `parse_simple` checked it); as a raw value it is
+    // written as it is.
+    let id = id.and_then(|t| serde_json::from_str::<&serde_json::value::RawValue>(t).ok());
     serde_json::to_writer(&mut *out, &ErrLine { id, error })?;
     out.write_all(b"\n")?;
     Ok(false)
@@ -223,7 +480,12 @@ pub fn score_stream(
             break;
         }
         n += 1;
-        let text = String::from_utf8_lossy(&buf);
+        // Valid UTF-8 (the usual case) is borrowed as it is; only a line with invalid bytes is
+        // copied with U+FFFD in their place.
+        let text = match std::str::from_utf8(&buf) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&buf),
+        };
         let line = text.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
             n -= 1;
@@ -365,22 +627,43 @@ pub fn bench(a: BenchArgs) -> ExitCode {
         &mut &input[..input.len().min(64 * 1024)],
         &mut out,
     );
-    let t0 = Instant::now();
-    let res = score_stream(&mut scorer, &mut &input[..], &mut out);
-    let dt = t0.elapsed().as_secs_f64();
-    let (n, _) = match res {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("bench: {e}");
-            return ExitCode::from(2);
+    let mut rates = Vec::with_capacity(a.runs as usize);
+    let mut scored = 0;
+    for run in 1..=a.runs {
+        let t0 = Instant::now();
+        let res = score_stream(&mut scorer, &mut &input[..], &mut out);
+        let dt = t0.elapsed().as_secs_f64();
+        let n = match res {
+            Ok((n, _)) => n,
+            Err(e) => {
+                eprintln!("bench: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        if run == 1 {
+            println!(
+                "peilian bench: scoring {n} generated replies ({} bytes of JSON Lines) on one thread, {} runs",
+                input.len(),
+                a.runs
+            );
         }
+        scored = n;
+        let rate = n as f64 / dt;
+        println!("  run {run:<3}     {dt:.3} s  {rate:.0} replies/s");
+        rates.push(rate);
+    }
+    rates.sort_by(f64::total_cmp);
+    let median = if rates.len() % 2 == 1 {
+        rates[rates.len() / 2]
+    } else {
+        (rates[rates.len() / 2 - 1] + rates[rates.len() / 2]) / 2.0
     };
     println!(
-        "peilian bench: scored {n} generated replies ({} bytes of JSON Lines) on one thread",
-        input.len()
+        "  throughput  {median:.0} replies/s (median of {} runs of {scored}; min {:.0}, max {:.0})",
+        rates.len(),
+        rates[0],
+        rates[rates.len() - 1]
     );
-    println!("  time        {:.3} s", dt);
-    println!("  throughput  {:.0} replies/s", n as f64 / dt);
     if let (Some(a), Some(b)) = (rss_before, peak_rss_kib()) {
         println!(
             "  peak RSS    {:.1} MiB (input held in memory: {:.1} MiB; before scoring {:.1} MiB)",
@@ -390,4 +673,146 @@ pub fn bench(a: BenchArgs) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_does() {
+        let mut cases: Vec<String> = (0u8..0x80).map(|b| (b as char).to_string()).collect();
+        cases.extend(
+            [
+                "",
+                "亲，您好~",
+                "a\"b\\c\u{7f}\u{2028}😀",
+                "0123456\"89abcdef\n亲亲亲亲亲亲\\",
+                "\u{1}\u{8}\u{c}\u{1f}\t\r\n",
+            ]
+            .map(String::from),
+        );
+        // Specials at every position around the 8-byte chunks.
+        for i in 0..20 {
+            let mut s = "亲".repeat(i / 3) + &"x".repeat(i % 3);
+            s.push('"');
+            s.push_str("尾巴tail\u{0}");
+            cases.push(s);
+        }
+        for s in cases {
+            let mut out = Vec::new();
+            push_json_str(&mut out, &s);
+            assert_eq!(out, serde_json::to_vec(&s).unwrap(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn special_bytes_are_found_wherever_they_are() {
+        for len in 0..24 {
+            for pos in 0..=len {
+                for special in [b'"', b'\\', 0x00, 0x1f] {
+                    let mut b: Vec<u8> = "亲a~\u{7f}".bytes().cycle().take(len).collect();
+                    if pos < len {
+                        b[pos] = special;
+                    }
+                    let want = b
+                        .iter()
+                        .position(|c| matches!(c, b'"' | b'\\' | 0x00..=0x1f))
+                        .unwrap_or(len);
+                    assert_eq!(find_special(&b, 0), want, "{b:?}");
+                    if pos < len {
+                        assert_eq!(find_special(&b, pos), pos);
+                        assert_eq!(find_special(&b, pos + 1), len);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_written_as_display_does() {
+        for n in [
+            0u64,
+            7,
+            9,
+            10,
+            42,
+            99,
+            100,
+            999,
+            1000,
+            20_000,
+            u32::MAX as u64,
+            u64::MAX,
+        ] {
+            let mut out = Vec::new();
+            push_uint(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
+        }
+    }
+
+    #[test]
+    fn the_detected_table_matches_writing_each_check() {
+        let table = DetectedTable::new();
+        for mask in 0..1u32 << CheckId::COUNT {
+            let mut det = Detection::default();
+            for i in 0..CheckId::COUNT {
+                det.present[i] = mask & (1 << i) != 0;
+            }
+            let mut want = b"\"detected\":{".to_vec();
+            for (i, c) in CheckId::ALL.iter().enumerate() {
+                if i > 0 {
+                    want.push(b',');
+                }
+                want.extend_from_slice(format!("\"{}\":{}", c.as_str(), det.has(*c)).as_bytes());
+            }
+            want.extend_from_slice(b"},\"evidence\":{");
+            let mut out = Vec::new();
+            table.write(&mut out, &det);
+            assert_eq!(out, want);
+        }
+    }
+
+    #[test]
+    fn the_simple_parser_agrees_with_serde_json() {
+        let accepted = [
+            r#"{"id":0,"reply":"亲，您好~"}"#,
+            r#"{"reply":""}"#,
+            r#" { "id" : "d0001" , "reply" : "在的亲" } "#,
+            "\t{\t\"id\"\t:\t-7\t,\t\"reply\"\t:\t\"x\"\t}\t",
+            r#"{"id":-0,"reply":"x"}"#,
+            r#"{"id":123456789012345678901234567890,"reply":"x"}"#,
+            r#"{"id":"","reply":"/"}"#,
+        ];
+        for line in accepted {
+            let (id, reply) = parse_simple(line).unwrap_or_else(|| panic!("{line}"));
+            let v: InLine = serde_json::from_str(line).unwrap();
+            assert_eq!(id, v.id.map(|r| r.get()), "{line}");
+            assert_eq!(Some(reply), v.reply.as_deref(), "{line}");
+            assert!(v.scenario.is_none() && v.node.is_none());
+        }
+        let declined = [
+            r#"{"id":01,"reply":"x"}"#,
+            r#"{"id":1.5,"reply":"x"}"#,
+            r#"{"id":1e3,"reply":"x"}"#,
+            r#"{"id":-,"reply":"x"}"#,
+            r#"{"id":null,"reply":"x"}"#,
+            r#"{"id":true,"reply":"x"}"#,
+            r#"{"id":[1],"reply":"x"}"#,
+            r#"{"id":"a\"b","reply":"x"}"#,
+            r#"{"id":1,"reply":"a\nb"}"#,
+            "{\"id\":1,\"reply\":\"a\tb\"}",
+            r#"{"reply":"x","id":1}"#,
+            r#"{"id":1,"reply":"x","scenario":"s"}"#,
+            r#"{"id":1,"reply":"x",}"#,
+            r#"{"id":1,"reply":"x"}x"#,
+            r#"{"id":1,"reply":"x""#,
+            r#"{"id":1,"reply":null}"#,
+            r#"{"id":1}"#,
+            "",
+        ];
+        for line in declined {
+            assert_eq!(parse_simple(line), None, "{line}");
+        }
+    }
 }

@@ -4,7 +4,9 @@
 use super::check::CheckId;
 use super::normalize::{self, Normalized};
 use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -68,11 +70,16 @@ enum Role {
 
 #[derive(Debug, Clone, Copy)]
 struct Hit {
+    /// The sort key: (check, start, end) packed into one number, in the same order (offsets
+    /// are below 2^24: at most MAX_ANALYZED chars are analysed).
+    key: u64,
     /// The rule slot (a check, or one part of an `AnyOf`).
     check: u16,
     role: Role,
     start: u32,
     end: u32,
+    /// The clause holding `start` (`u32::MAX` where `start` is a clause break).
+    clause: u32,
 }
 
 #[derive(Debug)]
@@ -91,21 +98,52 @@ enum CompiledRule {
 #[derive(Debug, Default)]
 pub struct Scratch {
     src: Vec<char>,
+    /// `src_byte[i]`: the byte offset of `src[i]` in the reply; one more entry for the end.
+    src_byte: Vec<u32>,
     norm: Normalized,
-    text: String,
-    byte_to_char: Vec<u32>,
     hits: Vec<Hit>,
+    /// `hits[slot_lo[k]..slot_lo[k + 1]]` are the hits of rule slot `k` (after sorting).
+    slot_lo: Vec<u32>,
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     /// Per rule slot: does a reply-wide exception stand in this reply?
     reply_exc: Vec<bool>,
     question: Vec<bool>,
+    /// Evidence strings of the previous reply, kept for reuse so evidence costs no allocation
+    /// once warm.
+    pool: Vec<String>,
 }
+
+/// Where a rule's evidence goes: the check's spans, and the strings to build their text in.
+struct Sink<'a> {
+    /// The reply as typed: span texts are copied from it.
+    reply: &'a str,
+    spans: &'a mut Vec<Span>,
+    pool: &'a mut Vec<String>,
+    evidence: bool,
+}
+
+impl Sink<'_> {
+    /// At most 4 spans of evidence per check; without evidence the first find settles it.
+    fn full(&self) -> bool {
+        !self.evidence || self.spans.len() >= 4
+    }
+}
+
+/// Evidence strings longer than this are not kept for reuse (memory stays flat).
+const POOL_MAX_CAPACITY: usize = 256;
 
 /// The rubric compiled into matchers.
 #[derive(Debug)]
 pub struct Matcher {
-    ac: AhoCorasick,
+    /// Every phrase, as an Aho–Corasick DFA run by hand in `detect_into` (statically
+    /// dispatched, no prefilter: nearly every phrase starts with one of a few UTF-8 lead
+    /// bytes, so a prefilter would only add work).
+    dfa: DFA,
+    /// The DFA's unanchored start state.
+    start: aho_corasick::automaton::StateID,
+    /// Pattern index → its length in chars.
+    pattern_chars: Vec<u32>,
     /// Pattern index → every (check, role) the phrase plays.
     roles: Vec<Vec<(u16, Role)>>,
     /// (check index, rule) per slot.
@@ -243,13 +281,19 @@ impl Matcher {
         if compiled.len() > u16::MAX as usize {
             return Err("the rubric has too many rules".into());
         }
-        let ac = AhoCorasickBuilder::new()
+        let dfa = DFA::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(&phrases)
             .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
         Ok(Matcher {
-            ac,
+            dfa,
+            start,
+            pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
             roles,
             rules: compiled,
         })
@@ -272,23 +316,29 @@ impl Matcher {
         evidence: bool,
     ) {
         out.present = [false; CheckId::COUNT];
+        let mut pool = std::mem::take(&mut s.pool);
         for e in out.evidence.iter_mut() {
-            e.clear();
-        }
-        s.src.clear();
-        // Replies are bounded (practice refuses more than 2,000 chars); analysis looks at the
-        // first MAX_ANALYZED chars so a pathological paste costs bounded time.
-        s.src.extend(reply.chars().take(MAX_ANALYZED));
-        normalize::normalize_into(&s.src, &mut s.norm);
-        s.text.clear();
-        s.byte_to_char.clear();
-        for (i, c) in s.norm.chars.iter().enumerate() {
-            s.text.push(*c);
-            for _ in 0..c.len_utf8() {
-                s.byte_to_char.push(i as u32);
+            for sp in e.drain(..) {
+                if sp.text.capacity() <= POOL_MAX_CAPACITY {
+                    pool.push(sp.text);
+                }
             }
         }
-        s.byte_to_char.push(s.norm.chars.len() as u32);
+        s.src.clear();
+        s.src_byte.clear();
+        // Replies are bounded (practice refuses more than 2,000 chars); analysis looks at the
+        // first MAX_ANALYZED chars so a pathological paste costs bounded time.
+        let mut analyzed_end = reply.len();
+        for (b, c) in reply.char_indices() {
+            if s.src.len() == MAX_ANALYZED {
+                analyzed_end = b;
+                break;
+            }
+            s.src.push(c);
+            s.src_byte.push(b as u32);
+        }
+        s.src_byte.push(analyzed_end as u32);
+        normalize::normalize_into(&s.src, &mut s.norm);
         // Clauses and which of them are questions.
         normalize::clauses_into(&s.norm.chars, &mut s.clauses);
         s.clause_of.clear();
@@ -315,23 +365,54 @@ impl Matcher {
                 s.question[k] = true;
             }
         }
-        // One pass finds every phrase.
+        // One pass finds every phrase: every match, overlapping ones too, in order of its end
+        // and then of the DFA's match list (as `find_overlapping_iter` reports them). The DFA
+        // runs on the UTF-8 bytes of the normalised chars, encoded as it goes. A phrase is whole
+        // chars, so a match can only end on a char's last byte: states are checked there.
         s.hits.clear();
-        for m in self.ac.find_overlapping_iter(&s.text) {
-            let start = s.byte_to_char[m.start()];
-            let end = s.byte_to_char[m.end()];
-            for &(check, role) in &self.roles[m.pattern().as_usize()] {
-                s.hits.push(Hit {
-                    check,
-                    role,
-                    start,
-                    end,
-                });
+        let mut sid = self.start;
+        for (i, c) in s.norm.chars.iter().enumerate() {
+            let mut utf8 = [0u8; 4];
+            for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                sid = self.dfa.next_state(Anchored::No, sid, b);
+            }
+            if !self.dfa.is_special(sid) {
+                continue;
+            }
+            if self.dfa.is_dead(sid) {
+                // An unanchored Standard search never gets here; the iterator stops too.
+                break;
+            }
+            if !self.dfa.is_match(sid) {
+                continue;
+            }
+            let end = i as u32 + 1;
+            for i in 0..self.dfa.match_len(sid) {
+                let pid = self.dfa.match_pattern(sid, i).as_usize();
+                let start = end - self.pattern_chars[pid];
+                for &(check, role) in &self.roles[pid] {
+                    s.hits.push(Hit {
+                        key: (u64::from(check) << 48) | (u64::from(start) << 24) | u64::from(end),
+                        check,
+                        role,
+                        start,
+                        end,
+                        clause: s.clause_of[start as usize],
+                    });
+                }
             }
         }
         // Sorted by rule slot, then start: a slot's hits, and its hits in one clause, are
         // each one contiguous range.
-        s.hits.sort_unstable_by_key(|h| (h.check, h.start, h.end));
+        s.hits.sort_unstable_by_key(|h| h.key);
+        s.slot_lo.clear();
+        let mut k = 0;
+        for slot in 0..=self.rules.len() {
+            while k < s.hits.len() && (s.hits[k].check as usize) < slot {
+                k += 1;
+            }
+            s.slot_lo.push(k as u32);
+        }
         s.reply_exc.clear();
         s.reply_exc.resize(self.rules.len(), false);
         for h in &s.hits {
@@ -344,57 +425,66 @@ impl Matcher {
             if out.present[ci] && !evidence {
                 continue;
             }
+            // A slot without hits finds nothing, whatever its rule.
+            if s.slot_lo[slot] == s.slot_lo[slot + 1] {
+                continue;
+            }
             let slot = slot as u16;
-            let ev = &mut out.evidence[ci];
+            let ev = &mut Sink {
+                reply,
+                spans: &mut out.evidence[ci],
+                pool: &mut pool,
+                evidence,
+            };
             let found = match rule {
                 CompiledRule::None => None,
                 CompiledRule::Phrases {
                     question,
                     window,
                     requires,
-                } => self.eval_phrases(slot, *question, *window, *requires, s, ev, evidence),
-                CompiledRule::Choice => self.eval_choice(slot, s, ev, evidence),
-                CompiledRule::Concession => self.eval_concession(slot, policy, s, ev, evidence),
+                } => self.eval_phrases(slot, *question, *window, *requires, s, ev),
+                CompiledRule::Choice => self.eval_choice(slot, s, ev),
+                CompiledRule::Concession => self.eval_concession(slot, policy, s, ev),
             };
             out.present[ci] |= found.is_some();
         }
+        s.pool = pool;
     }
 
-    fn push_span(s: &Scratch, start: u32, end: u32, out: &mut Vec<Span>, evidence: bool) {
-        if !evidence || out.len() >= 4 {
+    fn push_span(s: &Scratch, start: u32, end: u32, ev: &mut Sink) {
+        if ev.full() {
             return;
         }
         let (a, b) = s.norm.original_span(start as usize, end as usize);
-        let text: String = s.src[a.min(s.src.len())..b.min(s.src.len())]
-            .iter()
-            .collect();
-        if out.iter().any(|x| x.start == a && x.end == b) {
+        if ev.spans.iter().any(|x| x.start == a && x.end == b) {
             return;
         }
-        out.push(Span {
+        let n = s.src.len();
+        let (ba, bb) = (s.src_byte[a.min(n)] as usize, s.src_byte[b.min(n)] as usize);
+        let mut text = ev.pool.pop().unwrap_or_default();
+        text.clear();
+        text.push_str(ev.reply.get(ba..bb).unwrap_or_default());
+        ev.spans.push(Span {
             start: a,
             end: b,
             text,
         });
     }
 
-    fn clause(s: &Scratch, pos: u32) -> u32 {
-        s.clause_of.get(pos as usize).copied().unwrap_or(u32::MAX)
-    }
-
     /// Is the cue at `h` cancelled by an exception of `check`?
     /// The hits of one rule slot.
     fn slot(s: &Scratch, check: u16) -> &[Hit] {
-        let lo = s.hits.partition_point(|h| h.check < check);
-        let hi = s.hits.partition_point(|h| h.check <= check);
-        &s.hits[lo..hi]
+        let k = check as usize;
+        match (s.slot_lo.get(k), s.slot_lo.get(k + 1)) {
+            (Some(&lo), Some(&hi)) => &s.hits[lo as usize..hi as usize],
+            _ => &[],
+        }
     }
 
-    /// The hits of a slot whose start lies in the clause holding `pos` (phrases never cross a
-    /// clause).
-    fn clause_hits(s: &Scratch, check: u16, pos: u32) -> &[Hit] {
+    /// The hits of a slot whose start lies in clause `cl` (phrases never cross a clause).
+    fn clause_hits_in(s: &Scratch, check: u16, cl: u32) -> &[Hit] {
         let hits = Self::slot(s, check);
-        let cl = Self::clause(s, pos) as usize;
+        let cl = cl as usize;
         let Some(&(a, b, _)) = s.clauses.get(cl) else {
             return &[];
         };
@@ -407,18 +497,16 @@ impl Matcher {
         if s.reply_exc.get(check as usize).copied().unwrap_or(false) {
             return true;
         }
-        let cl = Self::clause(s, h.start);
-        Self::clause_hits(s, check, h.start)
+        let cl = h.clause;
+        Self::clause_hits_in(s, check, cl)
             .iter()
             .any(|x| match x.role {
                 Role::Unless => x.start < h.end && h.start < x.end,
                 Role::Before => {
-                    x.end <= h.start
-                        && (h.start - x.end) as usize <= window
-                        && Self::clause(s, x.start) == cl
+                    x.end <= h.start && (h.start - x.end) as usize <= window && x.clause == cl
                 }
-                Role::After => x.start >= h.end && Self::clause(s, x.start) == cl,
-                Role::Clause => Self::clause(s, x.start) == cl,
+                Role::After => x.start >= h.end && x.clause == cl,
+                Role::Clause => x.clause == cl,
                 Role::Reply => true,
                 _ => false,
             })
@@ -432,8 +520,7 @@ impl Matcher {
         window: usize,
         requires: bool,
         s: &Scratch,
-        ev: &mut Vec<Span>,
-        evidence: bool,
+        ev: &mut Sink,
     ) -> Option<()> {
         let mut found = None;
         for h in Self::slot(s, check) {
@@ -441,18 +528,17 @@ impl Matcher {
                 Role::Cue => {}
                 Role::Whole => {
                     // The cue is the whole reply (but for 亲 and a particle): 不知道。
-                    let body: Vec<char> = s
+                    let mut body = s
                         .norm
                         .chars
                         .iter()
-                        .copied()
-                        .filter(|c| !normalize::is_clause_break(*c) && *c != '亲')
-                        .collect();
+                        .filter(|c| !normalize::is_clause_break(**c) && **c != '亲');
                     let len = (h.end - h.start) as usize;
-                    let tail_ok = body.len() == len
-                        || (body.len() == len + 1
+                    let body_len = body.clone().count();
+                    let tail_ok = body_len == len
+                        || (body_len == len + 1
                             && matches!(
-                                body.last(),
+                                body.next_back(),
                                 Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')
                             ));
                     if !tail_ok {
@@ -462,13 +548,13 @@ impl Matcher {
                 _ => continue,
             }
             if let Some(q) = question {
-                let cl = Self::clause(s, h.start) as usize;
+                let cl = h.clause as usize;
                 if s.question.get(cl).copied().unwrap_or(false) != q {
                     continue;
                 }
             }
             if requires {
-                let ok = Self::clause_hits(s, check, h.start)
+                let ok = Self::clause_hits_in(s, check, h.clause)
                     .iter()
                     .any(|x| x.role == Role::Requires);
                 if !ok {
@@ -479,33 +565,27 @@ impl Matcher {
                 continue;
             }
             found = Some(());
-            Self::push_span(s, h.start, h.end, ev, evidence);
-            if !evidence || ev.len() >= 4 {
+            Self::push_span(s, h.start, h.end, ev);
+            if ev.full() {
                 break;
             }
         }
         found
     }
 
-    fn eval_choice(
-        &self,
-        check: u16,
-        s: &Scratch,
-        ev: &mut Vec<Span>,
-        evidence: bool,
-    ) -> Option<()> {
+    fn eval_choice(&self, check: u16, s: &Scratch, ev: &mut Sink) -> Option<()> {
         let mine = || Self::slot(s, check).iter();
         // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
-            if Self::clause_hits(s, check, j.start)
+            if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
             {
                 continue;
             }
-            let cl = Self::clause(s, j.start) as usize;
+            let cl = j.clause as usize;
             if cl >= s.clauses.len() {
                 continue;
             }
@@ -539,13 +619,13 @@ impl Matcher {
                 || mine()
                     .any(|x| x.role == Role::Asker && x.start as usize >= a && x.end <= j.start);
             if asked {
-                Self::push_span(s, a as u32, b as u32, ev, evidence);
+                Self::push_span(s, a as u32, b as u32, ev);
                 return Some(());
             }
         }
         // 2. A picker in a question, after an enumeration or a named set of options.
         for p in mine().filter(|h| h.role == Role::Picker).take(64) {
-            let cl = Self::clause(s, p.start) as usize;
+            let cl = p.clause as usize;
             if !s.question.get(cl).copied().unwrap_or(false) {
                 continue;
             }
@@ -563,7 +643,7 @@ impl Matcher {
                 });
             if listed {
                 let (a, b, _) = s.clauses[cl];
-                Self::push_span(s, a as u32, b as u32, ev, evidence);
+                Self::push_span(s, a as u32, b as u32, ev);
                 return Some(());
             }
         }
@@ -572,7 +652,7 @@ impl Matcher {
 
     /// 红色还是蓝色都有货: a joiner followed by 都 in its clause means "whichever".
     fn whichever(s: &Scratch, j: &Hit) -> bool {
-        let cl = Self::clause(s, j.start) as usize;
+        let cl = j.clause as usize;
         let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
         s.norm.chars[j.end as usize..end.max(j.end as usize)].contains(&'都')
     }
@@ -582,8 +662,7 @@ impl Matcher {
         check: u16,
         policy: Option<&Policy>,
         s: &Scratch,
-        ev: &mut Vec<Span>,
-        evidence: bool,
+        ev: &mut Sink,
     ) -> Option<()> {
         let mut found = None;
         for h in Self::slot(s, check)
@@ -601,8 +680,8 @@ impl Matcher {
             };
             if !allowed {
                 found = Some(());
-                Self::push_span(s, h.start, h.end, ev, evidence);
-                if !evidence || ev.len() >= 4 {
+                Self::push_span(s, h.start, h.end, ev);
+                if ev.full() {
                     break;
                 }
             }
@@ -612,15 +691,18 @@ impl Matcher {
 }
 
 fn has_interrogative(chars: &[char]) -> bool {
-    // Cheap scan: the words are short; compare on chars.
-    INTERROGATIVES
-        .iter()
-        .any(|w| chars.windows(w.len()).any(|win| win == *w))
+    // One pass: only where a char can start an interrogative are the words compared.
+    (0..chars.len()).any(|i| {
+        matches!(
+            chars[i],
+            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还'
+        ) && INTERROGATIVES.iter().any(|w| chars[i..].starts_with(w))
+    })
 }
 
 /// Is a discount in the hit's clause within the shop's lowest allowed price?
 fn discount_allowed(p: &Policy, s: &Scratch, h: &Hit) -> bool {
-    let cl = Matcher::clause(s, h.start) as usize;
+    let cl = h.clause as usize;
     let Some(&(a, b, _)) = s.clauses.get(cl) else {
         return false;
     };

@@ -101,8 +101,18 @@ pub fn normalize(text: &str) -> Normalized {
 pub fn normalize_into(src: &[char], out: &mut Normalized) {
     out.chars.clear();
     out.origin.clear();
+    out.chars.reserve(src.len());
+    out.origin.reserve(src.len());
     let mut i = 0;
     while i < src.len() {
+        // Fast path: a CJK ideograph (the common block) is never folded, dropped, a clause
+        // break or an emoji code's bracket, so it is kept as it is.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&src[i]) {
+            out.chars.push(src[i]);
+            out.origin.push(i);
+            i += 1;
+            continue;
+        }
         if let Some(len) = emoji_code_len(src, i) {
             // An emoji code reads like a pause: keep a clause break in its place.
             push_break(out, ' ', i);
