@@ -20,10 +20,9 @@ use crate::sim::{
 use bevy::clipboard::Clipboard;
 use bevy::ecs::system::SystemParam;
 use bevy::input::keyboard::{Key, KeyboardInput};
-use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::input_focus::{AutoFocus, FocusCause, FocusedInput, InputFocus};
 use bevy::prelude::*;
-use bevy::text::{EditableText, FontCx, LayoutCx, TextCursorStyle, TextEdit};
+use bevy::text::{EditableText, FontCx, LayoutCx, TextEdit};
 use bevy::ui_widgets::{Activate, ScrollArea};
 use bevy::window::WindowCloseRequested;
 use std::path::PathBuf;
@@ -582,25 +581,11 @@ fn center(body: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode) {
             }
             h.spawn(widgets::spacer());
             h.spawn(widgets::label(s::CHAT_MOOD, size::SMALL, palette::TEXT_DIM));
-            h.spawn((
-                Node {
-                    width: px(120),
-                    flex_shrink: 0.0,
-                    height: px(10),
-                    border_radius: BorderRadius::all(px(5)),
-                    ..default()
-                },
-                BackgroundColor(palette::TRACK),
-                children![(
-                    MoodFill,
-                    Node {
-                        width: percent(50),
-                        height: percent(100),
-                        border_radius: BorderRadius::all(px(5)),
-                        ..default()
-                    },
-                    BackgroundColor(theme::mood_color(50)),
-                )],
+            h.spawn(widgets::marked_bar(
+                0.5,
+                120.0,
+                theme::mood_color(50),
+                MoodFill,
             ));
             h.spawn((MoodText, widgets::label("", size::SMALL, palette::TEXT)));
             h.spawn((
@@ -674,16 +659,7 @@ fn composer(col: &mut ChildSpawnerCommands) {
                     ..default()
                 },
                 TextLayout::new(Justify::Left, LineBreak::WordOrCharacter),
-                TextFont::from_font_size(size::BODY),
-                TextColor(palette::TEXT),
-                TextCursorStyle {
-                    color: palette::TEXT,
-                    selection_color: palette::AGENT_BUBBLE,
-                    ..default()
-                },
-                BackgroundColor(Color::WHITE),
-                BorderColor::all(palette::BORDER),
-                TabIndex(0),
+                widgets::text_box_style(size::BODY),
                 AutoFocus,
             ))
             .observe(on_input_key);

@@ -8,10 +8,9 @@ use super::theme::{palette, size};
 use super::widgets::{self, ButtonKind};
 use super::{Launch, Screen};
 use bevy::input::keyboard::{Key, KeyboardInput};
-use bevy::input_focus::tab_navigation::TabIndex;
 use bevy::input_focus::{FocusedInput, InputFocus};
 use bevy::prelude::*;
-use bevy::text::{EditableText, TextCursorStyle};
+use bevy::text::EditableText;
 use bevy::ui_widgets::{Activate, ScrollArea};
 use std::path::{Path, PathBuf};
 
@@ -189,16 +188,7 @@ fn rebuild(
                             max_characters: Some(MAX_PHRASE_CHARS),
                             ..EditableText::new(editing.as_deref().unwrap_or(""))
                         },
-                        TextFont::from_font_size(size::SMALL),
-                        TextColor(palette::TEXT),
-                        TextCursorStyle {
-                            color: palette::TEXT,
-                            selection_color: palette::AGENT_BUBBLE,
-                            ..default()
-                        },
-                        BackgroundColor(Color::WHITE),
-                        BorderColor::all(palette::BORDER),
-                        TabIndex(0),
+                        widgets::text_box_style(size::SMALL),
                     ));
                     input.observe(on_new_phrase_key);
                     if editing.is_some() {

@@ -207,6 +207,11 @@ pub fn tinted_panel(bg: Color, border: Color) -> impl Bundle {
 
 /// A horizontal bar filled to `frac` (0–1), `width` logical pixels wide.
 pub fn bar(frac: f32, width: f32, color: Color) -> impl Bundle {
+    marked_bar(frac, width, color, BarFill)
+}
+
+/// A [`bar`] whose filled part carries `marker`, for a bar that is updated in place.
+pub fn marked_bar(frac: f32, width: f32, color: Color, marker: impl Component) -> impl Bundle {
     (
         Node {
             width: px(width),
@@ -217,7 +222,7 @@ pub fn bar(frac: f32, width: f32, color: Color) -> impl Bundle {
         },
         BackgroundColor(palette::TRACK),
         children![(
-            BarFill,
+            marker,
             Node {
                 width: percent(frac.clamp(0.0, 1.0) * 100.0),
                 height: percent(100),
@@ -232,6 +237,23 @@ pub fn bar(frac: f32, width: f32, color: Color) -> impl Bundle {
 /// The filled part of a [`bar`].
 #[derive(Component)]
 pub struct BarFill;
+
+/// The look of an editable text box: cursor and selection colours, white background,
+/// border, and a place in the Tab order.
+pub fn text_box_style(font_size: f32) -> impl Bundle {
+    (
+        TextFont::from_font_size(font_size),
+        TextColor(palette::TEXT),
+        bevy::text::TextCursorStyle {
+            color: palette::TEXT,
+            selection_color: palette::AGENT_BUBBLE,
+            ..default()
+        },
+        BackgroundColor(Color::WHITE),
+        BorderColor::all(palette::BORDER),
+        bevy::input_focus::tab_navigation::TabIndex(0),
+    )
+}
 
 /// A row that takes the full width.
 pub fn row(gap: i32) -> Node {
