@@ -11,7 +11,7 @@ mod html;
 mod md;
 mod progress;
 
-pub use progress::run_progress;
+pub use progress::{recommend, run_progress};
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::rubric::CheckId;

@@ -2,7 +2,8 @@
 //!
 //! Screens are a [`Screen`] state with state-scoped entities; each module is one plugin:
 //! `picker` (scenario and mode), `chat` (the conversation), `coach` (feedback beside it),
-//! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), plus `catalog`
+//! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), `progress` (我的进度 on the
+//! picker), plus `catalog`
 //! (scenario and plan files, reloaded when edited), `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme`
 //! and `strings`. The window drives the same `SimPlugin` as the terminal.
 
@@ -12,6 +13,7 @@ pub mod coach;
 pub mod drill;
 pub mod phrases;
 pub mod picker;
+pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod strings;
@@ -210,6 +212,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
         catalog::plugin,
         drill::plugin,
         picker::plugin,
+        progress::plugin,
         chat::plugin,
         coach::plugin,
         phrases::plugin,

@@ -1,8 +1,9 @@
 //! The scenario picker: every scenario with its persona type, difficulty and brief, the
 //! choice between 教练模式 and 考核模式, and the drill plans (训练计划) a team lead hands out.
 
-use super::catalog::{self, Catalog};
+use super::catalog::Catalog;
 use super::drill::{self, DrillState, StartDrill};
+use super::progress::MyProgress;
 use super::strings::{self as s, fill};
 use super::theme::{palette, persona_color, size};
 use super::widgets::{self, ButtonKind};
@@ -15,8 +16,7 @@ use bevy::ui_widgets::{Activate, ScrollArea};
 use std::sync::Arc;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Picker), catalog::reload)
-        .add_systems(Update, build.run_if(in_state(Screen::Picker)))
+    app.add_systems(Update, build.run_if(in_state(Screen::Picker)))
         .add_observer(on_activate);
 }
 
@@ -41,9 +41,11 @@ fn build(
     catalog: Res<Catalog>,
     launch: Res<Launch>,
     drills: Res<DrillState>,
+    progress: Res<MyProgress>,
     roots: Query<Entity, With<PickerRoot>>,
 ) {
-    if !catalog.is_changed() && !drills.is_changed() && !roots.is_empty() {
+    if !catalog.is_changed() && !drills.is_changed() && !progress.is_changed() && !roots.is_empty()
+    {
         return;
     }
     for r in &roots {
@@ -63,7 +65,7 @@ fn build(
             })
             .with_children(|body| {
                 sidebar(body, &launch, &catalog, &drills);
-                scenario_list(body, &catalog);
+                scenario_list(body, &catalog, &progress);
             });
         });
 }
@@ -144,6 +146,71 @@ fn sidebar(
     });
 }
 
+/// 我的进度: recent scores, the weakest checks, and the scenarios that train them.
+fn progress_panel(col: &mut ChildSpawnerCommands, catalog: &Catalog, p: &MyProgress) {
+    col.spawn(widgets::panel()).with_children(|panel| {
+        panel.spawn(widgets::row(10)).with_children(|r| {
+            r.spawn(widgets::header(s::PROGRESS));
+            if p.sessions > 0 {
+                let average = p
+                    .average
+                    .map(|a| format!("{a:.1}"))
+                    .unwrap_or_else(|| "—".into());
+                r.spawn(widgets::dim(fill(
+                    s::PROGRESS_SUMMARY,
+                    &[&p.sessions, &p.finished, &average],
+                )));
+            }
+            if !p.recent.is_empty() {
+                let recent: Vec<String> = p.recent.iter().map(u32::to_string).collect();
+                r.spawn(widgets::dim(fill(
+                    s::PROGRESS_RECENT,
+                    &[&recent.join(" → ")],
+                )));
+            }
+        });
+        if p.sessions == 0 {
+            panel.spawn(widgets::dim(s::PROGRESS_EMPTY));
+            return;
+        }
+        if p.weakest.is_empty() {
+            panel.spawn(widgets::text(
+                s::PROGRESS_ALL_GOOD,
+                size::SMALL,
+                palette::GOOD,
+            ));
+            return;
+        }
+        panel.spawn(widgets::row(8)).with_children(|r| {
+            r.spawn(widgets::text(
+                s::PROGRESS_WEAKEST,
+                size::SMALL,
+                palette::TEXT,
+            ));
+            for (label, rate) in &p.weakest {
+                r.spawn(widgets::chip(
+                    format!("{label} {rate}"),
+                    palette::BAD,
+                    palette::BAD_SOFT,
+                ));
+            }
+        });
+        panel.spawn(widgets::row(8)).with_children(|r| {
+            r.spawn(widgets::text(s::PROGRESS_TRY, size::SMALL, palette::TEXT));
+            for id in &p.recommended {
+                let Some(i) = catalog.scenarios.iter().position(|sc| &sc.id == id) else {
+                    continue;
+                };
+                r.spawn(widgets::button(
+                    catalog.scenarios[i].title.clone(),
+                    ButtonKind::Plain,
+                    PickerAction::Start(i),
+                ));
+            }
+        });
+    });
+}
+
 /// The drill plans, each a card that starts the drill.
 fn drill_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog, drills: &DrillState) {
     side.spawn(widgets::panel()).with_children(|p| {
@@ -180,7 +247,7 @@ fn drill_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog, drills: &Dril
     });
 }
 
-fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog) {
+fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &MyProgress) {
     body.spawn(Node {
         flex_grow: 1.0,
         min_width: px(0),
@@ -189,6 +256,7 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog) {
         ..default()
     })
     .with_children(|col| {
+        progress_panel(col, catalog, progress);
         col.spawn(widgets::row(10)).with_children(|r| {
             r.spawn(widgets::header(s::PICKER_SCENARIOS));
             r.spawn(widgets::dim(catalog.dir.display().to_string()));

@@ -34,6 +34,15 @@ strings! {
     STAR_ON = "★";
     STAR_OFF = "☆";
 
+    // My progress (我的进度)
+    PROGRESS = "我的进度";
+    PROGRESS_SUMMARY = "已练 {0} 场 · 完成 {1} 场 · 平均 {2} 分";
+    PROGRESS_RECENT = "最近：{0}";
+    PROGRESS_EMPTY = "练完第一场，这里会列出你最需要加强的几项，以及最能练到它们的场景。";
+    PROGRESS_ALL_GOOD = "目前每一项都做到了，换个难一点的场景试试吧。";
+    PROGRESS_WEAKEST = "最需要加强：";
+    PROGRESS_TRY = "推荐练习：";
+
     // Drills (训练计划)
     PICKER_DRILLS = "训练计划";
     PICKER_DRILLS_NOTE = "组长布置的整套训练：顾客、种子和及格线人人相同，成绩可以互相比较。";

@@ -1,0 +1,156 @@
+//! 我的进度 on the picker — `peilian progress` in the window: the trainee's sessions in the
+//! results folder, their scores lately, the checks they miss most, and the scenarios that
+//! train those checks most, one click away.
+
+use super::catalog::{self, Catalog};
+use super::{Launch, Screen};
+use crate::report::{Entry, Filter, by_trainee, labels, load, recommend};
+use crate::scenario::Scenario;
+use bevy::prelude::*;
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<MyProgress>()
+        .add_systems(OnEnter(Screen::Picker), refresh.after(catalog::reload));
+}
+
+/// What the picker shows of the trainee's own progress.
+#[derive(Resource, Default, Debug, Clone, PartialEq)]
+pub struct MyProgress {
+    pub sessions: usize,
+    pub finished: usize,
+    /// Mean total of the finished sessions, one decimal.
+    pub average: Option<f64>,
+    /// Totals of the last finished sessions, oldest first (at most [`RECENT`]).
+    pub recent: Vec<u32>,
+    /// The weakest checks, worst first: (label, pass rate as text).
+    pub weakest: Vec<(String, String)>,
+    /// Ids of the scenarios that train the weakest checks most, best first.
+    pub recommended: Vec<String>,
+}
+
+/// How many recent scores the picker lists.
+pub const RECENT: usize = 6;
+
+/// Summarise `trainee`'s sessions among `entries` against the scenarios on offer.
+pub fn summarize(entries: &[Entry], trainee: &str, scenarios: &[Scenario]) -> MyProgress {
+    let keep = Filter {
+        trainee: Some(trainee.to_string()),
+        ..Filter::default()
+    };
+    let mine: Vec<Entry> = entries
+        .iter()
+        .filter(|e| keep.keeps(&e.record))
+        .cloned()
+        .collect();
+    let stats = by_trainee(&mine);
+    let Some(t) = stats.first() else {
+        return MyProgress::default();
+    };
+    let names = labels(&mine);
+    let weakest = t.weakest(3);
+    let mut recent: Vec<u32> = t
+        .sessions
+        .iter()
+        .filter(|e| e.record.finished)
+        .map(|e| e.record.total)
+        .collect();
+    recent.drain(..recent.len().saturating_sub(RECENT));
+    MyProgress {
+        sessions: t.sessions.len(),
+        finished: t.finished,
+        average: t.average,
+        recent,
+        weakest: weakest
+            .iter()
+            .map(|c| (names[c.index()].clone(), t.checks[c.index()].rate_text()))
+            .collect(),
+        recommended: recommend(scenarios, &weakest, 3)
+            .into_iter()
+            .map(|(s, _)| s.id.clone())
+            .collect(),
+    }
+}
+
+/// Re-read the trainee's results whenever the picker opens (after a session, say).
+fn refresh(launch: Res<Launch>, catalog: Res<Catalog>, mut progress: ResMut<MyProgress>) {
+    let filter = Filter {
+        trainee: Some(launch.trainee.clone()),
+        ..Filter::default()
+    };
+    // No folder yet means no sessions yet.
+    let entries = load(&launch.results, &filter)
+        .map(|(e, _)| e)
+        .unwrap_or_default();
+    let fresh = summarize(&entries, &launch.trainee, &catalog.scenario_values());
+    if *progress != fresh {
+        *progress = fresh;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::Rubric;
+    use crate::session::{Mode, Session};
+    use std::sync::Arc;
+
+    fn played(sc: &Scenario, trainee: &str, replies: &[&str]) -> Entry {
+        let rubric = Rubric::builtin();
+        let mut s = Session::start(
+            Arc::new(sc.clone()),
+            &rubric,
+            1,
+            trainee,
+            Mode::Practice,
+            "t",
+        );
+        for r in replies {
+            if s.is_over() {
+                break;
+            }
+            let _ = s.reply(&rubric, r, 1.0);
+        }
+        Entry {
+            file: format!("{trainee}.json"),
+            record: s.record,
+        }
+    }
+
+    #[test]
+    fn weakest_checks_and_the_scenarios_that_train_them() {
+        let rubric = Rubric::builtin();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let (scenarios, _) = crate::scenario::load_dir(&dir, &rubric);
+        let complaint = scenarios
+            .iter()
+            .find(|s| s.id == "complaint-broken-dishes")
+            .expect("shipped scenario");
+        let entries = vec![
+            played(complaint, "小王", &["哦", "知道了", "你自己看详情页"]),
+            played(complaint, "小李", &["您好，非常抱歉给您添麻烦了！"]),
+        ];
+        let p = summarize(&entries, "小王", &scenarios);
+        assert_eq!(p.sessions, 1, "only 小王's sessions");
+        assert!(!p.weakest.is_empty(), "curt replies fail checks");
+        assert!(p.weakest.len() <= 3);
+        assert!(
+            p.weakest
+                .iter()
+                .all(|(label, rate)| !label.is_empty() && rate.ends_with('%')),
+            "{:?}",
+            p.weakest
+        );
+        assert!(!p.recommended.is_empty() && p.recommended.len() <= 3);
+        assert!(
+            p.recommended
+                .iter()
+                .all(|id| scenarios.iter().any(|s| &s.id == id)),
+            "{:?}",
+            p.recommended
+        );
+        assert_eq!(
+            summarize(&entries, "没练过的人", &scenarios),
+            MyProgress::default()
+        );
+    }
+}
