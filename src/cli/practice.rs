@@ -10,6 +10,32 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Columns a string takes in a terminal: East Asian wide characters take two.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// `s` padded with spaces to `cols` terminal columns.
+pub fn pad(s: &str, cols: usize) -> String {
+    format!("{s}{}", " ".repeat(cols.saturating_sub(width(s))))
+}
+
 /// Styling for a terminal, or plain text for pipes.
 #[derive(Clone, Copy)]
 pub struct Style {
@@ -81,16 +107,52 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
         eprintln!("no scenarios found in {}", dir.display());
         return ExitCode::from(2);
     }
-    println!("{:<28} {:<8} {:<6} 标题 / brief", "id", "类型", "难度");
+    println!(
+        "{} {} {} 标题 / brief",
+        pad("id", 26),
+        pad("类型", 10),
+        pad("难度", 6)
+    );
     for s in &all {
         println!(
-            "{:<28} {:<8} {:<6} {} — {}",
-            s.id,
-            s.persona.kind.label(),
-            "★".repeat(s.difficulty as usize),
+            "{} {} {} {} — {}",
+            pad(&s.id, 26),
+            pad(s.persona.kind.label(), 10),
+            pad(&"★".repeat(s.difficulty as usize), 6),
             s.title,
             s.brief
         );
+    }
+    // The drill plans next to them, so they can be found from the terminal too.
+    let plans_dir = crate::drill::plans_dir(&dir);
+    if plans_dir.is_dir() {
+        let (plans, plan_problems) = crate::drill::load_plans(&plans_dir, &all);
+        for p in &plan_problems {
+            eprintln!("{p}");
+        }
+        if !plans.is_empty() {
+            println!();
+            println!(
+                "训练计划 drill plans（peilian drill NAME --trainee 姓名，或在窗口的场景列表里选）"
+            );
+            for p in &plans {
+                println!(
+                    "{} {}  {} 关 · {} · 及格 {} 分 · 每关 {} 次{}",
+                    pad(&p.name, 26),
+                    p.title,
+                    p.steps(),
+                    Mode::from(p.mode).label(),
+                    p.pass_mark,
+                    p.attempts,
+                    p.target_seconds
+                        .map(|t| format!(" · 每条 {t:.0} 秒内"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        if !plan_problems.is_empty() {
+            return ExitCode::from(1);
+        }
     }
     if problems.is_empty() {
         ExitCode::SUCCESS

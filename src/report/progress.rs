@@ -2,7 +2,7 @@
 //! scenarios that train them most, and a 错题本 of the replies that failed them.
 
 use super::{Filter, TraineeStats, by_trainee, drill_text, labels, load, outcome_text, short_time};
-use crate::cli::practice::Style;
+use crate::cli::practice::{Style, pad};
 use crate::cli::{ProgressArgs, load_rubric, scenario_dir};
 use crate::rubric::{CheckId, CheckRole};
 use crate::scenario::Scenario;
@@ -14,32 +14,6 @@ const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█
 
 fn spark(v: u32) -> char {
     SPARKS[((v.min(100) as usize) * (SPARKS.len() - 1) + 50) / 100]
-}
-
-/// Columns a string takes in a terminal: East Asian wide characters take two.
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
-}
-
-/// `s` padded with spaces to `cols` terminal columns.
-fn pad(s: &str, cols: usize) -> String {
-    format!("{s}{}", " ".repeat(cols.saturating_sub(width(s))))
 }
 
 fn bar(rate: f64, width: usize) -> String {
