@@ -187,4 +187,56 @@ mod tests {
             MyProgress::default()
         );
     }
+
+    /// The plugin in a headless App: opening the picker reads the results folder on the task
+    /// pool, and the summary arrives a few updates later.
+    #[test]
+    fn the_picker_gets_the_summary_from_the_task_pool() {
+        use crate::session::store::ResultStore;
+        let rubric = Rubric::builtin();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let catalog = Catalog::load(&dir, &rubric);
+        let sc = catalog
+            .find("complaint-broken-dishes")
+            .expect("shipped scenario")
+            .clone();
+        let results =
+            std::env::temp_dir().join(format!("peilian-progress-app-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&results);
+        let e = played(&sc, "小王", &["哦", "知道了"]);
+        let store = ResultStore::create(&results, &e.record).expect("result file");
+        store.save(&e.record).expect("saved");
+
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+            .add_message::<RequestRedraw>()
+            .init_state::<Screen>()
+            .insert_resource(catalog)
+            .insert_resource(crate::sim::SimRubric(Arc::new(rubric)))
+            .insert_resource(Launch {
+                trainee: "小王".into(),
+                seed: None,
+                mode: Mode::Practice,
+                results: results.clone(),
+                scripted: true,
+            })
+            .add_plugins((super::super::catalog::plugin, plugin));
+        let mut updates = 0;
+        while app.world().resource::<MyProgress>().sessions == 0 && updates < 500 {
+            app.update();
+            updates += 1;
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let p = app.world().resource::<MyProgress>().clone();
+        assert_eq!(
+            p.sessions, 1,
+            "the summary arrived (after {updates} updates)"
+        );
+        assert!(!p.weakest.is_empty() && !p.recommended.is_empty(), "{p:?}");
+        assert!(
+            app.world().resource::<Loading>().0.is_none(),
+            "the task is collected"
+        );
+        let _ = std::fs::remove_dir_all(&results);
+    }
 }
