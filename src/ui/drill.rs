@@ -252,3 +252,156 @@ pub fn report_card(parent: &mut ChildSpawnerCommands, run: &DrillRun) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::Rubric;
+    use crate::session::Session;
+    use std::sync::Arc;
+
+    /// The BeginPractice messages written since the last call.
+    fn begun(app: &mut App) -> Vec<BeginPractice> {
+        app.world_mut()
+            .resource_mut::<Messages<BeginPractice>>()
+            .drain()
+            .collect()
+    }
+
+    /// The session a BeginPractice starts, played with one reply and "saved" into the report.
+    fn finish(app: &mut App, b: &BeginPractice, reply: &str) {
+        let rubric = Rubric::builtin();
+        let mut s = Session::start(
+            Arc::clone(&b.scenario),
+            &rubric,
+            b.seed.expect("a drill fixes the seed"),
+            "小王",
+            b.mode.expect("a drill fixes the mode"),
+            "test",
+        );
+        s.record.drill = b.drill.clone();
+        while !s.is_over() && s.record.turns.len() < 12 {
+            let _ = s.reply(&rubric, reply, 1.0);
+        }
+        app.world_mut().resource_mut::<ReportData>().record = Some(s.record);
+    }
+
+    /// The drill plugin in a headless App: start, a failed step retried, the next step, the
+    /// end — the messages the window's screens would act on.
+    #[test]
+    fn a_drill_steps_through_retries_and_ends() {
+        let rubric = Rubric::builtin();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let catalog = Catalog::load(&dir, &rubric);
+        let mut plan = catalog
+            .plans
+            .iter()
+            .find(|p| p.name == "first-week")
+            .expect("shipped plan")
+            .clone();
+        plan.scenarios = crate::drill::Scenarios::Fixed(vec![
+            "hesitant-dress".into(),
+            "complaint-late-delivery".into(),
+        ]);
+        let mut app = App::new();
+        app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+            .init_state::<Screen>()
+            .add_message::<BeginPractice>()
+            .init_resource::<ReportData>()
+            .insert_resource(catalog)
+            .insert_resource(Launch {
+                trainee: "小王".into(),
+                seed: None,
+                mode: Mode::Exam,
+                results: std::env::temp_dir(),
+                scripted: true,
+            })
+            .add_plugins(plugin);
+        app.update();
+
+        app.world_mut()
+            .write_message(StartDrill { plan: plan.clone() });
+        app.update();
+        let b = begun(&mut app);
+        assert_eq!(b.len(), 1);
+        let d = b[0].drill.clone().expect("a drill step");
+        assert_eq!(
+            (d.name.as_str(), d.step, d.of, d.attempt),
+            ("first-week", 1, 2, 1)
+        );
+        assert_eq!(b[0].scenario.id, "hesitant-dress");
+        assert_eq!(
+            b[0].mode,
+            Some(Mode::Practice),
+            "the plan's mode, not the picker's"
+        );
+        assert_eq!(b[0].scenario.target_seconds, plan.target_seconds);
+
+        // A curt session fails the step: the retry meets the same customer.
+        finish(&mut app, &b[0], "哦");
+        app.update();
+        let run = app
+            .world()
+            .resource::<DrillState>()
+            .run
+            .clone()
+            .expect("running");
+        assert_eq!(run.next_move(), Some(Move::Retry(2)));
+        assert!(continue_label(&run).is_some_and(|l| l.contains("2/2")));
+        app.world_mut().write_message(DrillContinue);
+        app.update();
+        let b2 = begun(&mut app);
+        assert_eq!(b2.len(), 1);
+        assert_eq!(
+            b2[0].drill.as_ref().map(|d| (d.step, d.attempt)),
+            Some((1, 2))
+        );
+        assert_eq!(
+            (b2[0].seed, &b2[0].scenario.id),
+            (b[0].seed, &b[0].scenario.id)
+        );
+
+        // Out of tries: on to step 2 (failed twice too), then the end.
+        finish(&mut app, &b2[0], "哦");
+        app.update();
+        app.world_mut().write_message(DrillContinue);
+        app.update();
+        let b3 = begun(&mut app);
+        assert_eq!(
+            b3[0].drill.as_ref().map(|d| (d.step, d.attempt)),
+            Some((2, 1))
+        );
+        assert_eq!(b3[0].scenario.id, "complaint-late-delivery");
+        finish(&mut app, &b3[0], "哦");
+        app.update();
+        app.world_mut().write_message(DrillContinue);
+        app.update();
+        let b4 = begun(&mut app);
+        assert_eq!(
+            b4[0].drill.as_ref().map(|d| (d.step, d.attempt)),
+            Some((2, 2))
+        );
+        finish(&mut app, &b4[0], "哦");
+        app.update();
+        let run = app
+            .world()
+            .resource::<DrillState>()
+            .run
+            .clone()
+            .expect("running");
+        assert!(run.is_over() && !run.passed());
+        assert_eq!(run.passed_steps(), 0);
+        app.world_mut().write_message(DrillContinue);
+        app.update();
+        app.update();
+        assert!(begun(&mut app).is_empty(), "nothing after the last step");
+        assert_eq!(
+            *app.world().resource::<State<Screen>>().get(),
+            Screen::Picker
+        );
+        assert!(
+            app.world().resource::<DrillState>().run.is_none(),
+            "back on the picker the drill is over"
+        );
+    }
+}
