@@ -286,6 +286,23 @@ mod tests {
         app.world_mut().resource_mut::<ReportData>().record = Some(s.record);
     }
 
+    /// Play the session curtly, then press the drill's continue button: what it starts.
+    fn fail_and_continue(app: &mut App, b: &BeginPractice) -> Vec<BeginPractice> {
+        finish(app, b, "哦");
+        app.update();
+        app.world_mut().write_message(DrillContinue);
+        app.update();
+        begun(app)
+    }
+
+    fn running(app: &App) -> DrillRun {
+        app.world()
+            .resource::<DrillState>()
+            .run
+            .clone()
+            .expect("a drill is running")
+    }
+
     /// The drill plugin in a headless App: start, a failed step retried, the next step, the
     /// end — the messages the window's screens would act on.
     #[test]
@@ -340,12 +357,7 @@ mod tests {
         // A curt session fails the step: the retry meets the same customer.
         finish(&mut app, &b[0], "哦");
         app.update();
-        let run = app
-            .world()
-            .resource::<DrillState>()
-            .run
-            .clone()
-            .expect("running");
+        let run = running(&app);
         assert_eq!(run.next_move(), Some(Move::Retry(2)));
         assert!(continue_label(&run).is_some_and(|l| l.contains("2/2")));
         app.world_mut().write_message(DrillContinue);
@@ -362,33 +374,20 @@ mod tests {
         );
 
         // Out of tries: on to step 2 (failed twice too), then the end.
-        finish(&mut app, &b2[0], "哦");
-        app.update();
-        app.world_mut().write_message(DrillContinue);
-        app.update();
-        let b3 = begun(&mut app);
+        let b3 = fail_and_continue(&mut app, &b2[0]);
         assert_eq!(
             b3[0].drill.as_ref().map(|d| (d.step, d.attempt)),
             Some((2, 1))
         );
         assert_eq!(b3[0].scenario.id, "complaint-late-delivery");
-        finish(&mut app, &b3[0], "哦");
-        app.update();
-        app.world_mut().write_message(DrillContinue);
-        app.update();
-        let b4 = begun(&mut app);
+        let b4 = fail_and_continue(&mut app, &b3[0]);
         assert_eq!(
             b4[0].drill.as_ref().map(|d| (d.step, d.attempt)),
             Some((2, 2))
         );
         finish(&mut app, &b4[0], "哦");
         app.update();
-        let run = app
-            .world()
-            .resource::<DrillState>()
-            .run
-            .clone()
-            .expect("running");
+        let run = running(&app);
         assert!(run.is_over() && !run.passed());
         assert_eq!(run.passed_steps(), 0);
         app.world_mut().write_message(DrillContinue);
