@@ -2,10 +2,10 @@
 //!
 //! Screens are a [`Screen`] state with state-scoped entities; each module is one plugin:
 //! `picker` (scenario and mode), `chat` (the conversation), `coach` (feedback beside it),
-//! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), `progress` (我的进度 on the
-//! picker), plus `catalog`
-//! (scenario and plan files, reloaded when edited), `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme`
-//! and `strings`. The window drives the same `SimPlugin` as the terminal.
+//! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), `progress`
+//! (我的进度 on the picker), plus `catalog` (scenario and plan files, reloaded when edited),
+//! `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme` and
+//! `strings`. The window drives the same `SimPlugin` as the terminal.
 
 pub mod catalog;
 pub mod chat;
@@ -276,6 +276,7 @@ fn repace(
     catalog: Res<catalog::Catalog>,
     phrases: Res<phrases::Phrases>,
     report: Res<report::ReportData>,
+    (drills, progress): (Res<drill::DrillState>, Res<progress::MyProgress>),
     frames: Res<FrameCount>,
     mut settings: ResMut<WinitSettings>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -292,7 +293,9 @@ fn repace(
         || model.is_changed()
         || catalog.is_changed()
         || phrases.is_changed()
-        || report.is_changed();
+        || report.is_changed()
+        || drills.is_changed()
+        || progress.is_changed();
     if busy {
         *more = 3;
     }
