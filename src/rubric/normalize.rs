@@ -105,9 +105,9 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
     out.origin.reserve(src.len());
     let mut i = 0;
     while i < src.len() {
-        // Fast path: a CJK ideograph (the common block) is never folded, dropped, a clause
-        // break or an emoji code's bracket, so it is kept as it is.
-        if ('\u{4E00}'..='\u{9FFF}').contains(&src[i]) {
+        // Fast path: a CJK ideograph is never folded, dropped, a clause break or an emoji
+        // code's bracket, so it is kept as it is.
+        if is_cjk(src[i]) {
             out.chars.push(src[i]);
             out.origin.push(i);
             i += 1;

@@ -480,11 +480,7 @@ fn sidebar(body: &mut ChildSpawnerCommands, sc: &Scenario) {
                 r.spawn(avatar(&sc.persona.name, persona_color(sc.persona.kind)));
                 r.spawn(widgets::column(2)).with_children(|c| {
                     c.spawn(widgets::body(sc.persona.name.clone()));
-                    c.spawn(widgets::chip(
-                        sc.persona.kind.label(),
-                        Color::WHITE,
-                        persona_color(sc.persona.kind),
-                    ));
+                    c.spawn(widgets::persona_chip(sc.persona.kind));
                 });
             });
             if !sc.persona.about.trim().is_empty() {
@@ -567,11 +563,7 @@ fn center(body: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode) {
                 size::HEADER,
                 palette::TEXT,
             ));
-            h.spawn(widgets::chip(
-                sc.persona.kind.label(),
-                Color::WHITE,
-                persona_color(sc.persona.kind),
-            ));
+            h.spawn(widgets::persona_chip(sc.persona.kind));
             if mode == Mode::Exam {
                 h.spawn(widgets::chip(
                     s::CHAT_EXAM_BADGE,

@@ -9,7 +9,7 @@
 use super::catalog::Catalog;
 use super::report::ReportData;
 use super::strings::{self as s, fill};
-use super::theme::{palette, persona_color, size};
+use super::theme::{palette, size};
 use super::widgets;
 use super::{BeginPractice, Launch, Screen};
 use crate::drill::{DrillPlan, DrillRun, Move};
@@ -113,13 +113,13 @@ fn note_result(report: Res<ReportData>, mut state: ResMut<DrillState>) {
     let Some(r) = &report.record else {
         return;
     };
-    // Only touch the state when the result is this drill's (keeps change detection honest).
-    let ours = state
-        .run
-        .as_ref()
-        .is_some_and(|run| run.next_move().is_none());
-    if ours && let Some(run) = state.run.as_mut() {
-        run.record(r, report.result_path.clone());
+    // The state counts as changed only when the drill took the result (the report and the
+    // picker rebuild on that).
+    let path = report.result_path.clone();
+    if let Some(run) = state.bypass_change_detection().run.as_mut()
+        && run.record(r, path)
+    {
+        state.set_changed();
     }
 }
 
@@ -209,11 +209,7 @@ pub fn report_card(parent: &mut ChildSpawnerCommands, run: &DrillRun) {
                     size::SMALL,
                     palette::TEXT_DIM,
                 ));
-                r.spawn(widgets::chip(
-                    sc.persona.kind.label(),
-                    Color::WHITE,
-                    persona_color(sc.persona.kind),
-                ));
+                r.spawn(widgets::persona_chip(sc.persona.kind));
                 r.spawn(widgets::label(sc.title.clone(), size::SMALL, palette::TEXT));
                 r.spawn(widgets::spacer());
                 let tries = &run.tries[i];

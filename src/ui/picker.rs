@@ -5,7 +5,7 @@ use super::catalog::Catalog;
 use super::drill::{self, DrillState, StartDrill};
 use super::progress::MyProgress;
 use super::strings::{self as s, fill};
-use super::theme::{palette, persona_color, size};
+use super::theme::{palette, size};
 use super::widgets::{self, ButtonKind};
 use super::{BeginPractice, Launch, Screen};
 use crate::scenario::Scenario;
@@ -323,11 +323,7 @@ fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
     }
     e.with_children(|c| {
         c.spawn(widgets::row(8)).with_children(|r| {
-            r.spawn(widgets::chip(
-                sc.persona.kind.label(),
-                Color::WHITE,
-                persona_color(sc.persona.kind),
-            ));
+            r.spawn(widgets::persona_chip(sc.persona.kind));
             r.spawn(widgets::text(
                 stars(sc.difficulty),
                 size::BODY,

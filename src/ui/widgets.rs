@@ -155,6 +155,15 @@ pub fn chip(label: impl Into<String>, fg: Color, bg: Color) -> impl Bundle {
     )
 }
 
+/// A persona type's chip (投诉, 犹豫型…) in the type's colour.
+pub fn persona_chip(kind: crate::scenario::PersonaKind) -> impl Bundle {
+    chip(
+        kind.label(),
+        Color::WHITE,
+        super::theme::persona_color(kind),
+    )
+}
+
 /// The root of a screen: full size, a column, one Tab group, gone when the screen is left.
 pub fn screen_root(screen: super::Screen) -> impl Bundle {
     (
