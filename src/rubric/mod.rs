@@ -81,11 +81,29 @@ pub struct ScoreParts {
     pub penalty: f32,
 }
 
+/// Points a reply lost, and what for: every turn explains its score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LostPoints {
+    /// What cost the points, in words a trainee understands (缺少「认同感受」, 违规「过度承诺」…).
+    pub reason: String,
+    /// Points lost (rounded to whole points for display; the score uses the exact sum).
+    pub points: f32,
+    /// The check behind it, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckId>,
+    /// The courseware section that teaches it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub section: String,
+}
+
 /// The rubric's judgement of one reply.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TurnVerdict {
     pub score: u32,
     pub parts: ScoreParts,
+    /// What each lost point was for, largest first.
+    #[serde(default)]
+    pub lost: Vec<LostPoints>,
     pub checks: Vec<CheckVerdict>,
     pub detected: BTreeMap<CheckId, bool>,
     pub similarity: f32,
@@ -237,6 +255,7 @@ impl Rubric {
         let sc = &self.file.scoring;
         let mut checks = Vec::new();
 
+        let mut lost = Vec::new();
         let total_w: u32 = spec.expect.iter().map(|(_, w)| *w).sum();
         let mut got_w = 0;
         for &(id, w) in spec.expect {
@@ -244,6 +263,13 @@ impl Rubric {
             let passed = det.has(id);
             if passed {
                 got_w += w;
+            } else {
+                lost.push(LostPoints {
+                    reason: format!("缺少「{}」", def.label),
+                    points: sc.expected * w as f32 / total_w.max(1) as f32,
+                    check: Some(id),
+                    section: def.section.clone(),
+                });
             }
             checks.push(CheckVerdict {
                 id,
@@ -295,6 +321,12 @@ impl Rubric {
             let listed = spec.forbid.iter().any(|(f, _)| *f == id);
             if present {
                 penalty += w as f32;
+                lost.push(LostPoints {
+                    reason: format!("违规「{}」", def.label),
+                    points: w as f32,
+                    check: Some(id),
+                    section: def.section.clone(),
+                });
             }
             if present || listed {
                 let evidence = det.evidence(id).to_vec();
@@ -338,10 +370,28 @@ impl Rubric {
             time: sc.time * time_frac,
             penalty,
         };
+        if sc.similarity - parts.similarity >= 0.5 {
+            lost.push(LostPoints {
+                reason: "和参考回复的意思重合不多".into(),
+                points: sc.similarity - parts.similarity,
+                check: None,
+                section: String::new(),
+            });
+        }
+        if sc.time - parts.time >= 0.5 {
+            lost.push(LostPoints {
+                reason: "回复超过目标时间".into(),
+                points: sc.time - parts.time,
+                check: None,
+                section: String::new(),
+            });
+        }
+        lost.sort_by(|a, b| b.points.total_cmp(&a.points));
         let raw = parts.expected + parts.similarity + parts.time - parts.penalty;
         TurnVerdict {
             score: raw.round().clamp(0.0, 100.0) as u32,
             parts,
+            lost,
             checks,
             detected: CheckId::ALL.into_iter().map(|c| (c, det.has(c))).collect(),
             similarity: sim,

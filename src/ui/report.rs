@@ -509,6 +509,7 @@ mod tests {
             verdict: TurnVerdict {
                 score: 50,
                 parts: ScoreParts::default(),
+                lost: Vec::new(),
                 checks,
                 detected: Default::default(),
                 similarity: 0.0,
