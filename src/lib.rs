@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diag;
 pub mod drill;
+pub mod listen;
 pub mod persona;
 pub mod report;
 pub mod rubric;

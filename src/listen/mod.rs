@@ -1,0 +1,554 @@
+//! Listening: what the customer understood from a trainee's reply.
+//!
+//! Plain Rust, no Bevy. Every reply passes through [`listen`] before the customer reacts. It
+//! returns a [`Heard`]: the options the trainee put to the customer (`offered`), what they asked
+//! for (`asked`), what they committed to (`promised`), what they refused (`refused`), the topics
+//! they took up, and whether the reply repeats an earlier one (`repeated`) or answers something
+//! the customer did not raise (`off_topic`, 答非所问). Scenarios branch on it, customer lines quote
+//! it, the scorer counts expected checks only in a reply that listened, and the result file
+//! records it per turn.
+//!
+//! The vocabulary is data: `assets/rubric/listening.ron`.
+
+use crate::diag::{self, Diagnostic};
+use crate::rubric::normalize::{Normalized, clauses, is_cjk, normalize};
+use crate::rubric::similarity::{Measure, comparable, similarity_prepared};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+pub const BUILTIN_PATH: &str = "assets/rubric/listening.ron";
+const BUILTIN_SRC: &str = include_str!("../../assets/rubric/listening.ron");
+
+/// A named thing with the cue phrases that name it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub label: String,
+    pub cues: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseCues {
+    pub times: Vec<String>,
+    pub units: Vec<String>,
+    pub commits: Vec<String>,
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reactions {
+    pub repeated: Vec<String>,
+    pub off_topic: Vec<String>,
+    pub give_up: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    pub ask: String,
+    pub lines: Vec<String>,
+}
+
+/// `assets/rubric/listening.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    pub version: u32,
+    pub repeat_threshold: f32,
+    pub give_up_after: u32,
+    pub options: Vec<Term>,
+    pub asks: Vec<Term>,
+    pub always_on_topic: Vec<String>,
+    pub topics: Vec<Term>,
+    pub refusals: Vec<String>,
+    pub question_words: Vec<String>,
+    pub request_words: Vec<String>,
+    pub choice_joiners: Vec<String>,
+    pub promise: PromiseCues,
+    pub stop_bigrams: Vec<String>,
+    pub reactions: Reactions,
+    pub answers: Vec<Answer>,
+}
+
+/// One thing heard, with where it stands in the reply (char offsets into the reply as typed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub label: String,
+    /// The words that carried it.
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromiseKind {
+    /// A time the trainee committed to (今天下午, 48小时内, 周六前).
+    Time,
+    /// An action the trainee committed to (联系快递, 补发) without a time.
+    Action,
+}
+
+/// A commitment the customer will hold the trainee to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promise {
+    pub kind: PromiseKind,
+    /// The clause that made the promise, as typed.
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the customer understood from one reply. Recorded per turn in the result file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Heard {
+    /// Options put to the customer (choice questions, named remedies and actions).
+    pub offered: Vec<Item>,
+    /// True when the options were put as a choice (A还是B, A或者B, a list + 哪).
+    pub choice: bool,
+    /// The option the customer took, by id (one of `offered`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picked: Option<String>,
+    /// What the trainee asked the customer for.
+    pub asked: Vec<Item>,
+    /// Which of the asks the customer answered (ask ids), from the persona's facts.
+    pub answered: Vec<String>,
+    /// Times and actions committed to.
+    pub promised: Vec<Promise>,
+    /// Refusals (不能便宜, 包邮不了, 不支持…).
+    pub refused: Vec<Item>,
+    /// Topics the reply took up (ids from the vocabulary).
+    pub topics: Vec<String>,
+    /// The reply is nearly the same as an earlier one in this session.
+    pub repeated: bool,
+    /// Which earlier turn it repeats (from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeats_turn: Option<usize>,
+    /// The reply addresses nothing the customer just said or asked (答非所问).
+    pub off_topic: bool,
+}
+
+impl Heard {
+    pub fn offered_ids(&self) -> BTreeSet<&str> {
+        self.offered.iter().map(|i| i.id.as_str()).collect()
+    }
+    pub fn asked_ids(&self) -> BTreeSet<&str> {
+        self.asked.iter().map(|i| i.id.as_str()).collect()
+    }
+    /// Listened: neither repeated nor off topic.
+    pub fn listened(&self) -> bool {
+        !self.repeated && !self.off_topic
+    }
+}
+
+/// What the node tells the listener about the conversation at this point.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeListen {
+    /// Topics the customer raises here (vocabulary ids), in addition to those found in their
+    /// line. A reply that takes up none of them, and asks nothing relevant, is 答非所问.
+    pub topics: Vec<String>,
+    /// The options the customer can take here (vocabulary ids); empty: any offered option.
+    pub options: Vec<String>,
+    /// What the customer expects to be asked here (vocabulary ids); asking it is on topic.
+    pub asks: Vec<String>,
+    /// The customer's question in a few words, for "我问的是…" (default: their whole line).
+    pub question: String,
+}
+
+/// The context one reply is heard in.
+pub struct Context<'a> {
+    /// The customer's line the trainee is answering.
+    pub customer_line: &'a str,
+    pub node: Option<&'a NodeListen>,
+    /// The trainee's earlier replies in this session, oldest first.
+    pub earlier: &'a [&'a str],
+}
+
+impl Vocabulary {
+    /// The vocabulary compiled into the binary.
+    pub fn builtin() -> Vocabulary {
+        match Vocabulary::from_str(BUILTIN_SRC, Path::new(BUILTIN_PATH)) {
+            Ok(v) => v,
+            // Tested; failing here is a build defect.
+            Err(d) => panic!("the built-in listening vocabulary is invalid: {}", d[0]),
+        }
+    }
+
+    pub fn from_str(src: &str, path: &Path) -> Result<Vocabulary, Vec<Diagnostic>> {
+        let mut v: Vocabulary = crate::ron_options()
+            .from_str(src)
+            .map_err(|e| vec![Diagnostic::from_ron(path, &e)])?;
+        let mut problems = Vec::new();
+        for (kind, terms) in [
+            ("option", &v.options),
+            ("ask", &v.asks),
+            ("topic", &v.topics),
+        ] {
+            let mut seen = BTreeSet::new();
+            for t in terms {
+                if !seen.insert(t.id.as_str()) {
+                    let (l, c) = diag::locate_quoted(src, &t.id, 0);
+                    problems.push(Diagnostic::new(
+                        path,
+                        l,
+                        c,
+                        format!("{kind} `{}` is defined twice", t.id),
+                    ));
+                }
+                if t.cues.iter().any(|c| c.trim().is_empty()) || t.cues.is_empty() {
+                    let (l, c) = diag::locate_quoted(src, &t.id, 0);
+                    problems.push(Diagnostic::new(
+                        path,
+                        l,
+                        c,
+                        format!("{kind} `{}` needs non-empty cues", t.id),
+                    ));
+                }
+            }
+        }
+        for a in v
+            .always_on_topic
+            .iter()
+            .chain(v.answers.iter().map(|a| &a.ask))
+        {
+            if !v.asks.iter().any(|t| &t.id == a) {
+                let (l, c) = diag::locate_quoted(src, a, 0);
+                problems.push(Diagnostic::new(path, l, c, format!("unknown ask `{a}`")));
+            }
+        }
+        if !(0.0..=1.0).contains(&v.repeat_threshold) {
+            problems.push(Diagnostic::new(
+                path,
+                1,
+                1,
+                "repeat_threshold must lie between 0 and 1",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Cues are matched on normalised text: fold them the same way.
+        let fold = |s: &mut String| *s = normalize(s).text();
+        for t in v.options.iter_mut().chain(&mut v.asks).chain(&mut v.topics) {
+            t.cues.iter_mut().for_each(fold);
+        }
+        Ok(v)
+    }
+
+    pub fn option(&self, id: &str) -> Option<&Term> {
+        self.options.iter().find(|t| t.id == id)
+    }
+    pub fn ask(&self, id: &str) -> Option<&Term> {
+        self.asks.iter().find(|t| t.id == id)
+    }
+    pub fn topic(&self, id: &str) -> Option<&Term> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+    pub fn answer(&self, ask: &str) -> Option<&Answer> {
+        self.answers.iter().find(|a| a.ask == ask)
+    }
+
+    /// Topics named in a text (ids, vocabulary order).
+    pub fn topics_in(&self, text: &str) -> Vec<String> {
+        let t = normalize(text).text();
+        self.topics
+            .iter()
+            .filter(|tp| tp.cues.iter().any(|c| t.contains(c.as_str())))
+            .map(|tp| tp.id.clone())
+            .collect()
+    }
+}
+
+/// Every occurrence of `needle` in `hay` (char offsets), non-overlapping.
+fn find_all(hay: &[char], needle: &[char]) -> Vec<usize> {
+    let mut v = Vec::new();
+    if needle.is_empty() || needle.len() > hay.len() {
+        return v;
+    }
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        if hay[i..i + needle.len()] == *needle {
+            v.push(i);
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    v
+}
+
+fn contains(hay: &[char], needle: &str) -> bool {
+    let n: Vec<char> = needle.chars().collect();
+    !find_all(hay, &n).is_empty()
+}
+
+fn first_at(hay: &[char], needles: &[String]) -> Option<(usize, usize)> {
+    needles
+        .iter()
+        .filter_map(|n| {
+            let c: Vec<char> = n.chars().collect();
+            find_all(hay, &c).first().map(|&i| (i, i + c.len()))
+        })
+        .min()
+}
+
+struct Clause<'a> {
+    start: usize,
+    chars: &'a [char],
+    question: bool,
+    request: bool,
+    refusal: Option<(usize, usize)>,
+}
+
+/// Listen to one reply.
+pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
+    let norm = normalize(reply);
+    let chars = &norm.chars;
+    let original: Vec<char> = reply.chars().collect();
+    let span_text = |n: &Normalized, a: usize, b: usize| -> (String, usize, usize) {
+        let (s, e) = n.original_span(a, b);
+        let e = e.min(original.len());
+        let s = s.min(e);
+        (original[s..e].iter().collect(), s, e)
+    };
+    let mut heard = Heard::default();
+
+    let cls: Vec<Clause> = clauses(chars)
+        .into_iter()
+        .map(|(a, b, term)| {
+            let c = &chars[a..b];
+            let question = term == '?'
+                || vocab.question_words.iter().any(|w| contains(c, w)) && !c.ends_with(&['了']);
+            Clause {
+                start: a,
+                chars: c,
+                question,
+                request: vocab.request_words.iter().any(|w| contains(c, w)),
+                refusal: first_at(c, &vocab.refusals),
+            }
+        })
+        .collect();
+
+    for cl in &cls {
+        // Asked: an ask cue in a question or a request.
+        if cl.question || cl.request {
+            for t in &vocab.asks {
+                if heard.asked.iter().any(|i| i.id == t.id) {
+                    continue;
+                }
+                if let Some((a, b)) = first_at(cl.chars, &t.cues) {
+                    let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
+                    heard.asked.push(Item {
+                        id: t.id.clone(),
+                        label: t.label.clone(),
+                        text,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+        }
+        // Refused.
+        if let Some((a, b)) = cl.refusal {
+            let (text, s, e) = span_text(&norm, cl.start, cl.start + cl.chars.len());
+            let (cue, _, _) = span_text(&norm, cl.start + a, cl.start + b);
+            heard.refused.push(Item {
+                id: cue,
+                label: "拒绝".into(),
+                text,
+                start: s,
+                end: e,
+            });
+        }
+        // Offered: options named in a clause that does not refuse them.
+        let mut here = Vec::new();
+        for t in &vocab.options {
+            if let Some((a, b)) = first_at(cl.chars, &t.cues) {
+                // A refusal before the option in its clause refuses it (不能退款, 没法补发).
+                if cl.refusal.is_some_and(|(ra, _)| ra < a) {
+                    continue;
+                }
+                here.push((a, b, t));
+            }
+        }
+        // Drop options whose cue lies inside another's (换一款 vs 一款…).
+        here.sort_by_key(|(a, b, _)| (*a, std::cmp::Reverse(*b)));
+        let mut last_end = 0;
+        for (a, b, t) in here {
+            if a < last_end {
+                continue;
+            }
+            last_end = b;
+            if heard.offered.iter().any(|i| i.id == t.id) {
+                continue;
+            }
+            let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
+            heard.offered.push(Item {
+                id: t.id.clone(),
+                label: t.label.clone(),
+                text,
+                start: s,
+                end: e,
+            });
+        }
+        // Promised: a time (or a committed action) in a statement that refuses nothing.
+        if !cl.question && cl.refusal.is_none() {
+            let time = first_at(cl.chars, &vocab.promise.times).is_some()
+                || has_duration(cl.chars, &vocab.promise.units);
+            let commit = vocab.promise.commits.iter().any(|w| contains(cl.chars, w));
+            let action = vocab.promise.actions.iter().any(|w| contains(cl.chars, w));
+            let kind = if time && (commit || action) {
+                Some(PromiseKind::Time)
+            } else if commit && action {
+                Some(PromiseKind::Action)
+            } else {
+                None
+            };
+            if let Some(kind) = kind {
+                let (text, s, e) = span_text(&norm, cl.start, cl.start + cl.chars.len());
+                heard.promised.push(Promise {
+                    kind,
+                    text: text.trim().to_string(),
+                    start: s,
+                    end: e,
+                });
+            }
+        }
+    }
+
+    // A choice: two or more options and a question that joins or picks (A还是B, A或者B,
+    // 黑色、白色您喜欢哪一种).
+    let asks_to_pick = cls.iter().any(|cl| {
+        cl.question
+            && (vocab.choice_joiners.iter().any(|j| contains(cl.chars, j))
+                || contains(cl.chars, "哪"))
+    });
+    heard.choice = asks_to_pick && heard.offered.len() >= 2;
+    heard.offered.sort_by_key(|i| i.start);
+
+    heard.topics = vocab.topics_in(reply);
+
+    // Repeated: nearly the same as an earlier reply.
+    let mine = comparable(reply);
+    let mut best = (0.0f32, None);
+    for (i, e) in ctx.earlier.iter().enumerate() {
+        let s = similarity_prepared(Measure::BigramDice, &mine, &comparable(e));
+        if s > best.0 {
+            best = (s, Some(i + 1));
+        }
+    }
+    if best.0 >= vocab.repeat_threshold {
+        heard.repeated = true;
+        heard.repeats_turn = best.1;
+    }
+
+    heard.off_topic = !on_topic(vocab, &heard, &mine, ctx);
+    heard
+}
+
+/// Digits (or 一…十) followed by a unit: 2小时, 48小时内, 3天, 两个工作日.
+fn has_duration(c: &[char], units: &[String]) -> bool {
+    let numeral = |ch: char| ch.is_ascii_digit() || "一二两三四五六七八九十半几".contains(ch);
+    for u in units {
+        let uc: Vec<char> = u.chars().collect();
+        for i in find_all(c, &uc) {
+            if i > 0 && numeral(c[i - 1]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Does the reply take up what the customer said? Judged on topics (from the vocabulary, in
+/// the customer's line or declared by the node), on asks the node expects or that always fit
+/// (what is wrong, what holds them back), and on the customer's own words taken up (a shared
+/// pair of Chinese characters that is not a stock phrase).
+fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> bool {
+    let mut raised: BTreeSet<String> = vocab.topics_in(ctx.customer_line).into_iter().collect();
+    if let Some(n) = ctx.node {
+        raised.extend(n.topics.iter().cloned());
+        if heard.asked.iter().any(|a| n.asks.contains(&a.id)) {
+            return true;
+        }
+        if !n.options.is_empty() && heard.offered.iter().any(|o| n.options.contains(&o.id)) {
+            return true;
+        }
+    }
+    if raised.is_empty() {
+        // Nothing to judge by (a thank-you, a bare "嗯"): any reply answers it.
+        return true;
+    }
+    if heard.topics.iter().any(|t| raised.contains(t)) {
+        return true;
+    }
+    if heard
+        .asked
+        .iter()
+        .any(|a| vocab.always_on_topic.contains(&a.id))
+    {
+        return true;
+    }
+    let theirs: Vec<char> = comparable(ctx.customer_line).chars().collect();
+    let mine: Vec<char> = mine.chars().collect();
+    let pairs = |v: &[char]| -> BTreeSet<(char, char)> {
+        v.windows(2)
+            .filter(|w| is_cjk(w[0]) && is_cjk(w[1]))
+            .map(|w| (w[0], w[1]))
+            .collect()
+    };
+    let stop: BTreeSet<(char, char)> = vocab
+        .stop_bigrams
+        .iter()
+        .filter_map(|s| {
+            let mut it = s.chars();
+            Some((it.next()?, it.next()?))
+        })
+        .collect();
+    let theirs = pairs(&theirs);
+    pairs(&mine)
+        .intersection(&theirs)
+        .any(|p| !stop.contains(p))
+}
+
+/// Fill `{name}` slots from `lookup`; `None` when a slot has no value.
+pub fn fill_slots(line: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else {
+            out.push_str(&rest[i..]);
+            return Some(out);
+        };
+        let name = &after[..j];
+        out.push_str(&lookup(name)?);
+        rest = &after[j + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The `{name}` slots a line uses.
+pub fn slots(line: &str) -> Vec<&str> {
+    let mut v = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else { break };
+        v.push(&after[..j]);
+        rest = &after[j + 1..];
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;

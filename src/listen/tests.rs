@@ -1,0 +1,184 @@
+use super::*;
+
+fn hear(reply: &str, customer: &str) -> Heard {
+    hear_after(reply, customer, &[])
+}
+
+fn hear_after(reply: &str, customer: &str, earlier: &[&str]) -> Heard {
+    let v = Vocabulary::builtin();
+    listen(
+        &v,
+        reply,
+        &Context {
+            customer_line: customer,
+            node: None,
+            earlier,
+        },
+    )
+}
+
+fn ids(items: &[Item]) -> Vec<&str> {
+    items.iter().map(|i| i.id.as_str()).collect()
+}
+
+const LATE: &str = "催有什么用？万一周六还没到怎么办？";
+
+#[test]
+fn a_choice_question_offers_both_options_with_spans() {
+    let reply = "实在抱歉。您看是给您退款，还是换一款有现货的？";
+    let h = hear(reply, LATE);
+    assert_eq!(ids(&h.offered), ["refund", "exchange"]);
+    assert!(h.choice);
+    let chars: Vec<char> = reply.chars().collect();
+    for o in &h.offered {
+        let s: String = chars[o.start..o.end].iter().collect();
+        assert_eq!(s, o.text);
+    }
+    assert!(
+        !h.offered_ids().contains("resend"),
+        "补发 was never offered"
+    );
+}
+
+#[test]
+fn choices_without_haishi_and_lists_with_a_picker() {
+    let h = hear("可以顺丰加急补发，或者直接全额退款，您选哪个", LATE);
+    assert_eq!(ids(&h.offered), ["sf", "resend", "refund"]);
+    assert!(h.choice);
+    let h = hear("有黑色、白色、灰色，您比较喜欢哪一种呢？", "有没有金色的？");
+    assert_eq!(ids(&h.offered), ["black", "white", "grey"]);
+    assert!(h.choice);
+    // One option is an offer, not a choice.
+    let h = hear("我马上给您补发一个。", LATE);
+    assert_eq!(ids(&h.offered), ["resend"]);
+    assert!(!h.choice);
+}
+
+#[test]
+fn a_refused_option_is_not_offered() {
+    let h = hear(
+        "不好意思，这个价格不能再便宜了，也没法包邮。",
+        "能便宜点吗？包邮吗？",
+    );
+    assert!(h.offered.is_empty(), "{:?}", h.offered);
+    assert_eq!(h.refused.len(), 2, "{:?}", h.refused);
+    let h = hear("这款不支持退款哦", "可以退吗");
+    assert!(h.offered.is_empty());
+    assert_eq!(h.refused.len(), 1);
+}
+
+#[test]
+fn asks_are_heard_in_questions_and_requests_only() {
+    let h = hear("您好，麻烦把订单号发我一下，我马上帮您查", "快递三天没动！");
+    assert_eq!(ids(&h.asked), ["order_number"]);
+    let h = hear("方便拍张照片给我看看破损的地方吗？", "盘子碎了");
+    assert_eq!(ids(&h.asked), ["photo"]);
+    let h = hear("请问您身高体重多少，平时穿什么码", "我该买哪个码？");
+    assert_eq!(ids(&h.asked), ["size"]);
+    // A statement naming the order number asks for nothing.
+    let h = hear("您的订单号我已经查到了，包裹在转运中心。", "快递到哪了");
+    assert!(h.asked.is_empty(), "{:?}", h.asked);
+}
+
+#[test]
+fn run_on_unpunctuated_asks_and_offers() {
+    let h = hear(
+        "亲亲这边麻烦提供下订单号哦 小妹帮您查下 可以补发或者退款您看哪个方便呢",
+        "东西坏了",
+    );
+    assert_eq!(ids(&h.asked), ["order_number"]);
+    assert_eq!(ids(&h.offered), ["resend", "refund"]);
+    assert!(h.choice);
+}
+
+#[test]
+fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
+    let h = hear("我已经联系快递加急了，今天下午五点前给您回复。", LATE);
+    assert!(
+        h.promised
+            .iter()
+            .any(|p| p.kind == PromiseKind::Time && p.text.contains("今天下午")),
+        "{:?}",
+        h.promised
+    );
+    let h = hear("48小时内给您处理好", LATE);
+    assert_eq!(h.promised.len(), 1);
+    assert_eq!(h.promised[0].kind, PromiseKind::Time);
+    let h = hear("我这就帮您联系快递。", LATE);
+    assert_eq!(h.promised[0].kind, PromiseKind::Action);
+    let h = hear("明天能到吗？", LATE);
+    assert!(h.promised.is_empty());
+    let h = hear("明天到不了的话我们也没办法", LATE);
+    assert!(h.promised.is_empty());
+}
+
+#[test]
+fn a_reply_sent_again_is_repeated_and_says_which_turn() {
+    let a = "亲您好，非常抱歉给您添麻烦了，理解您的心情。您看是补发还是退款呢？祝您生活愉快！";
+    let h = hear_after(a, LATE, &["您好", a]);
+    assert!(h.repeated);
+    assert_eq!(h.repeats_turn, Some(2));
+    // A small edit is still the same reply.
+    let b = "亲您好，非常抱歉给您添麻烦了，理解您的心情！您看是补发还是退款？祝您生活愉快~";
+    assert!(hear_after(b, LATE, &[a]).repeated);
+    // A different reply on the same subject is not.
+    let c = "理解您的担心。明天中午前物流还没动，就顺丰给您补发一副；或者直接退款，您看哪个合适？";
+    assert!(!hear_after(c, LATE, &[a]).repeated);
+}
+
+#[test]
+fn off_topic_replies_are_noticed_and_on_topic_ones_are_not() {
+    let size = "这条裙子我165、110斤，穿M会不会小？";
+    assert!(hear("我们店新上了一款保温杯，要不要看看？", size).off_topic);
+    assert!(hear("非常抱歉给您添麻烦了，您看是补发还是退款呢？", size).off_topic);
+    assert!(!hear("按您的身高体重，M码刚好，腰身也不会紧。", size).off_topic);
+    assert!(!hear("您平时穿什么码呢？", size).off_topic);
+    // Taking up the customer's own words counts.
+    assert!(!hear("裙子的版型是修身的，您放心。", size).off_topic);
+    // Asking what holds the customer back always answers a hesitant customer.
+    assert!(!hear("您是哪方面还有顾虑呢？", "我再想想吧。").off_topic);
+    // A bare thank-you gives nothing to judge by.
+    assert!(!hear("不客气，祝您生活愉快！", "好的谢谢").off_topic);
+}
+
+#[test]
+fn the_node_can_declare_topics_asks_and_options() {
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec![],
+        options: vec!["resend".into(), "refund".into()],
+        asks: vec!["order_number".into()],
+        question: String::new(),
+    };
+    let ctx = Context {
+        customer_line: "你说吧。",
+        node: Some(&node),
+        earlier: &[],
+    };
+    assert!(!listen(&v, "您看补发可以吗", &ctx).off_topic);
+    assert!(!listen(&v, "订单号能发我吗", &ctx).off_topic);
+}
+
+#[test]
+fn slots_fill_or_fail() {
+    let f = |n: &str| (n == "picked").then(|| "退款".to_string());
+    assert_eq!(
+        fill_slots("那就{picked}吧", &f).as_deref(),
+        Some("那就退款吧")
+    );
+    assert_eq!(fill_slots("你说{promise}的", &f), None);
+    assert_eq!(slots("{a}和{b}"), ["a", "b"]);
+}
+
+#[test]
+fn the_builtin_vocabulary_loads_and_rejects_unknown_asks() {
+    let v = Vocabulary::builtin();
+    assert!(v.option("refund").is_some());
+    let bad = BUILTIN_SRC.replacen(
+        "always_on_topic: [\"complaint\"",
+        "always_on_topic: [\"nope\"",
+        1,
+    );
+    let e = Vocabulary::from_str(&bad, Path::new("x.ron")).unwrap_err();
+    assert!(e[0].to_string().contains("unknown ask `nope`"), "{}", e[0]);
+}
