@@ -236,7 +236,7 @@ fn handle_abandon(
 #[derive(Debug, Clone)]
 pub enum SimEvent {
     Rejected(ReplyRejected),
-    Scored(TurnScored),
+    Scored(Box<TurnScored>),
     Spoke(CustomerSpoke),
     Ended(SessionEnded),
 }
@@ -268,7 +268,7 @@ impl SimDriver {
         out.extend(
             w.resource_mut::<Messages<TurnScored>>()
                 .drain()
-                .map(SimEvent::Scored),
+                .map(|t| SimEvent::Scored(Box::new(t))),
         );
         out.extend(
             w.resource_mut::<Messages<CustomerSpoke>>()

@@ -86,7 +86,7 @@ fn practice_from_piped_stdin_saves_an_unfinished_session_when_input_ends() {
     let files = results_in(&dir);
     assert_eq!(files.len(), 1);
     let r = &files[0];
-    assert_eq!(r["schema"], "peilian.result/1");
+    assert_eq!(r["schema"], "peilian.result/2");
     assert_eq!(r["seed"], 5);
     assert_eq!(r["finished"], false);
     assert_eq!(r["trainee"], "../小王");

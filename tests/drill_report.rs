@@ -110,7 +110,7 @@ const MIXED: &[&str] = &[
 ];
 /// Rude and blaming, with a reply that tries to inject markup.
 const BAD: &[&str] = &[
-    "不知道。",
+    "不知道，你自己考虑吧。",
     "爱买不买",
     "快递的问题不归我们管",
     "<script>alert(1)</script>",
@@ -653,14 +653,16 @@ fn draws_and_retries_reuse_the_same_customers() {
     let scen = scenarios(&root);
     let results = root.join("results");
     // Pass mark 90 with two attempts: the bad script fails and retries each step.
+    // Rude but on the customer's subject, so each session ends after two replies (a reply on
+    // no subject of the customer's makes them ask again).
     let bad = [
-        "不知道。",
-        "爱买不买",
-        "不知道。",
+        "快递的事我不知道。",
         "等着吧",
-        "不知道。",
-        "爱买不买",
-        "不知道。",
+        "快递的事我不知道。",
+        "等着吧",
+        "快递的事我不知道。",
+        "等着吧",
+        "快递的事我不知道。",
         "等着吧",
     ];
     let out = drill(&scen, &results, "complaints", "阿强", &bad);
@@ -812,7 +814,7 @@ fn progress_names_weakest_checks_scenarios_and_failed_replies() {
         "{text}"
     );
     assert!(
-        text.contains("爱买不买") || text.contains("不知道"),
+        BAD.iter().any(|b| text.contains(b)),
         "the failed replies are listed:\n{text}"
     );
 

@@ -183,6 +183,7 @@ impl<'r> Scorer<'r> {
                     model_answers: &n.model_answers,
                     target_seconds: None,
                     policy: Some(&p),
+                    listened: None,
                 };
                 score = Some(self.rubric.score_turn(&spec, &reply, 0.0).score);
             }

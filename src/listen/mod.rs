@@ -53,6 +53,14 @@ pub struct Answer {
     pub lines: Vec<String>,
 }
 
+/// A reply on topic `reply` takes up a customer line on any of `to`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Related {
+    pub reply: String,
+    pub to: Vec<String>,
+}
+
 /// `assets/rubric/listening.ron`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +72,8 @@ pub struct Vocabulary {
     pub asks: Vec<Term>,
     pub always_on_topic: Vec<String>,
     pub topics: Vec<Term>,
+    /// Topics that answer each other (see the file).
+    pub related: Vec<Related>,
     pub refusals: Vec<String>,
     pub question_words: Vec<String>,
     pub request_words: Vec<String>,
@@ -72,6 +82,12 @@ pub struct Vocabulary {
     pub stop_bigrams: Vec<String>,
     pub reactions: Reactions,
     pub answers: Vec<Answer>,
+}
+
+/// The built-in vocabulary, loaded once and shared.
+pub fn shared() -> std::sync::Arc<Vocabulary> {
+    static V: std::sync::OnceLock<std::sync::Arc<Vocabulary>> = std::sync::OnceLock::new();
+    std::sync::Arc::clone(V.get_or_init(|| std::sync::Arc::new(Vocabulary::builtin())))
 }
 
 /// One thing heard, with where it stands in the reply (char offsets into the reply as typed).
@@ -221,6 +237,14 @@ impl Vocabulary {
             if !v.asks.iter().any(|t| &t.id == a) {
                 let (l, c) = diag::locate_quoted(src, a, 0);
                 problems.push(Diagnostic::new(path, l, c, format!("unknown ask `{a}`")));
+            }
+        }
+        for r in &v.related {
+            for t in std::iter::once(&r.reply).chain(&r.to) {
+                if !v.topics.iter().any(|x| &x.id == t) {
+                    let (l, c) = diag::locate_quoted(src, t, 0);
+                    problems.push(Diagnostic::new(path, l, c, format!("unknown topic `{t}`")));
+                }
             }
         }
         if !(0.0..=1.0).contains(&v.repeat_threshold) {
@@ -486,13 +510,21 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
         // Nothing to judge by (a thank-you, a bare "嗯"): any reply answers it.
         return true;
     }
-    if heard.topics.iter().any(|t| raised.contains(t)) {
+    if heard.topics.iter().any(|t| {
+        raised.contains(t)
+            || vocab
+                .related
+                .iter()
+                .any(|r| &r.reply == t && r.to.iter().any(|x| raised.contains(x)))
+    }) {
         return true;
     }
+    // Asking what is wrong or what holds them back always fits; asking about their needs fits
+    // a customer who is deciding (帮助准顾客挑选).
     if heard
         .asked
         .iter()
-        .any(|a| vocab.always_on_topic.contains(&a.id))
+        .any(|a| vocab.always_on_topic.contains(&a.id) || raised.contains("decision"))
     {
         return true;
     }
@@ -517,6 +549,10 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
         .intersection(&theirs)
         .any(|p| !stop.contains(p))
 }
+
+/// Slots a customer line may use that come from the conversation (not the shop or persona):
+/// the option the customer took, the trainee's latest promise, the customer's question.
+pub const HEARD_SLOTS: [&str; 3] = ["picked", "promise", "question"];
 
 /// Fill `{name}` slots from `lookup`; `None` when a slot has no value.
 pub fn fill_slots(line: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {

@@ -1,7 +1,8 @@
-//! The customer: temperament drawn from a seed, line variants, mood, and branch choice.
+//! The customer: temperament drawn from a seed, line variants with slots filled from what was
+//! heard, mood, the option they take, and branch choice.
 
-use crate::rubric::{CheckId, TurnVerdict};
-use crate::scenario::{Node, PersonaDef, Scenario, When};
+use crate::listen::{HEARD_SLOTS, Heard, Vocabulary, fill_slots, slots};
+use crate::scenario::{Facts, Node, PersonaDef, Scenario, holds};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -36,29 +37,137 @@ impl Customer {
         }
     }
 
-    /// Draw one of the node's line variants, with shop facts filled in.
-    pub fn say(&mut self, scenario: &Scenario, node: &Node) -> String {
-        let lines: Vec<&String> = node.lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    /// Draw one of the node's line variants, with slots filled: the variants whose slots can
+    /// all be filled and that use something heard are preferred (the customer takes up what
+    /// was said), then slot-free ones. Shop facts are filled by the scenario.
+    pub fn say(
+        &mut self,
+        scenario: &Scenario,
+        node: &Node,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> String {
+        self.say_one(scenario, &node.lines, lookup)
+    }
+
+    /// Draw one of `lines`, as `say` does.
+    pub fn say_one(
+        &mut self,
+        scenario: &Scenario,
+        lines: &[String],
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> String {
+        let lines: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            return String::new();
+        }
+        let uses_heard = |l: &str| slots(l).iter().any(|s| HEARD_SLOTS.contains(s));
+        let filled: Vec<(bool, String)> = lines
+            .iter()
+            .filter_map(|l| {
+                let with_persona = |name: &str| {
+                    lookup(name)
+                        .or_else(|| scenario.persona.facts.get(name).cloned())
+                        .or_else(|| scenario.shop_value(name))
+                };
+                fill_slots(l, &with_persona).map(|t| (uses_heard(l), t))
+            })
+            .collect();
+        let heard: Vec<&String> = filled.iter().filter(|(h, _)| *h).map(|(_, t)| t).collect();
+        let pool: Vec<&String> = if heard.is_empty() {
+            filled.iter().map(|(_, t)| t).collect()
+        } else {
+            heard
+        };
+        if pool.is_empty() {
+            // Every variant needs something not heard: `check` requires a slot-free variant, so
+            // this only happens with an unchecked scenario. Say the first line as written.
+            return scenario.fill(lines[0]);
+        }
+        let i = self.rng.random_range(0..pool.len());
+        pool[i].clone()
+    }
+
+    /// The option the customer takes among those offered: one the persona prefers, most
+    /// preferred first with probability 3/4 each step, else any offered one; limited to the
+    /// node's options when it names them. `None` when nothing usable was offered.
+    pub fn pick(&mut self, def: &PersonaDef, node: &Node, heard: &Heard) -> Option<String> {
+        let offered: Vec<&str> = heard
+            .offered
+            .iter()
+            .map(|o| o.id.as_str())
+            .filter(|id| {
+                node.listen.options.is_empty() || node.listen.options.iter().any(|o| o == id)
+            })
+            .collect();
+        if offered.is_empty() {
+            return None;
+        }
+        let preferred: Vec<&str> = def
+            .prefers
+            .iter()
+            .map(String::as_str)
+            .filter(|p| offered.contains(p))
+            .collect();
+        for p in &preferred {
+            if self.rng.random_range(0..4) < 3 {
+                return Some(p.to_string());
+            }
+        }
+        let i = self.rng.random_range(0..offered.len());
+        Some(offered[i].to_string())
+    }
+
+    /// Draw one of a list of reaction lines (repetition, 答非所问, giving up).
+    pub fn react_line(&mut self, lines: &[String], question: &str) -> String {
         if lines.is_empty() {
             return String::new();
         }
         let i = self.rng.random_range(0..lines.len());
-        scenario.fill(lines[i])
+        fill_slots(&lines[i], &|n| {
+            (n == "question").then(|| question.to_string())
+        })
+        .unwrap_or_else(|| lines[i].clone())
+    }
+
+    /// Draw an answer to an ask from the vocabulary, filled from the persona's facts.
+    pub fn answer(&mut self, vocab: &Vocabulary, def: &PersonaDef, ask: &str) -> Option<String> {
+        let a = vocab.answer(ask)?;
+        let usable: Vec<String> = a
+            .lines
+            .iter()
+            .filter_map(|l| fill_slots(l, &|n| def.facts.get(n).cloned()))
+            .collect();
+        if usable.is_empty() {
+            return None;
+        }
+        let i = self.rng.random_range(0..usable.len());
+        Some(usable[i].clone())
     }
 
     /// Move the mood after a reply: good replies calm the customer, violations and slow
-    /// replies anger them, the more so the less patient they are.
-    pub fn react(&mut self, v: &TurnVerdict) -> MoodChange {
+    /// replies anger them, the more so the less patient they are. A reply that repeats an
+    /// earlier one or answers something else never calms them: it costs a fixed amount.
+    pub fn react(
+        &mut self,
+        score: u32,
+        violations: usize,
+        on_time: bool,
+        heard: &Heard,
+    ) -> MoodChange {
         let before = self.mood;
         let sensitivity = 1.5 - self.patience as f32 / 100.0; // 0.5 (saint) … 1.5 (none)
-        let mut delta = (v.score as f32 - 55.0) / 3.0;
-        if delta < 0.0 {
-            delta *= sensitivity;
-        }
-        let violations = v.violations().count() as f32;
-        delta -= violations * 10.0 * sensitivity;
-        if !v.on_time {
+        let mut delta = if heard.listened() {
+            let d = (score as f32 - 55.0) / 3.0;
+            if d < 0.0 { d * sensitivity } else { d }
+        } else {
+            -12.0 * sensitivity
+        };
+        delta -= violations as f32 * 10.0 * sensitivity;
+        if !on_time {
             delta -= 5.0 * sensitivity;
+        }
+        if !heard.listened() {
+            delta = delta.min(-1.0);
         }
         self.mood = (self.mood as f32 + delta).round().clamp(0.0, 100.0) as i32;
         MoodChange {
@@ -69,12 +178,7 @@ impl Customer {
 
     /// Where the conversation goes: the walkout node if the mood hit 0, else the first branch
     /// whose condition holds.
-    pub fn choose<'a>(
-        &self,
-        scenario: &'a Scenario,
-        node: &'a Node,
-        v: &TurnVerdict,
-    ) -> Option<&'a str> {
+    pub fn choose<'a>(&self, scenario: &'a Scenario, node: &'a Node, f: &Facts) -> Option<&'a str> {
         if self.mood <= 0
             && let Some(w) = &scenario.walkout
         {
@@ -82,23 +186,7 @@ impl Customer {
         }
         node.next
             .iter()
-            .find(|b| holds(&b.when, v, self.mood))
+            .find(|b| holds(&b.when, f))
             .map(|b| b.goto.as_str())
-    }
-}
-
-/// Does a branch condition hold for this verdict and mood?
-pub fn holds(w: &When, v: &TurnVerdict, mood: i32) -> bool {
-    let has = |id: &str| id.parse::<CheckId>().is_ok_and(|c| v.has(c));
-    match w {
-        When::Always => true,
-        When::Detected(id) => has(id),
-        When::Missing(id) => !has(id),
-        When::ScoreAtLeast(n) => v.score >= *n,
-        When::ScoreBelow(n) => v.score < *n,
-        When::MoodAtLeast(m) => mood >= *m,
-        When::MoodBelow(m) => mood < *m,
-        When::All(ws) => ws.iter().all(|w| holds(w, v, mood)),
-        When::Any(ws) => ws.iter().any(|w| holds(w, v, mood)),
     }
 }

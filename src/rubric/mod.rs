@@ -11,7 +11,7 @@ pub mod similarity;
 
 pub use check::CheckId;
 pub use engine::{Detection, Policy, Scratch, Span};
-pub use schema::{CheckDef, Rank, RubricFile, Rule};
+pub use schema::{CheckDef, Conduct, ConductDef, Rank, RubricFile, Rule};
 pub use similarity::Measure;
 
 use crate::diag::{self, Diagnostic};
@@ -42,6 +42,56 @@ pub struct TurnSpec<'a> {
     pub model_answers: &'a [String],
     pub target_seconds: Option<f32>,
     pub policy: Option<&'a Policy>,
+    /// What the listening step found (None: the reply is judged on its words alone, as
+    /// `peilian score` does).
+    pub listened: Option<Listened<'a>>,
+}
+
+/// What the listening step found, as far as scoring needs it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listened<'a> {
+    /// The reply repeats an earlier one (which turn, from 1).
+    pub repeats_turn: Option<usize>,
+    pub repeated: bool,
+    /// The reply answers something the customer did not raise (答非所问).
+    pub off_topic: bool,
+    /// The node's key points: (what, weight, covered by this reply).
+    pub key_points: &'a [(String, u32, bool)],
+}
+
+impl Listened<'_> {
+    /// Neither repeated nor off topic: what the reply does can count.
+    pub fn ok(&self) -> bool {
+        !self.repeated && !self.off_topic
+    }
+}
+
+/// A key point of the node and whether the reply covered it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyPointVerdict {
+    pub point: String,
+    pub weight: u32,
+    pub covered: bool,
+}
+
+/// A fault of conduct found by listening: a repeated reply, or 答非所问.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConductVerdict {
+    /// `repeated` or `off_topic`.
+    pub id: String,
+    pub label: String,
+    pub message: String,
+    pub section: String,
+    pub penalty: u32,
+}
+
+/// How bad a violation is, by the points it costs: 轻微 (< 20), 较重 (< 30), 严重.
+pub fn severity(points: u32) -> &'static str {
+    match points {
+        0..20 => "轻微",
+        20..30 => "较重",
+        _ => "严重",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +126,8 @@ pub struct CheckVerdict {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct ScoreParts {
     pub expected: f32,
+    #[serde(default)]
+    pub key_points: f32,
     pub similarity: f32,
     pub time: f32,
     pub penalty: f32,
@@ -104,6 +156,12 @@ pub struct TurnVerdict {
     /// What each lost point was for, largest first.
     #[serde(default)]
     pub lost: Vec<LostPoints>,
+    /// The node's key points and whether this reply covered them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_points: Vec<KeyPointVerdict>,
+    /// Repetition and 答非所问, when the listening step found them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conduct: Vec<ConductVerdict>,
     pub checks: Vec<CheckVerdict>,
     pub detected: BTreeMap<CheckId, bool>,
     pub similarity: f32,
@@ -256,17 +314,43 @@ impl Rubric {
         let mut checks = Vec::new();
 
         let mut lost = Vec::new();
+        let listened_ok = spec.listened.is_none_or(|l| l.ok());
+        let key_points: Vec<KeyPointVerdict> = spec
+            .listened
+            .map(|l| {
+                l.key_points
+                    .iter()
+                    .map(|(p, w, c)| KeyPointVerdict {
+                        point: p.clone(),
+                        weight: *w,
+                        covered: *c && listened_ok,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // A node without key points gives their share to its expected checks.
+        let (expected_pts, key_pts) = if key_points.is_empty() {
+            (sc.expected + sc.key_points, 0.0)
+        } else {
+            (sc.expected, sc.key_points)
+        };
         let total_w: u32 = spec.expect.iter().map(|(_, w)| *w).sum();
         let mut got_w = 0;
         for &(id, w) in spec.expect {
             let def = self.def(id);
-            let passed = det.has(id);
+            let said = det.has(id);
+            // An expected check counts only in a reply that listened.
+            let passed = said && listened_ok;
             if passed {
                 got_w += w;
             } else {
                 lost.push(LostPoints {
-                    reason: format!("缺少「{}」", def.label),
-                    points: sc.expected * w as f32 / total_w.max(1) as f32,
+                    reason: if said {
+                        format!("「{}」说了，但这句没有回应顾客，不计分", def.label)
+                    } else {
+                        format!("缺少「{}」", def.label)
+                    },
+                    points: expected_pts * w as f32 / total_w.max(1) as f32,
                     check: Some(id),
                     section: def.section.clone(),
                 });
@@ -282,6 +366,11 @@ impl Rubric {
                     def.praise.clone()
                 } else if passed {
                     format!("做到了「{}」。", def.label)
+                } else if said {
+                    format!(
+                        "说到了「{}」，可这句话没有回应顾客刚才说的（重复或答非所问），不计分。",
+                        def.label
+                    )
                 } else {
                     def.feedback.clone()
                 },
@@ -322,7 +411,7 @@ impl Rubric {
             if present {
                 penalty += w as f32;
                 lost.push(LostPoints {
-                    reason: format!("违规「{}」", def.label),
+                    reason: format!("违规「{}」（{}）", def.label, severity(w)),
                     points: w as f32,
                     check: Some(id),
                     section: def.section.clone(),
@@ -352,8 +441,65 @@ impl Rubric {
             }
         }
 
+        let mut conduct = Vec::new();
+        if let Some(l) = spec.listened {
+            let found = [
+                (l.repeated, "repeated", &self.file.conduct.repeated),
+                (
+                    l.off_topic && !l.repeated,
+                    "off_topic",
+                    &self.file.conduct.off_topic,
+                ),
+            ];
+            for (present, id, def) in found {
+                if let (true, Some(def)) = (present, def) {
+                    penalty += def.penalty as f32;
+                    let message = match (id, l.repeats_turn) {
+                        ("repeated", Some(t)) => {
+                            format!("和第 {t} 轮的回复几乎一样。{}", def.feedback)
+                        }
+                        _ => def.feedback.clone(),
+                    };
+                    lost.push(LostPoints {
+                        reason: format!("「{}」（{}）", def.label, severity(def.penalty)),
+                        points: def.penalty as f32,
+                        check: None,
+                        section: def.section.clone(),
+                    });
+                    conduct.push(ConductVerdict {
+                        id: id.into(),
+                        label: def.label.clone(),
+                        message,
+                        section: def.section.clone(),
+                        penalty: def.penalty,
+                    });
+                }
+            }
+        }
+        let key_total: u32 = key_points.iter().map(|k| k.weight).sum();
+        let key_got: u32 = key_points
+            .iter()
+            .filter(|k| k.covered)
+            .map(|k| k.weight)
+            .sum();
+        for k in key_points.iter().filter(|k| !k.covered) {
+            lost.push(LostPoints {
+                reason: format!("关键点没做到：{}", k.point),
+                points: key_pts * k.weight as f32 / key_total.max(1) as f32,
+                check: None,
+                section: String::new(),
+            });
+        }
+        let key_frac = if key_total == 0 {
+            1.0
+        } else {
+            key_got as f32 / key_total as f32
+        };
+
         let (sim, idx) = similarity::best(self.measure, reply, spec.model_answers);
-        let sim_frac = if spec.model_answers.is_empty() {
+        let sim_frac = if !listened_ok {
+            0.0
+        } else if spec.model_answers.is_empty() {
             1.0
         } else {
             ((sim - sc.similarity_floor) / (sc.similarity_full - sc.similarity_floor))
@@ -365,14 +511,19 @@ impl Rubric {
             _ => 1.0,
         };
         let parts = ScoreParts {
-            expected: sc.expected * expected_frac,
+            expected: expected_pts * expected_frac,
+            key_points: key_pts * key_frac,
             similarity: sc.similarity * sim_frac,
             time: sc.time * time_frac,
             penalty,
         };
         if sc.similarity - parts.similarity >= 0.5 {
             lost.push(LostPoints {
-                reason: "和参考回复的意思重合不多".into(),
+                reason: if listened_ok {
+                    "和参考回复的意思重合不多".into()
+                } else {
+                    "这句没有回应顾客，参考回复的分不计".into()
+                },
                 points: sc.similarity - parts.similarity,
                 check: None,
                 section: String::new(),
@@ -387,11 +538,13 @@ impl Rubric {
             });
         }
         lost.sort_by(|a, b| b.points.total_cmp(&a.points));
-        let raw = parts.expected + parts.similarity + parts.time - parts.penalty;
+        let raw = parts.expected + parts.key_points + parts.similarity + parts.time - parts.penalty;
         TurnVerdict {
             score: raw.round().clamp(0.0, 100.0) as u32,
             parts,
             lost,
+            key_points,
+            conduct,
             checks,
             detected: CheckId::ALL.into_iter().map(|c| (c, det.has(c))).collect(),
             similarity: sim,

@@ -10,6 +10,9 @@ pub struct RubricFile {
     pub name: String,
     pub checks: Vec<CheckDef>,
     pub scoring: Scoring,
+    /// Conduct the listening step finds (a repeated reply, 答非所问): violations of their own.
+    #[serde(default)]
+    pub conduct: Conduct,
     /// Ranks named after the courseware's levels, lowest first: a session with a total at
     /// or above `min` earns `name`.
     pub ranks: Vec<Rank>,
@@ -125,6 +128,10 @@ pub struct ConcessionRule {
 pub struct Scoring {
     /// Points for the node's expected checks (shared by their weights).
     pub expected: f32,
+    /// Points for the node's key points (what a good reply must address there); a node
+    /// without key points gives them to its expected checks.
+    #[serde(default)]
+    pub key_points: f32,
     /// Points for similarity to the node's model answers.
     pub similarity: f32,
     /// Points for replying within the node's target time.
@@ -147,4 +154,24 @@ impl CheckDef {
     pub fn check_id(&self) -> Option<CheckId> {
         self.id.parse().ok()
     }
+}
+
+/// A fault of conduct rather than wording, found by the listening step.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConductDef {
+    /// 重复回复, 答非所问.
+    pub label: String,
+    pub section: String,
+    pub feedback: String,
+    pub penalty: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Conduct {
+    /// The reply repeats an earlier one of the session.
+    pub repeated: Option<ConductDef>,
+    /// The reply answers something the customer did not raise.
+    pub off_topic: Option<ConductDef>,
 }

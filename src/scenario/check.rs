@@ -1,6 +1,6 @@
 //! `peilian check`: everything a scenario author can get wrong, each with its place.
 
-use super::{Scenario, When};
+use super::{Facts, Scenario, When, holds};
 use crate::diag::{Diagnostic, line_col};
 use crate::rubric::{CheckId, Rubric, TurnSpec};
 use std::collections::{HashSet, VecDeque};
@@ -207,6 +207,7 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                     model_answers: &[],
                     target_seconds: None,
                     policy: Some(&policy),
+                    listened: None,
                 };
                 let v = rubric.score_turn(&spec, a, 0.0);
                 let missing: Vec<String> = v
@@ -247,6 +248,8 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
             }
         }
     }
+
+    out.extend(listening(s, &loc, &node_at, rubric));
 
     // Reachability from start (walkout counts as reachable from every node with replies).
     if let Some(start) = s.node_index(&s.start) {
@@ -307,4 +310,206 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     }
     out.sort();
     out
+}
+
+/// The listening fields: vocabulary ids, slots and persona facts, conditions that can never
+/// hold, and model answers that a listening customer would not accept (答非所问 to one of the
+/// node's lines, or missing one of its key points).
+fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) -> Vec<Diagnostic> {
+    use crate::listen::{self, HEARD_SLOTS, slots};
+    let vocab = listen::shared();
+    let src = loc.src;
+    let mut out = Vec::new();
+    let known = |kind: &str, id: &str| match kind {
+        "option" => vocab.option(id).is_some(),
+        "ask" => vocab.ask(id).is_some(),
+        _ => vocab.topic(id).is_some(),
+    };
+    let persona_at = src.find("persona").unwrap_or(0);
+    for p in &s.persona.prefers {
+        if !known("option", p) {
+            out.push(loc.at(
+                find_quoted_after(src, "", p, persona_at),
+                format!("persona prefers unknown option `{p}` (see assets/rubric/listening.ron)"),
+            ));
+        }
+    }
+    let shop_slots = [
+        "price",
+        "lowest_price",
+        "free_shipping_over",
+        "product",
+        "shop",
+    ];
+    for (i, n) in s.nodes.iter().enumerate() {
+        let at = node_at[i];
+        for (kind, ids) in [
+            ("topic", &n.listen.topics),
+            ("option", &n.listen.options),
+            ("ask", &n.listen.asks),
+        ] {
+            for id in ids {
+                if !known(kind, id) {
+                    out.push(loc.at(
+                        find_quoted_after(src, "", id, at),
+                        format!("node `{}` listens for unknown {kind} `{id}`", n.id),
+                    ));
+                }
+            }
+        }
+        // Conditions in branches and key points.
+        let mut conds: Vec<&When> = n.next.iter().map(|b| &b.when).collect();
+        conds.extend(n.key_points.iter().map(|k| &k.when));
+        let mut flat = Vec::new();
+        for c in conds {
+            flatten(c, &mut flat);
+        }
+        for c in flat {
+            let (kind, id) = match c {
+                When::Offered(id) | When::Picked(id) => ("option", id),
+                When::Asked(id) => ("ask", id),
+                When::Mentions(id) => ("topic", id),
+                When::Promised(k) => {
+                    if !["time", "action", "any"].contains(&k.as_str()) {
+                        out.push(loc.at(
+                            find_quoted_after(src, "Promised(", k, at),
+                            format!("`Promised(\"{k}\")`: use \"time\", \"action\" or \"any\""),
+                        ));
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if id != "any" && !known(kind, id) {
+                out.push(loc.at(
+                    find_quoted_after(src, "", id, at),
+                    format!(
+                        "node `{}` names unknown {kind} `{id}` (see assets/rubric/listening.ron)",
+                        n.id
+                    ),
+                ));
+            } else if let When::Picked(id) = c
+                && id != "any"
+                && !n.listen.options.is_empty()
+                && !n.listen.options.contains(id)
+            {
+                out.push(loc.at(
+                    find_quoted_after(src, "Picked(", id, at),
+                    format!(
+                        "branch `Picked(\"{id}\")` of `{}` can never hold: the customer only takes one of {:?} here",
+                        n.id, n.listen.options
+                    ),
+                ));
+            }
+        }
+        // Slots in lines.
+        let mut slot_free = false;
+        for l in &n.lines {
+            let used = slots(l);
+            if !used.iter().any(|u| HEARD_SLOTS.contains(u)) {
+                slot_free = true;
+            }
+            for u in used {
+                if !(shop_slots.contains(&u)
+                    || HEARD_SLOTS.contains(&u)
+                    || s.persona.facts.contains_key(u))
+                {
+                    out.push(loc.at(
+                        find_quoted_after(src, "", l, at),
+                        format!("line of `{}` uses `{{{u}}}`, which neither the shop, the persona's facts nor the conversation provides", n.id),
+                    ));
+                }
+            }
+        }
+        if !slot_free && !n.lines.is_empty() {
+            out.push(loc.at(
+                at,
+                format!("node `{}` needs one line without {{picked}}/{{promise}}/{{question}}, for when nothing was heard", n.id),
+            ));
+        }
+        // Asks the node listens for must be answerable from the persona's facts.
+        for a in &n.listen.asks {
+            if let Some(ans) = vocab.answer(a)
+                && !ans
+                    .lines
+                    .iter()
+                    .any(|l| slots(l).iter().all(|f| s.persona.facts.contains_key(*f)))
+            {
+                let need: Vec<&str> = ans.lines.iter().flat_map(|l| slots(l)).collect();
+                out.push(loc.at(
+                    find_quoted_after(src, "", a, at),
+                    format!("node `{}` listens for the ask `{a}`, but the persona has no facts to answer it (needs {need:?} under persona `facts`)", n.id),
+                ));
+            }
+        }
+        // Model answers a listening customer accepts.
+        if n.is_ending() {
+            continue;
+        }
+        let policy = s.shop.policy();
+        for a in &n.model_answers {
+            let off = find_quoted_after(src, "", a, at);
+            let short: String = a.chars().take(16).collect();
+            for line in &n.lines {
+                let line = s.fill(line);
+                let heard = listen::listen(
+                    &vocab,
+                    a,
+                    &listen::Context {
+                        customer_line: &line,
+                        node: Some(&n.listen),
+                        earlier: &[],
+                    },
+                );
+                if heard.off_topic {
+                    out.push(loc.at(
+                        off,
+                        format!(
+                            "model answer「{short}…」of `{}` reads as 答非所问 to the line「{line}」: it takes up none of {:?} — name the topic under `listen: (topics: [...])`",
+                            n.id,
+                            vocab.topics_in(&line)
+                        ),
+                    ));
+                    break;
+                }
+                let det = rubric.detect(a, Some(&policy));
+                let detected = |c| det.has(c);
+                let missed: Vec<&str> = n
+                    .key_points
+                    .iter()
+                    .filter(|k| {
+                        !holds(
+                            &k.when,
+                            &Facts {
+                                detected: &detected,
+                                score: 0,
+                                mood: 50,
+                                heard: &heard,
+                            },
+                        )
+                    })
+                    .map(|k| k.point.as_str())
+                    .collect();
+                if !missed.is_empty() {
+                    out.push(loc.at(
+                        off,
+                        format!(
+                            "model answer「{short}…」of `{}` misses its key points: {}",
+                            n.id,
+                            missed.join("、")
+                        ),
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+fn flatten<'a>(w: &'a When, out: &mut Vec<&'a When>) {
+    match w {
+        When::All(v) | When::Any(v) => v.iter().for_each(|w| flatten(w, out)),
+        w => out.push(w),
+    }
 }

@@ -5,9 +5,10 @@
 pub mod check;
 
 use crate::diag::Diagnostic;
+use crate::listen::{Heard, NodeListen, PromiseKind};
 use crate::rubric::{CheckId, Policy};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// A scripted difficult customer.
@@ -52,6 +53,16 @@ pub struct PersonaDef {
     pub patience: (i32, i32),
     #[serde(default)]
     pub about: String,
+    /// What the customer knows and tells when asked: `order_number`, `photo`, `height`,
+    /// `weight`, `usual_size`, `concern`… (slots of the answers in `listening.ron`, and of any
+    /// customer line that names them, e.g. `{order_number}`).
+    #[serde(default)]
+    pub facts: BTreeMap<String, String>,
+    /// Options the customer prefers when offered several (vocabulary ids, most preferred
+    /// first). The choice among the options actually offered is drawn with the session's seed,
+    /// weighted toward these.
+    #[serde(default)]
+    pub prefers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -151,6 +162,29 @@ pub struct Node {
     /// Set on endings: the customer's line is their last word, and the session ends.
     #[serde(default)]
     pub ending: Option<Outcome>,
+    /// What the customer listens for here: topics they raised, options they can take, what
+    /// they expect to be asked, their question in a few words.
+    #[serde(default)]
+    pub listen: NodeListen,
+    /// What a good reply must address here, each a condition on what was heard or detected
+    /// (e.g. `(point: "给出两个可选方案", when: OfferedAtLeast(2))`). Scored as 关键点.
+    #[serde(default)]
+    pub key_points: Vec<KeyPoint>,
+}
+
+/// One thing a good reply must address at a node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPoint {
+    /// What it is, in words for the trainee: 要订单号, 说清什么时候答复.
+    pub point: String,
+    pub when: When,
+    #[serde(default = "one")]
+    pub weight: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,10 +194,31 @@ pub struct Branch {
     pub goto: String,
 }
 
-/// A branch condition, on the verdict of the reply and the customer's mood after it.
+/// A branch condition, on the verdict of the reply, what the customer heard in it, and the
+/// customer's mood after it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum When {
     Always,
+    /// The trainee offered this option (vocabulary id, or `"any"`).
+    Offered(String),
+    /// The trainee offered at least this many options.
+    OfferedAtLeast(u32),
+    /// The trainee put the options as a choice (A还是B, A或者B, a list + 哪).
+    Choice,
+    /// The customer took this option (vocabulary id, or `"any"`).
+    Picked(String),
+    /// The trainee asked for this (vocabulary id, or `"any"`).
+    Asked(String),
+    /// The trainee committed to a time (`"time"`), an action (`"action"`) or either (`"any"`).
+    Promised(String),
+    /// The trainee refused something (不能便宜, 包邮不了…).
+    Refused,
+    /// The reply repeats an earlier one.
+    Repeated,
+    /// The reply answers something the customer did not raise (答非所问).
+    OffTopic,
+    /// The reply takes up this topic (vocabulary id: `price`, `delivery`, `size`…).
+    Mentions(String),
     /// The reply shows the check (for a violation: the trainee committed it).
     Detected(String),
     /// The reply lacks the check.
@@ -277,6 +332,26 @@ impl Scenario {
         node.target_seconds.or(self.target_seconds)
     }
 
+    /// The value of a shop placeholder (`price`, `lowest_price`, `free_shipping_over`,
+    /// `product`, `shop`), if the shop has one.
+    pub fn shop_value(&self, name: &str) -> Option<String> {
+        let fmt = |v: f32| {
+            if v.fract() == 0.0 {
+                format!("{}", v as i64)
+            } else {
+                format!("{v:.2}")
+            }
+        };
+        match name {
+            "price" => Some(fmt(self.shop.price)),
+            "lowest_price" => Some(fmt(self.shop.lowest_price)),
+            "free_shipping_over" => self.shop.free_shipping_over.map(fmt),
+            "product" => Some(self.shop.product.clone()),
+            "shop" => Some(self.shop.name.clone()),
+            _ => None,
+        }
+    }
+
     /// Fill `{price}`, `{lowest_price}`, `{free_shipping_over}`, `{product}`, `{shop}`.
     pub fn fill(&self, line: &str) -> String {
         let fmt = |v: f32| {
@@ -365,4 +440,50 @@ pub fn resolve(
     )];
     d.extend(problems);
     Err(d)
+}
+
+/// What a branch condition or a key point is judged on.
+pub struct Facts<'a> {
+    pub detected: &'a dyn Fn(CheckId) -> bool,
+    pub score: u32,
+    pub mood: i32,
+    pub heard: &'a Heard,
+}
+
+/// Does a condition hold?
+pub fn holds(w: &When, f: &Facts) -> bool {
+    let has = |id: &str| id.parse::<CheckId>().is_ok_and(|c| (f.detected)(c));
+    let h = f.heard;
+    let any_or = |id: &str, mut it: Box<dyn Iterator<Item = &str> + '_>| {
+        if id == "any" {
+            it.next().is_some()
+        } else {
+            it.any(|x| x == id)
+        }
+    };
+    match w {
+        When::Always => true,
+        When::Detected(id) => has(id),
+        When::Missing(id) => !has(id),
+        When::ScoreAtLeast(n) => f.score >= *n,
+        When::ScoreBelow(n) => f.score < *n,
+        When::MoodAtLeast(m) => f.mood >= *m,
+        When::MoodBelow(m) => f.mood < *m,
+        When::Offered(id) => any_or(id, Box::new(h.offered.iter().map(|o| o.id.as_str()))),
+        When::OfferedAtLeast(n) => h.offered.len() >= *n as usize,
+        When::Choice => h.choice,
+        When::Picked(id) => any_or(id, Box::new(h.picked.iter().map(|p| p.as_str()))),
+        When::Asked(id) => any_or(id, Box::new(h.asked.iter().map(|a| a.id.as_str()))),
+        When::Promised(kind) => h.promised.iter().any(|p| match kind.as_str() {
+            "time" => p.kind == PromiseKind::Time,
+            "action" => p.kind == PromiseKind::Action,
+            _ => true,
+        }),
+        When::Refused => !h.refused.is_empty(),
+        When::Repeated => h.repeated,
+        When::OffTopic => h.off_topic,
+        When::Mentions(t) => h.topics.iter().any(|x| x == t),
+        When::All(ws) => ws.iter().all(|w| holds(w, f)),
+        When::Any(ws) => ws.iter().any(|w| holds(w, f)),
+    }
 }

@@ -2,16 +2,19 @@
 
 pub mod store;
 
+use crate::listen::{self, Heard, Promise, Vocabulary};
 use crate::persona::Customer;
-use crate::rubric::{Rubric, TurnSpec, TurnVerdict};
-use crate::scenario::{Outcome, PersonaKind, Scenario};
+use crate::rubric::{Listened, Rubric, TurnSpec, TurnVerdict};
+use crate::scenario::{Facts, Outcome, PersonaKind, Scenario, holds};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 pub use store::{ResultStore, results_dir};
 
 /// Result file schema version; bump when the JSON changes shape.
-pub const SCHEMA: &str = "peilian.result/1";
+pub const SCHEMA: &str = "peilian.result/2";
+/// Earlier schemas that still read (turns without `heard`).
+pub const READABLE_SCHEMAS: [&str; 2] = ["peilian.result/1", SCHEMA];
 /// Longest reply accepted, in characters.
 pub const MAX_REPLY_CHARS: usize = 2000;
 
@@ -46,6 +49,10 @@ pub struct Turn {
     pub mood_before: i32,
     pub mood_after: i32,
     pub verdict: TurnVerdict,
+    /// What the customer understood from the reply (offers, the option taken, asks and what
+    /// was answered, promises, refusals, repetition, 答非所问). Absent in `peilian.result/1`.
+    #[serde(default)]
+    pub heard: Heard,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,6 +153,11 @@ pub struct Session {
     pub customer: Customer,
     pub record: SessionRecord,
     node: usize,
+    vocab: Arc<Vocabulary>,
+    /// Everything the trainee committed to so far, oldest first (the customer holds them to it).
+    pub promises: Vec<Promise>,
+    /// Unproductive replies (repeated or 答非所问) in a row.
+    unproductive: u32,
 }
 
 /// Remove control characters other than newline; trim.
@@ -198,7 +210,7 @@ impl Session {
     ) -> Session {
         let mut customer = Customer::new(&scenario.persona, seed);
         let node = scenario.node_index(&scenario.start).unwrap_or(0);
-        let line = customer.say(&scenario, &scenario.nodes[node]);
+        let line = customer.say(&scenario, &scenario.nodes[node], &|_| None);
         let now = now_unix();
         let record = SessionRecord {
             schema: SCHEMA.into(),
@@ -236,6 +248,9 @@ impl Session {
             customer,
             record,
             node,
+            vocab: listen::shared(),
+            promises: Vec::new(),
+            unproductive: 0,
         }
     }
 
@@ -275,55 +290,182 @@ impl Session {
             return Err(ReplyError::TooLong(n));
         }
         let scenario = Arc::clone(&self.scenario);
+        let vocab = Arc::clone(&self.vocab);
         let node = &scenario.nodes[self.node];
+        let seconds = if seconds.is_finite() {
+            seconds.max(0.0)
+        } else {
+            0.0
+        };
+        let customer_line = self.customer_line().to_string();
+
+        // 1. Listen: what did the customer understand?
+        let earlier: Vec<&str> = self.record.turns.iter().map(|t| t.reply.as_str()).collect();
+        let mut heard = listen::listen(
+            &vocab,
+            &text,
+            &listen::Context {
+                customer_line: &customer_line,
+                node: Some(&node.listen),
+                earlier: &earlier,
+            },
+        );
+
+        // 2. Score: key points are judged on what was heard and detected.
         let expect = node.expected();
         let forbid = node.forbidden();
         let policy = scenario.shop.policy();
+        let det = rubric.detect(&text, Some(&policy));
+        let detected = |c| det.has(c);
+        let mood_now = self.customer.mood;
+        let key_points: Vec<(String, u32, bool)> = node
+            .key_points
+            .iter()
+            .map(|k| {
+                let f = Facts {
+                    detected: &detected,
+                    score: 0,
+                    mood: mood_now,
+                    heard: &heard,
+                };
+                (k.point.clone(), k.weight, holds(&k.when, &f))
+            })
+            .collect();
         let spec = TurnSpec {
             expect: &expect,
             forbid: &forbid,
             model_answers: &node.model_answers,
             target_seconds: scenario.target_for(node),
             policy: Some(&policy),
-        };
-        let seconds = if seconds.is_finite() {
-            seconds.max(0.0)
-        } else {
-            0.0
+            listened: Some(Listened {
+                repeats_turn: heard.repeats_turn,
+                repeated: heard.repeated,
+                off_topic: heard.off_topic,
+                key_points: &key_points,
+            }),
         };
         let verdict = rubric.score_turn(&spec, &text, seconds);
-        let mood = self.customer.react(&verdict);
-        let next = self
-            .customer
-            .choose(&scenario, node, &verdict)
-            .and_then(|id| scenario.node_index(id));
+
+        // 3. The customer reacts: mood, the option they take, where the talk goes.
+        let mood = self.customer.react(
+            verdict.score,
+            verdict.violations().count(),
+            verdict.on_time,
+            &heard,
+        );
+        if heard.listened() {
+            self.unproductive = 0;
+            heard.picked = self.customer.pick(&scenario.persona, node, &heard);
+        } else {
+            self.unproductive += 1;
+        }
+        self.promises.extend(heard.promised.iter().cloned());
+        let gave_up = !heard.listened() && self.unproductive >= vocab.give_up_after;
+        let detected_v = |c| verdict.has(c);
+        let facts = Facts {
+            detected: &detected_v,
+            score: verdict.score,
+            mood: self.customer.mood,
+            heard: &heard,
+        };
+        let next: Option<usize> = if gave_up || (self.customer.mood <= 0 && !heard.listened()) {
+            // The customer gives up: the walkout ending, or leaves.
+            scenario
+                .walkout
+                .as_deref()
+                .and_then(|w| scenario.node_index(w))
+        } else if !heard.listened() {
+            // Stay: the customer reacts to the repetition or 答非所问 and asks again.
+            self.customer
+                .choose(&scenario, node, &facts)
+                .filter(|_| self.customer.mood <= 0)
+                .and_then(|id| scenario.node_index(id))
+                .or(Some(self.node))
+        } else {
+            self.customer
+                .choose(&scenario, node, &facts)
+                .and_then(|id| scenario.node_index(id))
+        };
+
+        // 4. What the customer answers to what was asked (from the persona's facts).
+        let mut answers = Vec::new();
+        if heard.listened() {
+            for a in heard.asked.clone() {
+                if let Some(line) = self.customer.answer(&vocab, &scenario.persona, &a.id) {
+                    answers.push(line);
+                    heard.answered.push(a.id.clone());
+                }
+            }
+        }
+
         let turn = Turn {
             index: self.record.turns.len() + 1,
             node: node.id.clone(),
-            customer: self.customer_line().to_string(),
+            customer: customer_line.clone(),
             reply: text,
             seconds,
             score: verdict.score,
             mood_before: mood.before,
             mood_after: mood.after,
             verdict,
+            heard: heard.clone(),
         };
         self.record.turns.push(turn.clone());
         let mut ended = None;
+        let question = if node.listen.question.trim().is_empty() {
+            customer_line.clone()
+        } else {
+            scenario.fill(&node.listen.question)
+        };
+        let picked_label = heard.picked.as_ref().and_then(|p| {
+            heard
+                .offered
+                .iter()
+                .find(|o| &o.id == p)
+                .map(|o| o.text.clone())
+        });
+        let promise = self.promises.last().map(|p| p.text.clone());
+        let lookup = |name: &str| match name {
+            "picked" => picked_label.clone(),
+            "promise" => promise.clone(),
+            "question" => Some(question.clone()),
+            _ => None,
+        };
         let line = match next {
+            Some(j) if j == self.node && !heard.listened() => {
+                let lines = if heard.repeated {
+                    &vocab.reactions.repeated
+                } else {
+                    &vocab.reactions.off_topic
+                };
+                self.customer.react_line(lines, &question)
+            }
             Some(j) => {
                 self.node = j;
                 let nn = &scenario.nodes[j];
-                let line = self.customer.say(&scenario, nn);
+                let mut line = self.customer.say(&scenario, nn, &lookup);
+                if gave_up {
+                    let g = self
+                        .customer
+                        .react_line(&vocab.reactions.give_up, &question);
+                    line = format!("{g}{line}");
+                } else if !answers.is_empty() {
+                    line = format!("{}{line}", answers.join(""));
+                }
                 if let Some(o) = nn.ending {
                     ended = Some(o);
                 }
                 line
             }
-            // `check` rejects nodes without a fallback branch; treat it as the customer leaving.
+            // No walkout node, or `check` was skipped: the customer leaves.
             None => {
                 ended = Some(Outcome::Lost);
-                "……（顾客没有再回复）".to_string()
+                if gave_up {
+                    self.customer
+                        .react_line(&vocab.reactions.give_up, &question)
+                } else {
+                    "……（顾客没有再回复）".to_string()
+                }
             }
         };
         if let Some(o) = ended {

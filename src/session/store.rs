@@ -151,7 +151,7 @@ pub fn read_dir(dir: &Path) -> std::io::Result<ReadResults> {
         match fs::read(&f) {
             Err(e) => bad.push(format!("{}: cannot read: {e}", f.display())),
             Ok(bytes) => match serde_json::from_slice::<SessionRecord>(&bytes) {
-                Ok(r) if r.schema == super::SCHEMA => ok.push((f, r)),
+                Ok(r) if super::READABLE_SCHEMAS.contains(&r.schema.as_str()) => ok.push((f, r)),
                 Ok(r) => bad.push(format!("{}: unknown schema `{}`", f.display(), r.schema)),
                 Err(e) => bad.push(format!(
                     "{}:{}:{}: not a peilian result file ({e}); skipped",

@@ -510,6 +510,8 @@ mod tests {
                 score: 50,
                 parts: ScoreParts::default(),
                 lost: Vec::new(),
+                key_points: Vec::new(),
+                conduct: Vec::new(),
                 checks,
                 detected: Default::default(),
                 similarity: 0.0,
@@ -518,6 +520,7 @@ mod tests {
                 target_seconds: None,
                 on_time: true,
             },
+            heard: Default::default(),
         }
     }
 
