@@ -424,7 +424,14 @@ impl Session {
                 .find(|o| &o.id == p)
                 .map(|o| o.text.clone())
         });
-        let promise = self.promises.last().map(|p| p.text.clone());
+        // The customer holds the trainee to the latest time they named, else the latest action.
+        let promise = self
+            .promises
+            .iter()
+            .rev()
+            .find(|p| p.kind == listen::PromiseKind::Time)
+            .or(self.promises.last())
+            .map(|p| p.text.clone());
         let lookup = |name: &str| match name {
             "picked" => picked_label.clone(),
             "promise" => promise.clone(),
