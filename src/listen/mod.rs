@@ -183,6 +183,9 @@ pub struct Context<'a> {
     /// The customer's line the trainee is answering.
     pub customer_line: &'a str,
     pub node: Option<&'a NodeListen>,
+    /// The product talked about (the shop's product name): naming it takes up a customer's
+    /// question about the product.
+    pub product: &'a str,
     /// The trainee's earlier replies in this session, oldest first.
     pub earlier: &'a [&'a str],
 }
@@ -395,8 +398,8 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         let mut here = Vec::new();
         for t in &vocab.options {
             if let Some((a, b)) = first_at(cl.chars, &t.cues) {
-                // A refusal before the option in its clause refuses it (不能退款, 没法补发).
-                if cl.refusal.is_some_and(|(ra, _)| ra < a) {
+                // A refusal in the option's clause refuses it (不能退款, 赠品也不能再加了).
+                if cl.refusal.is_some() {
                     continue;
                 }
                 here.push((a, b, t));
@@ -527,6 +530,16 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
         .any(|a| vocab.always_on_topic.contains(&a.id) || raised.contains("decision"))
     {
         return true;
+    }
+    if raised.contains("product") {
+        let name: Vec<char> = comparable(ctx.product).chars().collect();
+        let mine: Vec<char> = mine.chars().collect();
+        if name
+            .windows(2)
+            .any(|w| is_cjk(w[0]) && is_cjk(w[1]) && mine.windows(2).any(|m| m == w))
+        {
+            return true;
+        }
     }
     let theirs: Vec<char> = comparable(ctx.customer_line).chars().collect();
     let mine: Vec<char> = mine.chars().collect();

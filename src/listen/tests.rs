@@ -12,6 +12,7 @@ fn hear_after(reply: &str, customer: &str, earlier: &[&str]) -> Heard {
         &Context {
             customer_line: customer,
             node: None,
+            product: "法式碎花连衣裙",
             earlier,
         },
     )
@@ -153,6 +154,7 @@ fn the_node_can_declare_topics_asks_and_options() {
     let ctx = Context {
         customer_line: "你说吧。",
         node: Some(&node),
+        product: "耳机",
         earlier: &[],
     };
     assert!(!listen(&v, "您看补发可以吗", &ctx).off_topic);

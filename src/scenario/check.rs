@@ -458,6 +458,7 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
                     &listen::Context {
                         customer_line: &line,
                         node: Some(&n.listen),
+                        product: &s.shop.product,
                         earlier: &[],
                     },
                 );

@@ -307,6 +307,7 @@ impl Session {
             &listen::Context {
                 customer_line: &customer_line,
                 node: Some(&node.listen),
+                product: &scenario.shop.product,
                 earlier: &earlier,
             },
         );

@@ -1,0 +1,317 @@
+//! The customer listens, in every shipped scenario: offers are taken up, asks are answered from
+//! the persona's facts, a repeated reply and a reply about something else get a reaction and no
+//! mood gain, and a refusal is never a price concession. Scripts: tests/scripts/<id>.good.txt.
+
+use peilian::listen::{self, Vocabulary};
+use peilian::rubric::{CheckId, Rubric};
+use peilian::scenario::{self, Scenario};
+use peilian::session::{Mode, Session};
+use std::path::Path;
+use std::sync::Arc;
+
+fn shipped(rubric: &Rubric) -> Vec<Scenario> {
+    let (all, problems) = scenario::load_dir(Path::new("scenarios"), rubric);
+    assert!(problems.is_empty(), "{problems:?}");
+    all
+}
+
+fn good(id: &str) -> Vec<String> {
+    let p = format!("tests/scripts/{id}.good.txt");
+    std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("{p}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(String::from)
+        .collect()
+}
+
+fn start(rubric: &Rubric, s: &Scenario, seed: u64) -> Session {
+    Session::start(
+        Arc::new(s.clone()),
+        rubric,
+        seed,
+        "t",
+        Mode::Practice,
+        "test",
+    )
+}
+
+/// A reaction line from `lines` (with `{question}` filled by anything) — is `said` one of them?
+fn is_reaction(said: &str, lines: &[String]) -> bool {
+    lines.iter().any(|l| match l.split_once("{question}") {
+        Some((a, b)) => said.starts_with(a) && said.ends_with(b),
+        None => said == l,
+    })
+}
+
+#[test]
+fn offering_two_options_gets_a_line_that_names_the_one_taken() {
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    for s in shipped(&rubric) {
+        let script = good(&s.id);
+        // Walk the good path; at the first node where the customer chooses among options,
+        // offer two of them as a choice.
+        let mut probed = false;
+        for k in 0..script.len() {
+            let mut sess = start(&rubric, &s, 1);
+            for line in &script[..k] {
+                sess.reply(&rubric, line, 5.0).expect("reply");
+            }
+            if sess.is_over() {
+                break;
+            }
+            let node = sess.current_node().clone();
+            if node.listen.options.len() < 2 {
+                continue;
+            }
+            let a = vocab
+                .option(&node.listen.options[0])
+                .expect("option")
+                .label
+                .clone();
+            let b = vocab
+                .option(&node.listen.options[1])
+                .expect("option")
+                .label
+                .clone();
+            let probe = format!("{} 您看是{a}还是{b}呢？", script[k]);
+            let r = sess.reply(&rubric, &probe, 5.0).expect("reply");
+            let heard = &r.turn.heard;
+            let offered = heard.offered_ids();
+            assert!(
+                offered.contains(node.listen.options[0].as_str())
+                    && offered.contains(node.listen.options[1].as_str()),
+                "{}: {probe} → offered {offered:?}",
+                s.id
+            );
+            let picked = heard.picked.clone().unwrap_or_else(|| {
+                panic!(
+                    "{}: offered {offered:?} at `{}` and nothing was taken",
+                    s.id, node.id
+                )
+            });
+            assert!(offered.contains(picked.as_str()), "{}: took {picked}", s.id);
+            let said = heard
+                .offered
+                .iter()
+                .find(|o| o.id == picked)
+                .map(|o| o.text.clone())
+                .unwrap_or_default();
+            assert!(
+                r.customer_line.contains(&said),
+                "{}: took {picked} ({said}) but said「{}」",
+                s.id,
+                r.customer_line
+            );
+            probed = true;
+            break;
+        }
+        assert!(probed, "{}: no node on the good path offers a choice", s.id);
+    }
+}
+
+#[test]
+fn asking_for_what_the_customer_knows_gets_the_answer() {
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    let asks = [
+        ("order_number", "麻烦您把订单号发我一下？"),
+        ("photo", "方便拍张照片给我看看吗？"),
+        ("size", "方便说一下您的身高体重吗？"),
+    ];
+    for s in shipped(&rubric) {
+        let script = good(&s.id);
+        let mut answered = 0;
+        for (ask, words) in asks {
+            let Some(a) = vocab.answer(ask) else { continue };
+            let facts: Vec<&str> = a.lines.iter().flat_map(|l| listen::slots(l)).collect();
+            if !facts.iter().all(|f| s.persona.facts.contains_key(*f)) {
+                continue;
+            }
+            // Ask it with the first good reply, at the opening.
+            let mut sess = start(&rubric, &s, 1);
+            let r = sess
+                .reply(&rubric, &format!("{}{words}", script[0]), 5.0)
+                .expect("reply");
+            let h = &r.turn.heard;
+            assert!(h.asked_ids().contains(ask), "{}: {ask} not heard", s.id);
+            assert!(
+                h.answered.iter().any(|x| x == ask),
+                "{}: {ask} not answered",
+                s.id
+            );
+            let fact = &s.persona.facts[facts[0]];
+            assert!(
+                r.customer_line.contains(fact.as_str()),
+                "{}: asked {ask}, customer said「{}」",
+                s.id,
+                r.customer_line
+            );
+            answered += 1;
+        }
+        // Pre-sales customers are asked other things (colour, concern…): any node's ask works.
+        if answered == 0 {
+            let node = s
+                .nodes
+                .iter()
+                .find(|n| !n.listen.asks.is_empty())
+                .unwrap_or_else(|| panic!("{}: no node listens for an ask", s.id));
+            assert!(
+                node.listen
+                    .asks
+                    .iter()
+                    .any(
+                        |a| vocab.answer(a).is_some_and(|ans| ans.lines.iter().any(|l| {
+                            listen::slots(l)
+                                .iter()
+                                .all(|f| s.persona.facts.contains_key(*f))
+                        }))
+                    ),
+                "{}: the persona cannot answer what node `{}` listens for",
+                s.id,
+                node.id
+            );
+        }
+    }
+}
+
+#[test]
+fn the_previous_reply_again_gets_a_repetition_reaction_and_no_mood_gain() {
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    for s in shipped(&rubric) {
+        let script = good(&s.id);
+        for seed in [1, 2] {
+            let mut sess = start(&rubric, &s, seed);
+            sess.reply(&rubric, &script[0], 5.0).expect("reply");
+            if sess.is_over() {
+                continue;
+            }
+            let node = sess.current_node().id.clone();
+            let r = sess.reply(&rubric, &script[0], 5.0).expect("reply");
+            assert!(r.turn.heard.repeated, "{}: not heard as repeated", s.id);
+            assert_eq!(r.turn.heard.repeats_turn, Some(1));
+            assert!(
+                r.turn.mood_after < r.turn.mood_before || r.turn.mood_after == 0,
+                "{}: mood {} → {}",
+                s.id,
+                r.turn.mood_before,
+                r.turn.mood_after
+            );
+            if r.ended.is_none() {
+                assert!(
+                    is_reaction(&r.customer_line, &vocab.reactions.repeated),
+                    "{}: 「{}」",
+                    s.id,
+                    r.customer_line
+                );
+                assert_eq!(
+                    sess.current_node().id,
+                    node,
+                    "{}: the customer moved on",
+                    s.id
+                );
+            }
+            assert!(
+                r.turn.verdict.conduct.iter().any(|c| c.id == "repeated"),
+                "{}: repetition is a violation",
+                s.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_reply_about_something_else_gets_an_off_topic_reaction() {
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    let elsewhere = [
+        "今天天气真不错，周末您打算去哪儿玩呀？",
+        "我们公司年会下个月在三亚开，到时候大家都去。",
+    ];
+    for s in shipped(&rubric) {
+        for (i, reply) in elsewhere.iter().enumerate() {
+            let mut sess = start(&rubric, &s, i as u64 + 1);
+            let node = sess.current_node().id.clone();
+            let r = sess.reply(&rubric, reply, 5.0).expect("reply");
+            assert!(
+                r.turn.heard.off_topic,
+                "{}: {reply} not heard as 答非所问",
+                s.id
+            );
+            assert!(r.turn.mood_after <= r.turn.mood_before);
+            assert!(
+                is_reaction(&r.customer_line, &vocab.reactions.off_topic),
+                "{}: 「{}」",
+                s.id,
+                r.customer_line
+            );
+            assert_eq!(sess.current_node().id, node);
+            assert!(r.turn.verdict.conduct.iter().any(|c| c.id == "off_topic"));
+        }
+    }
+}
+
+#[test]
+fn a_refusal_is_not_a_price_concession() {
+    let rubric = Rubric::builtin();
+    let refusals = [
+        "不好意思，这个价格已经是最低了，没法再便宜，也不能额外包邮。",
+        "亲 这款不议价哦 包邮也做不了 实在抱歉",
+        "真的很抱歉，折扣给不了，赠品也不能再加了。",
+    ];
+    for s in shipped(&rubric) {
+        for reply in refusals {
+            let mut sess = start(&rubric, &s, 1);
+            let r = sess.reply(&rubric, reply, 5.0).expect("reply");
+            assert!(
+                !r.turn.verdict.has(CheckId::PriceConcession),
+                "{}: 「{reply}」 read as a concession",
+                s.id
+            );
+            assert!(
+                !r.turn.heard.refused.is_empty(),
+                "{}: 「{reply}」 refuses nothing?",
+                s.id
+            );
+            assert!(
+                !r.turn
+                    .heard
+                    .offered_ids()
+                    .iter()
+                    .any(|o| ["coupon", "gift"].contains(o)),
+                "{}: 「{reply}」 offered {:?}",
+                s.id,
+                r.turn.heard.offered
+            );
+        }
+    }
+}
+
+#[test]
+fn the_customer_holds_the_trainee_to_a_promise() {
+    let rubric = Rubric::builtin();
+    let all = shipped(&rubric);
+    let s = all
+        .iter()
+        .find(|s| s.id == "complaint-late-delivery")
+        .expect("scenario");
+    let mut sess = start(&rubric, s, 1);
+    let mut promised: Vec<String> = Vec::new();
+    let mut held = false;
+    for line in good(&s.id) {
+        if sess.is_over() {
+            break;
+        }
+        let r = sess.reply(&rubric, &line, 5.0).expect("reply");
+        promised.extend(r.turn.heard.promised.iter().map(|p| p.text.clone()));
+        if promised
+            .iter()
+            .any(|p| r.customer_line.contains(p.as_str()))
+        {
+            held = true;
+        }
+    }
+    assert!(held, "no customer line quoted a promise: {promised:?}");
+}
