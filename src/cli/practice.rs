@@ -3,7 +3,7 @@
 use super::{PracticeArgs, ScenariosArgs, load_rubric, scenario_dir};
 use crate::rubric::{CheckRole, Span, TurnVerdict};
 use crate::scenario::{self, Scenario};
-use crate::session::{Mode, SessionRecord, Turn, results_dir};
+use crate::session::{Mode, SessionRecord, Turn, explain, results_dir};
 use crate::sim::{SimDriver, SimEvent, StartSession};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -190,6 +190,16 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
         v.similarity * 100.0
     );
     writeln!(out, "{}", st.bold(&head))?;
+    if let Some(h) = explain::heard_line(&turn.heard) {
+        writeln!(out, "  {}", st.dim(&h))?;
+    }
+    for c in &v.conduct {
+        writeln!(out, "  {} {}：{}", st.bad("✗"), c.label, c.message)?;
+        writeln!(out, "      {}", st.dim(&format!("课件：{}", c.section)))?;
+    }
+    if let Some(k) = explain::key_points_line(v) {
+        writeln!(out, "  {k}")?;
+    }
     for c in &v.checks {
         let mark = if c.passed {
             st.good("✓")
@@ -212,6 +222,9 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
         if !c.passed {
             writeln!(out, "      {}", st.dim(&format!("课件：{}", c.section)))?;
         }
+    }
+    if let Some(l) = explain::lost_line(v) {
+        writeln!(out, "  {}", st.bad(&l))?;
     }
     if let Some(a) = &v.closest_answer
         && turn.score < 85
@@ -253,7 +266,13 @@ pub fn print_report(
         st.bold(&r.rank)
     )?;
     for t in &r.turns {
-        let bad: Vec<String> = t.verdict.violations().map(|c| c.label.clone()).collect();
+        let bad: Vec<String> = t
+            .verdict
+            .conduct
+            .iter()
+            .map(|c| c.label.clone())
+            .chain(t.verdict.violations().map(|c| c.label.clone()))
+            .collect();
         let missed: Vec<String> = t
             .verdict
             .checks

@@ -1,5 +1,6 @@
 //! A practice session: transcript, scoring, and the result file written after every turn.
 
+pub mod explain;
 pub mod store;
 
 use crate::listen::{self, Heard, Promise, Vocabulary};
