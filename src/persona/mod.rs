@@ -87,17 +87,16 @@ impl Customer {
         pool[i].clone()
     }
 
-    /// The option the customer takes among those offered: one the persona prefers, most
-    /// preferred first with probability 3/4 each step, else any offered one; limited to the
-    /// node's options when it names them. `None` when nothing usable was offered.
+    /// The option the customer takes among those offered, at a node where they choose (one
+    /// that names its `listen.options`): one the persona prefers, most preferred first with
+    /// probability 3/4 each step, else any offered one. `None` when nothing usable was offered
+    /// or the customer is not choosing here.
     pub fn pick(&mut self, def: &PersonaDef, node: &Node, heard: &Heard) -> Option<String> {
         let offered: Vec<&str> = heard
             .offered
             .iter()
             .map(|o| o.id.as_str())
-            .filter(|id| {
-                node.listen.options.is_empty() || node.listen.options.iter().any(|o| o == id)
-            })
+            .filter(|id| node.listen.options.iter().any(|o| o == id))
             .collect();
         if offered.is_empty() {
             return None;
