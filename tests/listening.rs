@@ -315,3 +315,66 @@ fn the_customer_holds_the_trainee_to_a_promise() {
     }
     assert!(held, "no customer line quoted a promise: {promised:?}");
 }
+
+#[test]
+fn result_files_record_what_was_heard_and_version_1_files_still_read() {
+    let rubric = Rubric::builtin();
+    let all = shipped(&rubric);
+    let s = all
+        .iter()
+        .find(|s| s.id == "complaint-late-delivery")
+        .expect("scenario");
+    let mut sess = start(&rubric, s, 1);
+    sess.reply(
+        &rubric,
+        "您好，非常抱歉让您着急了，麻烦把订单号发我，我马上帮您查。",
+        5.0,
+    )
+    .expect("reply");
+    let json = serde_json::to_value(&sess.record).expect("json");
+    assert_eq!(json["schema"], "peilian.result/2");
+    let heard = &json["turns"][0]["heard"];
+    assert_eq!(heard["asked"][0]["id"], "order_number");
+    assert_eq!(heard["answered"][0], "order_number");
+    for key in [
+        "offered",
+        "asked",
+        "answered",
+        "promised",
+        "refused",
+        "repeated",
+        "off_topic",
+    ] {
+        assert!(!heard[key].is_null(), "heard.{key} missing: {heard}");
+    }
+
+    // A version-1 file: no `heard`, no key points, no lost points, no conduct.
+    let mut old = json.clone();
+    old["schema"] = "peilian.result/1".into();
+    for t in old["turns"].as_array_mut().expect("turns") {
+        let t = t.as_object_mut().expect("turn");
+        t.remove("heard");
+        let v = t["verdict"].as_object_mut().expect("verdict");
+        for k in ["lost", "key_points", "conduct"] {
+            v.remove(k);
+        }
+        v["parts"]
+            .as_object_mut()
+            .expect("parts")
+            .remove("key_points");
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("v1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("old.json"),
+        serde_json::to_vec(&old).expect("json"),
+    )
+    .expect("write");
+    let (ok, bad) = peilian::session::store::read_dir(&dir).expect("read");
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(ok.len(), 1);
+    assert_eq!(ok[0].1.schema, "peilian.result/1");
+    assert!(ok[0].1.turns[0].heard.asked.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
