@@ -446,6 +446,21 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
         if n.is_ending() {
             continue;
         }
+        // 答非所问 can only be told when the listener knows what the customer is talking about.
+        if n.listen.topics.is_empty() {
+            for line in &n.lines {
+                let line = s.fill(line);
+                if vocab.topics_in(&line).is_empty() {
+                    out.push(loc.at(
+                        find_quoted_after(src, "", &line, at),
+                        format!(
+                            "the line「{line}」of `{}` names no topic the listener knows, so a reply about something else would pass: name its topics under `listen: (topics: [...])`",
+                            n.id
+                        ),
+                    ));
+                }
+            }
+        }
         let policy = s.shop.policy();
         for a in &n.model_answers {
             let off = find_quoted_after(src, "", a, at);
