@@ -5,6 +5,7 @@
 //! branch choice), `session` (transcript, result files) — and `sim` wraps them in a Bevy
 //! `SimPlugin` that every front end drives: the terminal, the window and the tests.
 
+pub mod catalog;
 pub mod cli;
 pub mod diag;
 pub mod drill;
@@ -15,6 +16,7 @@ pub mod rubric;
 pub mod scenario;
 pub mod session;
 pub mod sim;
+pub mod term;
 pub mod ui;
 
 /// RON options used for every file peilian reads: `Some(..)` may be left out.

@@ -208,39 +208,101 @@ pub struct ProgressArgs {
     pub common: CommonArgs,
 }
 
-/// Load the rubric named by `--rubric`, or the built-in one. Problems go to stderr.
-pub fn load_rubric(common: &CommonArgs) -> Result<crate::rubric::Rubric, ExitCode> {
-    match &common.rubric {
-        None => Ok(crate::rubric::Rubric::builtin()),
-        Some(p) => crate::rubric::Rubric::load(p).map_err(|ds| {
-            for d in ds {
-                eprintln!("{d}");
-            }
-            ExitCode::from(2)
-        }),
+impl CommonArgs {
+    /// Where the courseware is, for the modules below the command line.
+    pub fn sources(&self) -> crate::catalog::Sources {
+        crate::catalog::Sources {
+            scenarios: self.scenarios.clone(),
+            rubric: self.rubric.clone(),
+        }
     }
 }
 
+/// Load the rubric named by `--rubric`, or the built-in one. Problems go to stderr.
+pub fn load_rubric(common: &CommonArgs) -> Result<crate::rubric::Rubric, ExitCode> {
+    crate::catalog::load_rubric(&common.sources())
+}
+
 pub fn scenario_dir(common: &CommonArgs) -> PathBuf {
-    common
-        .scenarios
-        .clone()
-        .unwrap_or_else(crate::scenario::default_dir)
+    crate::catalog::scenario_dir(&common.sources())
+}
+
+impl From<WindowArgs> for crate::ui::WindowOptions {
+    fn from(a: WindowArgs) -> Self {
+        crate::ui::WindowOptions {
+            sources: a.common.sources(),
+            scenario: a.scenario,
+            seed: a.seed,
+            replay: a.replay,
+            screenshots: a.screenshots,
+            results: a.results,
+            trainee: a.trainee,
+            exam: a.exam,
+            drill: a.drill,
+        }
+    }
+}
+
+impl From<DrillArgs> for crate::drill::DrillOptions {
+    fn from(a: DrillArgs) -> Self {
+        crate::drill::DrillOptions {
+            sources: a.common.sources(),
+            plan: a.plan,
+            trainee: a.trainee,
+            results: a.results,
+            seed: a.seed,
+        }
+    }
+}
+
+impl From<ReportArgs> for crate::report::ReportOptions {
+    fn from(a: ReportArgs) -> Self {
+        crate::report::ReportOptions {
+            dir: a.dir,
+            trainee: a.trainee,
+            drill: a.drill,
+            since: a.since,
+            format: match a.format {
+                ReportFormat::Csv => crate::report::Format::Csv,
+                ReportFormat::Html => crate::report::Format::Html,
+                ReportFormat::Md => crate::report::Format::Md,
+            },
+            out: a.out,
+        }
+    }
+}
+
+impl From<ProgressArgs> for crate::report::ProgressOptions {
+    fn from(a: ProgressArgs) -> Self {
+        crate::report::ProgressOptions {
+            sources: a.common.sources(),
+            trainee: a.trainee,
+            results: a.results,
+        }
+    }
 }
 
 /// Dispatch a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        None => crate::ui::run_default(),
+        None => {
+            // The window when a display is available, else terminal practice.
+            if crate::ui::display_available() {
+                crate::ui::run_window(WindowArgs::default().into())
+            } else {
+                eprintln!("{}", crate::ui::strings::NO_DISPLAY);
+                practice::run(PracticeArgs::default())
+            }
+        }
         Some(Command::Practice(a)) => practice::run(a),
         Some(Command::Score(a)) => score::run(a),
         Some(Command::Check(a)) => check::run(a),
         Some(Command::Scenarios(a)) => practice::list(a),
         Some(Command::Eval(a)) => eval::run(a),
         Some(Command::Bench(a)) => score::bench(a),
-        Some(Command::Window(a)) => crate::ui::run_window(a),
-        Some(Command::Drill(a)) => crate::drill::run(a),
-        Some(Command::Report(a)) => crate::report::run_report(a),
-        Some(Command::Progress(a)) => crate::report::run_progress(a),
+        Some(Command::Window(a)) => crate::ui::run_window(a.into()),
+        Some(Command::Drill(a)) => crate::drill::run(a.into()),
+        Some(Command::Report(a)) => crate::report::run_report(a.into()),
+        Some(Command::Progress(a)) => crate::report::run_progress(a.into()),
     }
 }

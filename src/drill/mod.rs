@@ -13,7 +13,7 @@ mod progress;
 mod run;
 
 pub use progress::{DrillRun, Move, Try};
-pub use run::run;
+pub use run::{DrillOptions, run};
 
 use crate::diag::{Diagnostic, line_col, locate_quoted};
 use crate::rubric::Rubric;

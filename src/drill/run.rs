@@ -1,15 +1,28 @@
 //! `peilian drill PLAN --trainee NAME`: run a drill plan in the terminal.
 
 use super::{DrillPlan, DrillRun, Move, resolve};
-use crate::cli::practice::{Style, practice_session};
-use crate::cli::{DrillArgs, load_rubric, scenario_dir};
+use crate::catalog::{Sources, load_rubric, scenario_dir};
 use crate::session::results_dir;
+use crate::term::{Style, practice_session};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub fn run(a: DrillArgs) -> ExitCode {
-    let rubric = match load_rubric(&a.common) {
+/// What `peilian drill` is run with.
+#[derive(Debug, Clone, Default)]
+pub struct DrillOptions {
+    /// Drill plan: a path to a .ron plan or its name under scenarios/drills/.
+    pub plan: String,
+    pub trainee: String,
+    pub results: Option<PathBuf>,
+    /// Override the plan's seed.
+    pub seed: Option<u64>,
+    pub sources: Sources,
+}
+
+pub fn run(a: DrillOptions) -> ExitCode {
+    let rubric = match load_rubric(&a.sources) {
         Ok(r) => Arc::new(r),
         Err(c) => return c,
     };
@@ -18,7 +31,7 @@ pub fn run(a: DrillArgs) -> ExitCode {
         eprintln!("--trainee needs a name (学员姓名不能为空)");
         return ExitCode::from(2);
     }
-    let dir = scenario_dir(&a.common);
+    let dir = scenario_dir(&a.sources);
     let (scenarios, problems) = crate::scenario::load_dir(&dir, &rubric);
     for p in &problems {
         eprintln!("{p}");

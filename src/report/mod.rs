@@ -11,9 +11,8 @@ mod html;
 mod md;
 mod progress;
 
-pub use progress::{recommend, run_progress};
+pub use progress::{ProgressOptions, recommend, run_progress};
 
-use crate::cli::{ReportArgs, ReportFormat};
 use crate::rubric::CheckId;
 use crate::session::SessionRecord;
 use std::collections::BTreeMap;
@@ -344,8 +343,30 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
+/// A report's output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Html,
+    Md,
+}
+
+/// What `peilian report` is run with.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Results folder.
+    pub dir: PathBuf,
+    pub trainee: Option<String>,
+    pub drill: Option<String>,
+    /// Only sessions started on or after this date (YYYY-MM-DD).
+    pub since: Option<String>,
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    pub out: Option<PathBuf>,
+}
+
 /// `peilian report`
-pub fn run_report(a: ReportArgs) -> ExitCode {
+pub fn run_report(a: ReportOptions) -> ExitCode {
     let since = match a.since.as_deref().map(parse_date).transpose() {
         Ok(s) => s,
         Err(e) => {
@@ -383,9 +404,9 @@ pub fn run_report(a: ReportArgs) -> ExitCode {
         generated: crate::session::rfc3339(crate::session::now_unix()),
     };
     let text = match a.format {
-        ReportFormat::Csv => csv::render(&data),
-        ReportFormat::Html => html::render(&data),
-        ReportFormat::Md => md::render(&data),
+        Format::Csv => csv::render(&data),
+        Format::Html => html::render(&data),
+        Format::Md => md::render(&data),
     };
     match &a.out {
         Some(p) => {

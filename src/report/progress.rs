@@ -2,12 +2,13 @@
 //! scenarios that train them most, and a 错题本 of the replies that failed them.
 
 use super::{Filter, TraineeStats, by_trainee, drill_text, labels, load, outcome_text, short_time};
-use crate::cli::practice::{Style, pad};
-use crate::cli::{ProgressArgs, load_rubric, scenario_dir};
+use crate::catalog::{Sources, load_rubric, scenario_dir};
 use crate::rubric::{CheckId, CheckRole};
 use crate::scenario::Scenario;
 use crate::session::results_dir;
+use crate::term::{Style, pad};
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
@@ -232,8 +233,16 @@ fn print(
     Ok(())
 }
 
+/// What `peilian progress` is run with.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressOptions {
+    pub trainee: String,
+    pub results: Option<PathBuf>,
+    pub sources: Sources,
+}
+
 /// `peilian progress`
-pub fn run_progress(a: ProgressArgs) -> ExitCode {
+pub fn run_progress(a: ProgressOptions) -> ExitCode {
     let dir = results_dir(a.results.as_deref());
     let name = a.trainee.trim().to_string();
     let filter = Filter {
@@ -255,11 +264,11 @@ pub fn run_progress(a: ProgressArgs) -> ExitCode {
         eprintln!("no sessions of trainee `{name}` in {}", dir.display());
         return ExitCode::from(1);
     };
-    let rubric = match load_rubric(&a.common) {
+    let rubric = match load_rubric(&a.sources) {
         Ok(r) => r,
         Err(c) => return c,
     };
-    let (scenarios, _) = crate::scenario::load_dir(&scenario_dir(&a.common), &rubric);
+    let (scenarios, _) = crate::scenario::load_dir(&scenario_dir(&a.sources), &rubric);
     let labels = labels(&entries);
     let mut out = std::io::stdout().lock();
     match print(&mut out, Style::detect(), t, &labels, &scenarios).and_then(|_| out.flush()) {

@@ -21,8 +21,7 @@ pub mod theme;
 pub mod trace;
 pub mod widgets;
 
-use crate::cli::practice::{default_trainee, random_seed};
-use crate::cli::{PracticeArgs, WindowArgs, load_rubric, scenario_dir};
+use crate::catalog::{Sources, default_trainee, load_rubric, random_seed, scenario_dir};
 use crate::drill::PlannedStep;
 use crate::scenario::Scenario;
 use crate::session::{DrillRef, Mode, results_dir};
@@ -41,16 +40,6 @@ use std::time::Duration;
 pub fn display_available() -> bool {
     std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty())
         || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty())
-}
-
-/// `peilian` with no command: the window when a display is available, else terminal practice.
-pub fn run_default() -> ExitCode {
-    if display_available() {
-        run_window(WindowArgs::default())
-    } else {
-        eprintln!("{}", strings::NO_DISPLAY);
-        crate::cli::practice::run(PracticeArgs::default())
-    }
 }
 
 /// The screens of the window.
@@ -109,14 +98,33 @@ impl BeginPractice {
     }
 }
 
+/// What the window is started with (`peilian window`'s options).
+#[derive(Debug, Clone, Default)]
+pub struct WindowOptions {
+    /// Scenario id or path; without one, the scenario picker.
+    pub scenario: Option<String>,
+    pub seed: Option<u64>,
+    /// Replies to play through the window, one per line; the window exits when done.
+    pub replay: Option<PathBuf>,
+    /// Save a PNG of every screen into this folder.
+    pub screenshots: Option<PathBuf>,
+    pub results: Option<PathBuf>,
+    pub trainee: Option<String>,
+    /// Start in exam mode (考核模式).
+    pub exam: bool,
+    /// Start this drill plan (a path or a name under scenarios/drills/).
+    pub drill: Option<String>,
+    pub sources: Sources,
+}
+
 /// `peilian window`
-pub fn run_window(a: WindowArgs) -> ExitCode {
+pub fn run_window(a: WindowOptions) -> ExitCode {
     let started = std::time::Instant::now();
-    let rubric = match load_rubric(&a.common) {
+    let rubric = match load_rubric(&a.sources) {
         Ok(r) => Arc::new(r),
         Err(c) => return c,
     };
-    let dir = scenario_dir(&a.common);
+    let dir = scenario_dir(&a.sources);
     let first = match &a.scenario {
         None => None,
         Some(name) => match crate::scenario::resolve(name, &dir, &rubric) {
