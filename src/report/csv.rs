@@ -82,7 +82,7 @@ pub fn render(d: &ReportData) -> String {
                 r.scenario.persona_label.clone(),
                 format!("{:?}", r.mode).to_lowercase(),
                 r.seed.to_string(),
-                r.started.clone(),
+                super::started_local(r),
                 if r.finished { "yes" } else { "no" }.into(),
                 outcome_text(r),
                 r.turns.len().to_string(),

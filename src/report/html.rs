@@ -249,7 +249,7 @@ fn trend_svg(t: &TraineeStats) -> String {
     let one_day = t
         .sessions
         .windows(2)
-        .all(|w| w[0].record.started.get(..10) == w[1].record.started.get(..10));
+        .all(|w| super::started_day(&w[0].record) == super::started_day(&w[1].record));
     for (i, e) in t.sessions.iter().enumerate() {
         let r = &e.record;
         let (cx, cy) = (x(i), y(r.total as f64));
@@ -265,8 +265,7 @@ fn trend_svg(t: &TraineeStats) -> String {
             r.total
         );
         if i % every == 0 || i + 1 == n {
-            let day: String = r
-                .started
+            let day: String = short_time(&r.started)
                 .chars()
                 .skip(if one_day { 11 } else { 5 })
                 .take(5)

@@ -15,7 +15,7 @@ pub use progress::{recommend, run_progress};
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::rubric::CheckId;
-use crate::session::SessionRecord;
+use crate::session::{SessionRecord, clock};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -205,10 +205,23 @@ pub fn labels(entries: &[Entry]) -> [String; CheckId::COUNT] {
     })
 }
 
-/// `2024-06-01T08:05:09Z` → `2024-06-01 08:05`.
+/// An RFC 3339 time (`…Z` in older files, or with an offset) as `YYYY-MM-DD HH:MM` in the
+/// machine's time zone: `2024-06-01T00:05:09Z` → `2024-06-01 08:05` in Beijing.
 pub fn short_time(rfc: &str) -> String {
-    let s: String = rfc.chars().take(16).collect();
-    s.replace('T', " ")
+    match clock::parse_rfc3339(rfc) {
+        Some(t) => clock::minute_in(t, &clock::zone()),
+        None => rfc.chars().take(16).collect::<String>().replace('T', " "),
+    }
+}
+
+/// When a session started, in the machine's time zone with its offset.
+pub fn started_local(r: &SessionRecord) -> String {
+    clock::rfc3339_in(r.started_at, &clock::zone())
+}
+
+/// The local date (`YYYY-MM-DD`) a session started on.
+pub fn started_day(r: &SessionRecord) -> String {
+    clock::date_in(r.started_at, &clock::zone())
 }
 
 /// The drill column: `first-week 1/3` (`#2` for a second attempt), or empty.
@@ -244,7 +257,7 @@ pub fn passed_text(r: &SessionRecord) -> &'static str {
 pub struct Filter {
     pub trainee: Option<String>,
     pub drill: Option<String>,
-    /// `YYYY-MM-DD`, compared with the UTC date the session started.
+    /// `YYYY-MM-DD`, compared with the local date (machine's time zone) the session started.
     pub since: Option<String>,
 }
 
@@ -260,7 +273,7 @@ impl Filter {
             && self
                 .since
                 .as_deref()
-                .is_none_or(|s| r.started.get(..10).is_some_and(|day| day >= s))
+                .is_none_or(|s| started_day(r).as_str() >= s)
     }
     pub fn describe(&self) -> String {
         let mut v = Vec::new();
