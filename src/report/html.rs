@@ -505,7 +505,7 @@ pub fn render(d: &ReportData) -> String {
     let filter = d.filter.describe();
     let _ = write!(
         out,
-        "<h1>陪练 · 训练报告</h1><p class=\"meta\">结果文件夹 {} · {} 场对练 · {} 位学员{} · 生成于 {}（时间均为 UTC）</p>",
+        "<h1>陪练 · 训练报告</h1><p class=\"meta\">结果文件夹 {} · {} 场对练 · {} 位学员{} · 生成于 {}（时间均为本地时间 {}）</p>",
         esc(&d.dir.display().to_string()),
         d.entries.len(),
         stats.len(),
@@ -514,7 +514,8 @@ pub fn render(d: &ReportData) -> String {
         } else {
             format!(" · 筛选：{}", esc(&filter))
         },
-        esc(&short_time(&d.generated))
+        esc(&short_time(&d.generated)),
+        esc(&super::zone_text())
     );
     if !d.skipped.is_empty() {
         out.push_str("<section class=\"warn\"><h2>跳过的文件</h2><p>这些文件不是有效的结果文件（可能是崩溃或拷贝不完整），没有计入报告：</p><ul>");

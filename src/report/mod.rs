@@ -219,6 +219,11 @@ pub fn started_local(r: &SessionRecord) -> String {
     clock::rfc3339_in(r.started_at, &clock::zone())
 }
 
+/// The zone report times are in, e.g. `Asia/Shanghai UTC+08:00`.
+pub fn zone_text() -> String {
+    clock::zone_label(&clock::zone())
+}
+
 /// The local date (`YYYY-MM-DD`) a session started on.
 pub fn started_day(r: &SessionRecord) -> String {
     clock::date_in(r.started_at, &clock::zone())

@@ -88,7 +88,12 @@ fn print(
             .unwrap_or_default()
     )?;
 
-    writeln!(out, "\n{}", st.bold("得分走势（时间为 UTC）"))?;
+    let zone = crate::session::clock::zone_label(&crate::session::clock::zone());
+    writeln!(
+        out,
+        "\n{}",
+        st.bold(&format!("得分走势（本地时间 {zone}）"))
+    )?;
     let line: String = t.sessions.iter().map(|e| spark(e.record.total)).collect();
     writeln!(out, "  {line}")?;
     let shown = t.sessions.len().saturating_sub(12);

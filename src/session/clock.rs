@@ -26,12 +26,31 @@ pub fn rfc3339_in(t: u64, tz: &TimeZone) -> String {
 
 /// `YYYY-MM-DD`: the day `t` falls on in `tz`.
 pub fn date_in(t: u64, tz: &TimeZone) -> String {
-    at(t).to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d").to_string()
+    at(t)
+        .to_zoned_datetime(tz.clone())
+        .strftime("%Y-%m-%d")
+        .to_string()
 }
 
 /// `YYYY-MM-DD HH:MM` in `tz`.
 pub fn minute_in(t: u64, tz: &TimeZone) -> String {
-    at(t).to_zoned_datetime(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string()
+    at(t)
+        .to_zoned_datetime(tz.clone())
+        .strftime("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// How reports name the zone their times are in: `Asia/Shanghai UTC+08:00`, or just the
+/// offset when the zone has no name.
+pub fn zone_label(tz: &TimeZone) -> String {
+    let off = tz.to_offset(Timestamp::now());
+    let secs = off.seconds();
+    let sign = if secs < 0 { '-' } else { '+' };
+    let (h, m) = (secs.unsigned_abs() / 3600, secs.unsigned_abs() % 3600 / 60);
+    match tz.iana_name() {
+        Some(n) if n != "UTC" => format!("{n} UTC{sign}{h:02}:{m:02}"),
+        _ => format!("UTC{sign}{h:02}:{m:02}"),
+    }
 }
 
 /// Unix seconds of an RFC 3339 timestamp, with `Z` (older result files) or an offset.
@@ -67,5 +86,7 @@ mod tests {
         assert_eq!(old, new);
         assert_eq!(rfc3339_in(old, &TimeZone::UTC), "2026-03-02T00:00:00+00:00");
         assert_eq!(parse_rfc3339("yesterday"), None);
+        assert_eq!(zone_label(&shanghai()), "Asia/Shanghai UTC+08:00");
+        assert_eq!(zone_label(&TimeZone::UTC), "UTC+00:00");
     }
 }

@@ -229,7 +229,10 @@ mod tests {
             assert!(dir.join(n).exists(), "{n} should stay");
         }
         // Opening the folder to read results sweeps too.
-        let f = fs::File::options().write(true).open(dir.join(fresh[0])).unwrap();
+        let f = fs::File::options()
+            .write(true)
+            .open(dir.join(fresh[0]))
+            .unwrap();
         f.set_modified(two_hours_ago).unwrap();
         read_dir(&dir).unwrap();
         assert!(!dir.join(fresh[0]).exists());
