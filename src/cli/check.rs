@@ -38,7 +38,7 @@ pub fn check_file(
             Err(d) => d,
         },
         "drill" => crate::drill::check_plan(&src, path, scenarios, rubric),
-        _ => match Scenario::parse(&src, path) {
+        _ => match Scenario::parse_as_written(&src, path) {
             Err(d) => vec![d],
             Ok(s) => validate(&s, &src, rubric),
         },

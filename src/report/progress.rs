@@ -225,6 +225,11 @@ fn print(
                 if let Some(sg) = &v.suggestion {
                     writeln!(out, "      建议改为：{sg}")?;
                 } else if let Some(a) = &turn.verdict.closest_answer {
+                    // Result files from before placeholders were filled at load hold them raw.
+                    let a = scenarios
+                        .iter()
+                        .find(|s| s.id == r.scenario.id)
+                        .map_or_else(|| a.clone(), |s| s.fill(a));
                     writeln!(out, "      参考回复：{a}")?;
                 }
                 n += 1;
