@@ -389,15 +389,31 @@ pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(v)
 }
 
+/// Where a scenario's `id` is set in its file.
+pub fn id_place(s: &Scenario) -> crate::diag::Defined {
+    let src = std::fs::read_to_string(&s.source).unwrap_or_default();
+    crate::diag::Defined::find(&s.source, &src, "id", &s.id)
+}
+
 /// Load every scenario in `dir`; the problems of the ones that fail come back separately.
+/// Ids are unique: a file whose id an earlier file (by name) already uses is skipped, with a
+/// problem naming both.
 pub fn load_dir(dir: &Path, rubric: &crate::rubric::Rubric) -> (Vec<Scenario>, Vec<Diagnostic>) {
-    let mut ok = Vec::new();
+    let mut ok: Vec<Scenario> = Vec::new();
     let mut bad = Vec::new();
     match files_in(dir) {
         Ok(files) => {
             for f in files {
                 match Scenario::load(&f, rubric) {
-                    Ok(s) => ok.push(s),
+                    Ok(s) => match ok.iter().find(|o| o.id == s.id) {
+                        Some(first) => {
+                            bad.extend(crate::diag::duplicates(
+                                "scenario id",
+                                &[id_place(first), id_place(&s)],
+                            ));
+                        }
+                        None => ok.push(s),
+                    },
                     Err(d) => bad.extend(d),
                 }
             }
