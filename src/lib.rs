@@ -14,6 +14,7 @@ pub mod rubric;
 pub mod scenario;
 pub mod session;
 pub mod sim;
+pub mod textio;
 pub mod ui;
 
 /// RON options used for every file peilian reads: `Some(..)` may be left out.

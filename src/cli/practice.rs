@@ -269,16 +269,20 @@ pub fn print_report(
     Ok(())
 }
 
-/// Read one reply. Returns None at end of input.
+/// Read one reply. Returns None at end of input. A line longer than a reply may be is
+/// refused with a message and skipped without being held (see `crate::textio`).
 fn read_line(input: &mut impl BufRead) -> Option<String> {
+    use crate::textio::{Read, read_line_bounded};
     let mut buf = Vec::new();
-    match input.read_until(b'\n', &mut buf) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(
-            String::from_utf8_lossy(&buf)
-                .trim_end_matches(['\n', '\r'])
-                .to_string(),
-        ),
+    loop {
+        match read_line_bounded(input, &mut buf, crate::session::MAX_REPLY_BYTES) {
+            Ok(Read::End) | Err(_) => return None,
+            Ok(Read::Line) => return Some(String::from_utf8_lossy(&buf).into_owned()),
+            Ok(Read::TooLong { chars, .. }) => println!(
+                "  {}",
+                crate::session::ReplyError::TooLong(chars.try_into().unwrap_or(usize::MAX))
+            ),
+        }
     }
 }
 

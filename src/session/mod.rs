@@ -15,6 +15,9 @@ pub use store::{ResultStore, results_dir};
 pub const SCHEMA: &str = "peilian.result/1";
 /// Longest reply accepted, in characters.
 pub const MAX_REPLY_CHARS: usize = 2000;
+/// Longest reply line read from a terminal or pipe, in bytes (every character of a longest
+/// reply at 4 bytes, plus a `\r`); a longer line is refused without being held.
+pub const MAX_REPLY_BYTES: usize = MAX_REPLY_CHARS * 4 + 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
