@@ -13,7 +13,7 @@ mod progress;
 
 pub use progress::{recommend, run_progress};
 
-use crate::cli::{ReportArgs, ReportFormat};
+use crate::cli::{CsvTable, ReportArgs, ReportFormat};
 use crate::rubric::CheckId;
 use crate::session::{SessionRecord, clock};
 use std::collections::BTreeMap;
@@ -362,6 +362,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// CSV, one table per file: `--out DIR` gets `sessions.csv` and `checks.csv` (or the one
+/// `--table` names); without `--out`, the `--table` (default `sessions`) goes to stdout.
+fn write_csv(data: &ReportData, a: &ReportArgs) -> ExitCode {
+    let chosen = a.table.map(|t| match t {
+        CsvTable::Sessions => csv::Table::Sessions,
+        CsvTable::Checks => csv::Table::Checks,
+    });
+    let Some(dir) = &a.out else {
+        let text = csv::render(data, chosen.unwrap_or(csv::Table::Sessions));
+        return if write_stdout(&text).is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    };
+    if dir.is_file() {
+        eprintln!(
+            "{}: is a file; with --format csv, --out names a folder (it gets sessions.csv and checks.csv)",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("{}: cannot create the folder: {e}", dir.display());
+        return ExitCode::from(1);
+    }
+    let tables = chosen.map_or(csv::Table::ALL.to_vec(), |t| vec![t]);
+    let mut written = Vec::new();
+    for t in tables {
+        let path = dir.join(t.file_name());
+        if let Err(e) = write_atomic(&path, csv::render(data, t).as_bytes()) {
+            eprintln!("{}: cannot write the report: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        written.push(path.display().to_string());
+    }
+    eprintln!(
+        "wrote {} ({} session(s), {} skipped file(s))",
+        written.join(" and "),
+        data.entries.len(),
+        data.skipped.len()
+    );
+    ExitCode::SUCCESS
+}
+
 /// `peilian report`
 pub fn run_report(a: ReportArgs) -> ExitCode {
     let since = match a.since.as_deref().map(parse_date).transpose() {
@@ -400,10 +452,16 @@ pub fn run_report(a: ReportArgs) -> ExitCode {
         filter,
         generated: crate::session::rfc3339(crate::session::now_unix()),
     };
+    if a.format == ReportFormat::Csv {
+        return write_csv(&data, &a);
+    }
+    if a.table.is_some() {
+        eprintln!("--table applies to --format csv only");
+        return ExitCode::from(2);
+    }
     let text = match a.format {
-        ReportFormat::Csv => csv::render(&data),
         ReportFormat::Html => html::render(&data),
-        ReportFormat::Md => md::render(&data),
+        _ => md::render(&data),
     };
     match &a.out {
         Some(p) => {
@@ -419,13 +477,7 @@ pub fn run_report(a: ReportArgs) -> ExitCode {
             );
         }
         None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
+            if write_stdout(&text).is_err() {
                 return ExitCode::from(1);
             }
         }
