@@ -473,7 +473,7 @@ fn trainee_section(
             .iter()
             .zip(CheckId::ALL)
             .filter(|(x, _)| x.passed < x.involved)
-            .map(|(x, c)| format!("{}×{}", labels[c.index()], x.involved - x.passed))
+            .map(|(x, c)| format!("{} {} 次", labels[c.index()], x.involved - x.passed))
             .collect();
         let pass = passed_text(r);
         let pass_class = match pass {
