@@ -17,6 +17,7 @@ pub mod scenario;
 pub mod session;
 pub mod sim;
 pub mod term;
+pub mod textio;
 pub mod ui;
 
 /// RON options used for every file peilian reads: `Some(..)` may be left out.

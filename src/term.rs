@@ -11,23 +11,7 @@ use std::time::Instant;
 
 /// Columns a string takes in a terminal: East Asian wide characters take two.
 pub fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| match c as u32 {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 2,
-            _ => 1,
-        })
-        .sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// `s` padded with spaces to `cols` terminal columns.
@@ -221,14 +205,17 @@ pub fn print_report(
 
 /// Read one reply. Returns None at end of input.
 pub fn read_line(input: &mut impl BufRead) -> Option<String> {
+    use crate::textio::{Read, read_line_bounded};
     let mut buf = Vec::new();
-    match input.read_until(b'\n', &mut buf) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(
-            String::from_utf8_lossy(&buf)
-                .trim_end_matches(['\n', '\r'])
-                .to_string(),
-        ),
+    loop {
+        match read_line_bounded(input, &mut buf, crate::session::MAX_REPLY_BYTES) {
+            Ok(Read::End) | Err(_) => return None,
+            Ok(Read::Line) => return Some(String::from_utf8_lossy(&buf).into_owned()),
+            Ok(Read::TooLong { chars, .. }) => println!(
+                "  {}",
+                crate::session::ReplyError::TooLong(chars.try_into().unwrap_or(usize::MAX))
+            ),
+        }
     }
 }
 

@@ -374,21 +374,37 @@ fn three_trainees_report_numbers_agree_with_result_files() {
         "the good script outscores the bad one: {good:?} vs {bad:?}"
     );
 
-    // CSV: BOM, one row per session, a summary row per trainee × check.
-    let (csv, _) = report(&results, "csv");
-    assert!(csv.starts_with('\u{FEFF}'), "CSV starts with a BOM");
-    let rows = parse_csv(csv.trim_start_matches('\u{FEFF}'));
-    let header = rows
-        .iter()
-        .find(|r| r[0] == "record" && r.contains(&"file".to_string()))
-        .expect("session header");
+    // CSV, one table per file: sessions.csv (one row per session) and checks.csv (one row per
+    // trainee × check), each with a BOM and a single header.
+    let csv_dir = root.join("csv");
+    let (_, err) = report_args(
+        &results,
+        &["--format", "csv", "--out", csv_dir.to_str().unwrap()],
+    );
+    assert!(
+        err.contains("sessions.csv") && err.contains("checks.csv"),
+        "{err}"
+    );
+    let table = |name: &str| {
+        let text = std::fs::read_to_string(csv_dir.join(name)).expect("CSV file written");
+        assert!(text.starts_with('\u{FEFF}'), "{name} starts with a BOM");
+        let rows = parse_csv(text.trim_start_matches('\u{FEFF}'));
+        assert!(
+            rows.iter().all(|r| r.len() == rows[0].len()),
+            "{name}: one table, every row as wide as the header"
+        );
+        rows
+    };
+    let rows = table("sessions.csv");
+    let header = &rows[0];
+    assert_eq!(header[0], "file");
     let col = |n: &str| {
         header
             .iter()
             .position(|h| h == n)
             .unwrap_or_else(|| panic!("column {n}"))
     };
-    let sessions: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "session").collect();
+    let sessions: Vec<&Vec<String>> = rows[1..].iter().collect();
     assert_eq!(sessions.len(), 6);
     let mut csv_totals = BTreeMap::new();
     for r in &sessions {
@@ -402,31 +418,46 @@ fn three_trainees_report_numbers_agree_with_result_files() {
     }
     let want = tallies(&files);
     let mut csv_checks = BTreeMap::new();
-    for r in rows
-        .iter()
-        .filter(|r| r[0] == "summary" && r[2] != "response_time")
-    {
-        let key = (r[1].clone(), r[2].clone());
+    let rows = table("checks.csv");
+    assert_eq!(
+        rows[0],
+        [
+            "trainee",
+            "check",
+            "label",
+            "involved",
+            "passed",
+            "pass_rate"
+        ]
+    );
+    for r in rows[1..].iter().filter(|r| r[1] != "response_time") {
+        let key = (r[0].clone(), r[1].clone());
         let (inv, pass) = want
             .get(&key)
-            .unwrap_or_else(|| panic!("unexpected summary row {r:?}"));
+            .unwrap_or_else(|| panic!("unexpected check row {r:?}"));
         assert_eq!(
-            (r[4].parse::<u32>().unwrap(), r[5].parse::<u32>().unwrap()),
+            (r[3].parse::<u32>().unwrap(), r[4].parse::<u32>().unwrap()),
             (*inv, *pass),
             "{key:?}"
         );
         if *inv > 0 {
-            let rate: f64 = r[6].parse().expect("rate");
+            let rate: f64 = r[5].parse().expect("rate");
             assert!(
                 (rate - *pass as f64 * 100.0 / *inv as f64).abs() < 0.051,
                 "{key:?} rate {rate}"
             );
         } else {
-            assert_eq!(r[6], "");
+            assert_eq!(r[5], "");
         }
-        csv_checks.insert(key, (r[4].clone(), r[5].clone(), r[6].clone()));
+        csv_checks.insert(key, (r[3].clone(), r[4].clone(), r[5].clone()));
     }
     assert_eq!(csv_checks.len(), 3 * CheckId::COUNT);
+    // On standard output, one table at a time.
+    let (checks_out, _) = report_args(&results, &["--format", "csv", "--table", "checks"]);
+    assert_eq!(
+        checks_out,
+        std::fs::read_to_string(csv_dir.join("checks.csv")).unwrap()
+    );
 
     // HTML: the same session totals and the same per-check numbers.
     let (html, _) = report(&results, "html");
@@ -489,29 +520,21 @@ fn three_trainees_report_numbers_agree_with_result_files() {
 
     // Filters.
     let (only, _) = report_args(&results, &["--format", "csv", "--trainee", "阿强"]);
-    assert_eq!(
-        parse_csv(&only)
-            .iter()
-            .filter(|r| r[0] == "session")
-            .count(),
-        2
-    );
+    assert_eq!(session_rows(&only), 2);
     let (none, _) = report_args(&results, &["--format", "csv", "--since", "2999-01-01"]);
-    assert_eq!(
-        parse_csv(&none)
-            .iter()
-            .filter(|r| r[0] == "session")
-            .count(),
-        0
-    );
+    assert_eq!(session_rows(&none), 0);
     let (drill_only, _) = report_args(&results, &["--format", "csv", "--drill", "onboard"]);
-    assert_eq!(
-        parse_csv(&drill_only)
-            .iter()
-            .filter(|r| r[0] == "session")
-            .count(),
-        6
+    assert_eq!(session_rows(&drill_only), 6);
+}
+
+/// Data rows in a sessions table (CSV text, header excluded).
+fn session_rows(text: &str) -> usize {
+    let rows = parse_csv(text.trim_start_matches('\u{FEFF}'));
+    assert!(
+        rows.is_empty() || rows[0][0] == "file",
+        "a sessions table: {rows:?}"
     );
+    rows.len().saturating_sub(1)
 }
 
 fn report_args(results: &Path, args: &[&str]) -> (String, String) {
@@ -551,13 +574,7 @@ fn corrupt_files_are_named_and_skipped() {
             assert!(err.contains(name), "{format}: stderr names {name}: {err}");
         }
         if format == "csv" {
-            assert_eq!(
-                parse_csv(&text)
-                    .iter()
-                    .filter(|r| r[0] == "session")
-                    .count(),
-                2
-            );
+            assert_eq!(session_rows(&text), 2);
         } else {
             assert!(
                 text.contains("cut-short.json"),
@@ -638,13 +655,7 @@ fn drills_running_at_once_into_one_folder_lose_nothing() {
     assert_eq!(files.values().filter(|r| r.trainee == "小王").count(), 4);
     let (csv, err) = report(&results, "csv");
     assert!(!err.contains("skipped"), "nothing corrupt: {err}");
-    assert_eq!(
-        parse_csv(csv.trim_start_matches('\u{FEFF}'))
-            .iter()
-            .filter(|r| r[0] == "session")
-            .count(),
-        8
-    );
+    assert_eq!(session_rows(csv.trim_start_matches('\u{FEFF}')), 8);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `peilian check`: validate scenarios, drill plans and rubrics.
 
 use super::{CheckArgs, load_rubric, scenario_dir};
-use crate::diag::Diagnostic;
+use crate::diag::{Defined, Diagnostic, duplicates};
 use crate::rubric::Rubric;
 use crate::scenario::{Scenario, check::validate};
 use std::path::{Path, PathBuf};
@@ -38,11 +38,26 @@ pub fn check_file(
             Err(d) => d,
         },
         "drill" => crate::drill::check_plan(&src, path, scenarios, rubric),
-        _ => match Scenario::parse(&src, path) {
+        _ => match Scenario::parse_as_written(&src, path) {
             Err(d) => vec![d],
             Ok(s) => validate(&s, &src, rubric),
         },
     })
+}
+
+/// The name a file defines that must be unique across files: a scenario's `id` or a drill
+/// plan's `name` (None for rubrics and files that do not parse).
+fn defined(path: &Path) -> Option<(&'static str, Defined)> {
+    let src = std::fs::read_to_string(path).ok()?;
+    match kind_of(&src) {
+        "rubric" => None,
+        "drill" => crate::drill::DrillPlan::parse(&src, path)
+            .ok()
+            .map(|p| ("drill", Defined::find(path, &src, "name", &p.name))),
+        _ => Scenario::parse_as_written(&src, path)
+            .ok()
+            .map(|s| ("scenario", Defined::find(path, &src, "id", &s.id))),
+    }
 }
 
 fn expand(p: &Path) -> std::io::Result<Vec<PathBuf>> {
@@ -81,6 +96,8 @@ pub fn run(a: CheckArgs) -> ExitCode {
     };
     let mut problems = 0;
     let mut unreadable = 0;
+    let mut seen = std::collections::HashSet::new();
+    let (mut ids, mut drills) = (Vec::new(), Vec::new());
     let mut files = 0;
     for p in &paths {
         let list = match expand(p) {
@@ -92,7 +109,16 @@ pub fn run(a: CheckArgs) -> ExitCode {
             }
         };
         for f in list {
+            // The same file named twice is checked once.
+            if !seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())) {
+                continue;
+            }
             files += 1;
+            match defined(&f) {
+                Some(("drill", d)) => drills.push(d),
+                Some((_, d)) => ids.push(d),
+                None => {}
+            }
             match check_file(&f, &rubric, &dir) {
                 Ok(ds) => {
                     for d in &ds {
@@ -106,6 +132,14 @@ pub fn run(a: CheckArgs) -> ExitCode {
                 }
             }
         }
+    }
+    // Across files: scenario ids and drill names must be unique.
+    for d in duplicates("scenario id", &ids)
+        .into_iter()
+        .chain(duplicates("drill name", &drills))
+    {
+        println!("{d}");
+        problems += 1;
     }
     eprintln!(
         "checked {files} file(s): {problems} problem(s){}",

@@ -186,9 +186,20 @@ pub struct ReportArgs {
     pub since: Option<String>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
     pub format: ReportFormat,
-    /// Write to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Write to this file instead of standard output. For `--format csv` this is a folder:
+    /// it gets `sessions.csv` and `checks.csv` (or just the `--table` chosen).
+    #[arg(long, value_name = "FILE|DIR")]
     pub out: Option<PathBuf>,
+    /// CSV only: which table, one per file — `sessions` (one row per session; the default on
+    /// standard output) or `checks` (one row per trainee × check).
+    #[arg(long, value_enum)]
+    pub table: Option<CsvTable>,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvTable {
+    Sessions,
+    Checks,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,6 +279,10 @@ impl From<ReportArgs> for crate::report::ReportOptions {
                 ReportFormat::Md => crate::report::Format::Md,
             },
             out: a.out,
+            table: a.table.map(|t| match t {
+                CsvTable::Sessions => crate::report::CsvTable::Sessions,
+                CsvTable::Checks => crate::report::CsvTable::Checks,
+            }),
         }
     }
 }

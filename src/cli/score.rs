@@ -467,20 +467,62 @@ fn bad(out: &mut impl Write, id: Option<&str>, error: String) -> std::io::Result
     Ok(false)
 }
 
-/// Score every line of `input` into `out`; returns (lines, bad lines).
+/// The `id` at the start of a line too long to read whole, from its first bytes: a number
+/// or a plain string right after `{"id":` (JSON text, as given).
+fn leading_id(prefix: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(prefix)
+        .or_else(|e| std::str::from_utf8(&prefix[..e.valid_up_to()]))
+        .ok()?;
+    let rest = s.trim_start().strip_prefix('{')?.trim_start();
+    let rest = rest
+        .strip_prefix("\"id\"")?
+        .trim_start()
+        .strip_prefix(':')?;
+    let rest = rest.trim_start();
+    let end = if let Some(body) = rest.strip_prefix('"') {
+        1 + body
+            .find(['"', '\\'])
+            .filter(|&i| body.as_bytes()[i] == b'"')?
+            + 1
+    } else {
+        rest.find(|c: char| !(c.is_ascii_digit() || c == '-'))
+            .filter(|&i| i > 0)?
+    };
+    let id = &rest[..end];
+    serde_json::from_str::<&serde_json::value::RawValue>(id).ok()?;
+    Some(id)
+}
+
+/// Score every line of `input` into `out`; returns (lines scored, bad lines). Error messages
+/// count physical lines (blank lines included). A line longer than
+/// [`MAX_LINE_BYTES`](crate::textio::MAX_LINE_BYTES) is never held whole: it gets an error
+/// object (with its `id` when that comes first) and is skipped.
 pub fn score_stream(
     scorer: &mut Scorer,
     input: &mut impl BufRead,
     out: &mut impl Write,
 ) -> std::io::Result<(usize, usize)> {
+    use crate::textio::{MAX_LINE_BYTES, Read, read_line_bounded};
     let mut buf = Vec::with_capacity(4096);
-    let (mut n, mut nbad) = (0, 0);
+    let (mut lineno, mut n, mut nbad) = (0, 0, 0);
     loop {
-        buf.clear();
-        if input.read_until(b'\n', &mut buf)? == 0 {
+        let read = read_line_bounded(input, &mut buf, MAX_LINE_BYTES)?;
+        if read == Read::End {
             break;
         }
-        n += 1;
+        lineno += 1;
+        if let Read::TooLong { bytes, .. } = read {
+            n += 1;
+            nbad += 1;
+            bad(
+                out,
+                leading_id(&buf),
+                format!(
+                    "line {lineno}: line too long ({bytes} bytes; at most {MAX_LINE_BYTES} bytes, 1 MiB); skipped"
+                ),
+            )?;
+            continue;
+        }
         // Valid UTF-8 (the usual case) is borrowed as it is; only a line with invalid bytes is
         // copied with U+FFFD in their place.
         let text = match std::str::from_utf8(&buf) {
@@ -489,10 +531,10 @@ pub fn score_stream(
         };
         let line = text.trim_end_matches(['\n', '\r']);
         if line.trim().is_empty() {
-            n -= 1;
             continue;
         }
-        if !scorer.line(n, line, out)? {
+        n += 1;
+        if !scorer.line(lineno, line, out)? {
             nbad += 1;
         }
     }

@@ -321,8 +321,15 @@ pub fn plans_dir(scenarios: &Path) -> PathBuf {
     scenarios.join("drills")
 }
 
+/// Where a plan's `name` is set in its file.
+pub fn name_place(p: &DrillPlan) -> crate::diag::Defined {
+    let src = std::fs::read_to_string(&p.source).unwrap_or_default();
+    crate::diag::Defined::find(&p.source, &src, "name", &p.name)
+}
+
 /// Load every plan in `dir` (e.g. `scenarios/drills`), sorted by file name, checked against
-/// `scenarios`; plans with problems come back as diagnostics instead.
+/// `scenarios`; plans with problems come back as diagnostics instead, and so does a plan
+/// whose name an earlier file already uses (it is skipped).
 pub fn load_plans(dir: &Path, scenarios: &[Scenario]) -> (Vec<DrillPlan>, Vec<Diagnostic>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
@@ -330,7 +337,13 @@ pub fn load_plans(dir: &Path, scenarios: &[Scenario]) -> (Vec<DrillPlan>, Vec<Di
         Ok(files) => {
             for f in files {
                 match DrillPlan::load(&f, scenarios) {
-                    Ok(p) => ok.push(p),
+                    Ok(p) => match ok.iter().find(|o: &&DrillPlan| o.name == p.name) {
+                        Some(first) => bad.extend(crate::diag::duplicates(
+                            "drill name",
+                            &[name_place(first), name_place(&p)],
+                        )),
+                        None => ok.push(p),
+                    },
                     Err(d) => bad.extend(d),
                 }
             }

@@ -1,5 +1,6 @@
-//! CSV: one row per session, then a summary row per trainee × check. UTF-8 with a BOM and
-//! CRLF line ends, so Excel and WPS open the Chinese correctly.
+//! CSV, one table per file: `sessions.csv` (one row per session) and `checks.csv` (one row per
+//! trainee × check). UTF-8 with a BOM and CRLF line ends, so Excel and WPS open the Chinese
+//! correctly.
 
 use super::{ReportData, by_trainee, labels, outcome_text, session_checks, session_time};
 use crate::rubric::CheckId;
@@ -25,12 +26,38 @@ fn row(out: &mut String, cells: &[String]) {
     out.push_str("\r\n");
 }
 
-pub fn render(d: &ReportData) -> String {
+/// The CSV tables a report has, one file each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// `sessions.csv`: one row per session.
+    Sessions,
+    /// `checks.csv`: one row per trainee × check (and response time).
+    Checks,
+}
+
+impl Table {
+    pub const ALL: [Table; 2] = [Table::Sessions, Table::Checks];
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Table::Sessions => "sessions.csv",
+            Table::Checks => "checks.csv",
+        }
+    }
+}
+
+/// One table as a whole CSV file.
+pub fn render(d: &ReportData, table: Table) -> String {
+    match table {
+        Table::Sessions => sessions(d),
+        Table::Checks => checks(d),
+    }
+}
+
+fn sessions(d: &ReportData) -> String {
     let mut out = String::from("\u{FEFF}");
     row(
         &mut out,
         &[
-            "record",
             "file",
             "trainee",
             "drill",
@@ -70,7 +97,6 @@ pub fn render(d: &ReportData) -> String {
         row(
             &mut out,
             &[
-                "session".into(),
                 e.file.clone(),
                 r.trainee.clone(),
                 opt(dr.map(|x| x.name.clone())),
@@ -82,7 +108,7 @@ pub fn render(d: &ReportData) -> String {
                 r.scenario.persona_label.clone(),
                 format!("{:?}", r.mode).to_lowercase(),
                 r.seed.to_string(),
-                r.started.clone(),
+                super::started_local(r),
                 if r.finished { "yes" } else { "no" }.into(),
                 outcome_text(r),
                 r.turns.len().to_string(),
@@ -100,11 +126,14 @@ pub fn render(d: &ReportData) -> String {
             ],
         );
     }
-    out.push_str("\r\n");
+    out
+}
+
+fn checks(d: &ReportData) -> String {
+    let mut out = String::from("\u{FEFF}");
     row(
         &mut out,
         &[
-            "record",
             "trainee",
             "check",
             "label",
@@ -124,7 +153,6 @@ pub fn render(d: &ReportData) -> String {
             row(
                 &mut out,
                 &[
-                    "summary".into(),
                     t.name.clone(),
                     id.into(),
                     label.into(),

@@ -43,15 +43,17 @@ section { background:#fff; border:1px solid var(--line); border-radius:10px; pad
 .warn li { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:13px; word-break:break-all; }
 table { border-collapse:collapse; width:100%; }
 th, td { border-bottom:1px solid var(--line); padding:6px 8px; text-align:left; vertical-align:top; }
-th { font-size:13px; color:var(--muted); font-weight:600; white-space:nowrap; }
+th { font-size:13px; color:var(--muted); font-weight:600; white-space:nowrap; word-break:keep-all; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 .overview th, .overview td { padding:5px 4px; font-size:13px; }
-.overview th { white-space:normal; text-align:center; vertical-align:bottom; min-width:44px; }
+.overview th { white-space:normal; word-break:keep-all; overflow-wrap:normal; text-align:center; vertical-align:bottom; min-width:44px; }
 .overview th:first-child, .overview td:first-child { text-align:left; white-space:nowrap; padding-left:6px; }
 .overview td.rate { text-align:center; font-variant-numeric:tabular-nums; white-space:nowrap; border-left:1px solid #fff; }
 .overview td.rate small { display:block; color:#495057; font-size:10.5px; }
 .overview td.none { color:#adb5bd; text-align:center; }
 .scroll { overflow-x:auto; }
+.who-name { display:inline-block; max-width:16em; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; vertical-align:bottom; }
+h2 { overflow-wrap:anywhere; }
 .cards { display:flex; flex-wrap:wrap; gap:12px; margin-bottom:14px; }
 .card { border:1px solid var(--line); border-radius:8px; padding:8px 14px; min-width:110px; }
 .card b { display:block; font-size:22px; }
@@ -189,15 +191,20 @@ fn bars_svg(t: &TraineeStats, labels: &[String; CheckId::COUNT]) -> String {
 /// Scores over time: one point per session (hollow = unfinished), oldest left.
 fn trend_svg(t: &TraineeStats) -> String {
     let (w, h) = (560.0, 230.0);
-    let (l, r, top, bottom) = (40.0, 20.0, 18.0, 46.0);
+    // The right margin holds the pass-mark label, clear of every point and its score.
+    let (l, r, top, bottom) = (44.0, 72.0, 18.0, 46.0);
     let pw = w - l - r;
     let ph = h - top - bottom;
     let n = t.sessions.len();
+    // Points stand `inset` inside the plot, so the first score label clears the axis labels
+    // and the last clears the pass-mark label.
+    let inset = 18.0;
+    let span = pw - 2.0 * inset;
     let x = |i: usize| {
         if n <= 1 {
             l + pw / 2.0
         } else {
-            l + pw * i as f64 / (n - 1) as f64
+            l + inset + span * i as f64 / (n - 1) as f64
         }
     };
     let y = |v: f64| top + ph * (1.0 - v / 100.0);
@@ -225,10 +232,11 @@ fn trend_svg(t: &TraineeStats) -> String {
     {
         let _ = write!(
             s,
-            "<line x1=\"{l}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#fa5252\" stroke-dasharray=\"6 4\"/><text x=\"{1}\" y=\"{2}\" font-size=\"11\" fill=\"#e03131\" text-anchor=\"end\">及格线 {m}</text>",
+            "<line x1=\"{l}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#fa5252\" stroke-dasharray=\"6 4\"/><text class=\"pass-mark\" x=\"{2}\" y=\"{3}\" font-size=\"11\" fill=\"#e03131\">及格线 {m}</text>",
             y(m as f64),
             w - r,
-            y(m as f64) - 4.0
+            w - r + 16.0,
+            y(m as f64) + 4.0
         );
     }
     let pts: Vec<String> = t
@@ -245,28 +253,37 @@ fn trend_svg(t: &TraineeStats) -> String {
         );
     }
     let every = n.div_ceil(10).max(1);
+    // Score labels about 28 px apart at least, so neighbours never overlap (every point keeps
+    // its score in a tooltip).
+    let step = if n > 1 { span / (n - 1) as f64 } else { span };
+    let label_every = ((28.0 / step).ceil() as usize).max(1);
     // Dates under the points, or times of day when every session was on one day.
     let one_day = t
         .sessions
         .windows(2)
-        .all(|w| w[0].record.started.get(..10) == w[1].record.started.get(..10));
+        .all(|w| super::started_day(&w[0].record) == super::started_day(&w[1].record));
     for (i, e) in t.sessions.iter().enumerate() {
         let r = &e.record;
         let (cx, cy) = (x(i), y(r.total as f64));
         let fill = if r.finished { "#1c7ed6" } else { "#fff" };
         let _ = write!(
             s,
-            "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"#1c7ed6\" stroke-width=\"2\"><title>{} {} {} 分</title></circle>\
-             <text x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1f2933\" text-anchor=\"middle\">{}</text>",
+            "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"4.5\" fill=\"{fill}\" stroke=\"#1c7ed6\" stroke-width=\"2\"><title>{} {} {} 分</title></circle>",
             esc(&short_time(&r.started)),
             esc(&r.scenario.title),
             r.total,
-            cy - 9.0,
-            r.total
         );
-        if i % every == 0 || i + 1 == n {
-            let day: String = r
-                .started
+        // Counted from the newest, which always shows.
+        if (n - 1 - i) % label_every == 0 {
+            let _ = write!(
+                s,
+                "<text class=\"score-label\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1f2933\" text-anchor=\"middle\">{}</text>",
+                cy - 9.0,
+                r.total
+            );
+        }
+        if (n - 1 - i) % every == 0 {
+            let day: String = short_time(&r.started)
                 .chars()
                 .skip(if one_day { 11 } else { 5 })
                 .take(5)
@@ -456,7 +473,7 @@ fn trainee_section(
             .iter()
             .zip(CheckId::ALL)
             .filter(|(x, _)| x.passed < x.involved)
-            .map(|(x, c)| format!("{}×{}", labels[c.index()], x.involved - x.passed))
+            .map(|(x, c)| format!("{} {} 次", labels[c.index()], x.involved - x.passed))
             .collect();
         let pass = passed_text(r);
         let pass_class = match pass {
@@ -506,7 +523,7 @@ pub fn render(d: &ReportData) -> String {
     let filter = d.filter.describe();
     let _ = write!(
         out,
-        "<h1>陪练 · 训练报告</h1><p class=\"meta\">结果文件夹 {} · {} 场对练 · {} 位学员{} · 生成于 {}（时间均为 UTC）</p>",
+        "<h1>陪练 · 训练报告</h1><p class=\"meta\">结果文件夹 {} · {} 场对练 · {} 位学员{} · 生成于 {}（时间均为本地时间 {}）</p>",
         esc(&d.dir.display().to_string()),
         d.entries.len(),
         stats.len(),
@@ -515,7 +532,8 @@ pub fn render(d: &ReportData) -> String {
         } else {
             format!(" · 筛选：{}", esc(&filter))
         },
-        esc(&short_time(&d.generated))
+        esc(&short_time(&d.generated)),
+        esc(&super::zone_text())
     );
     if !d.skipped.is_empty() {
         out.push_str("<section class=\"warn\"><h2>跳过的文件</h2><p>这些文件不是有效的结果文件（可能是崩溃或拷贝不完整），没有计入报告：</p><ul>");
@@ -533,9 +551,10 @@ pub fn render(d: &ReportData) -> String {
     for (i, t) in stats.iter().enumerate() {
         let _ = write!(
             out,
-            "<tr class=\"trainee-row\" data-trainee=\"{}\" data-average=\"{}\"><td><a href=\"#trainee-{i}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            "<tr class=\"trainee-row\" data-trainee=\"{}\" data-average=\"{}\"><td><a class=\"who-name\" href=\"#trainee-{i}\" title=\"{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
             esc(&t.name),
             t.average.map(|a| format!("{a:.1}")).unwrap_or_default(),
+            esc(&t.name),
             esc(&t.name),
             t.sessions.len(),
             t.finished,
@@ -562,6 +581,93 @@ pub fn render(d: &ReportData) -> String {
 #[cfg(test)]
 mod tests {
     use super::esc;
+    use crate::report::{Entry, Filter, ReportData};
+    use crate::session::{DrillRef, Mode, Session};
+    use std::sync::Arc;
+
+    /// Every value of attribute `name` in elements whose opening tag has `marker`.
+    fn attrs(html: &str, marker: &str, name: &str) -> Vec<f64> {
+        html.split('<')
+            .filter(|t| t.contains(marker))
+            .filter_map(|t| {
+                let at = t.find(&format!(" {name}=\""))? + name.len() + 3;
+                t[at..].split('"').next()?.parse().ok()
+            })
+            .collect()
+    }
+
+    fn report(name: &str, totals: &[u32]) -> String {
+        let rubric = crate::rubric::Rubric::builtin();
+        let dir = std::path::Path::new("scenarios");
+        let sc = crate::scenario::resolve("haggler-phone-case", dir, &rubric).unwrap();
+        let mut session = Session::start(Arc::new(sc), &rubric, 1, name, Mode::Practice, "test");
+        session.reply(&rubric, "您好亲，在的！", 5.0).unwrap();
+        let entries = totals
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                let mut record = session.record.clone();
+                record.total = t;
+                record.started_at += 86_400 * i as u64;
+                record.drill = Some(DrillRef {
+                    name: "d".into(),
+                    step: 1,
+                    of: 1,
+                    attempt: 1,
+                    pass_mark: Some(60),
+                });
+                Entry {
+                    file: format!("{i}.json"),
+                    record,
+                }
+            })
+            .collect();
+        super::render(&ReportData {
+            dir: "r".into(),
+            entries,
+            skipped: Vec::new(),
+            filter: Filter::default(),
+            generated: "2026-03-02T08:00:00+08:00".into(),
+        })
+    }
+
+    #[test]
+    fn the_pass_mark_label_stands_clear_of_every_score_label() {
+        for n in [1usize, 2, 8, 40, 120] {
+            let totals: Vec<u32> = (0..n).map(|i| 55 + (i as u32 * 7) % 12).collect();
+            let html = report("小王", &totals);
+            let mark = attrs(&html, "class=\"pass-mark\"", "x");
+            assert_eq!(mark.len(), 1, "one pass-mark label");
+            let xs = attrs(&html, "class=\"score-label\"", "x");
+            assert!(!xs.is_empty());
+            // A score label is at most three digits at 12 px, centred: 11 px each side.
+            let right = xs.iter().cloned().fold(f64::MIN, f64::max) + 11.0;
+            assert!(
+                mark[0] > right + 4.0,
+                "n={n}: pass mark at {} vs scores to {right}",
+                mark[0]
+            );
+            for w in xs.windows(2) {
+                assert!(w[1] - w[0] >= 24.0, "n={n}: score labels {w:?} too close");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_truncate_with_a_tooltip_and_headers_keep_words_whole() {
+        let long = "Alexandra Konstantinopoulou-Wolfeschlegelsteinhausen 客服一组";
+        let html = report(long, &[70]);
+        assert!(
+            html.contains(&format!(
+                "class=\"who-name\" href=\"#trainee-0\" title=\"{long}\""
+            )),
+            "the overview's name cell carries the whole name as a tooltip"
+        );
+        let css = super::STYLE;
+        assert!(css.contains(".who-name { display:inline-block; max-width:16em; overflow:hidden; text-overflow:ellipsis;"));
+        assert!(css.contains("th { font-size:13px; color:var(--muted); font-weight:600; white-space:nowrap; word-break:keep-all; }"));
+        assert!(css.contains(".overview th { white-space:normal; word-break:keep-all;"));
+    }
 
     #[test]
     fn escapes_everything_that_matters() {

@@ -22,7 +22,7 @@ pub fn render(d: &ReportData) -> String {
     let filter = d.filter.describe();
     let _ = writeln!(
         out,
-        "结果文件夹 `{}`：{} 场对练，{} 位学员{}。生成于 {}（时间均为 UTC）。\n",
+        "结果文件夹 `{}`：{} 场对练，{} 位学员{}。生成于 {}（时间均为本地时间 {}）。\n",
         d.dir.display().to_string().replace('`', "'"),
         d.entries.len(),
         stats.len(),
@@ -31,7 +31,8 @@ pub fn render(d: &ReportData) -> String {
         } else {
             format!("（筛选：{}）", cell(&filter))
         },
-        short_time(&d.generated)
+        short_time(&d.generated),
+        super::zone_text()
     );
     let checks: Vec<CheckId> = CheckId::ALL
         .into_iter()

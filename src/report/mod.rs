@@ -14,7 +14,7 @@ mod progress;
 pub use progress::{ProgressOptions, recommend, run_progress};
 
 use crate::rubric::CheckId;
-use crate::session::SessionRecord;
+use crate::session::{SessionRecord, clock};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -204,10 +204,28 @@ pub fn labels(entries: &[Entry]) -> [String; CheckId::COUNT] {
     })
 }
 
-/// `2024-06-01T08:05:09Z` → `2024-06-01 08:05`.
+/// An RFC 3339 time (`…Z` in older files, or with an offset) as `YYYY-MM-DD HH:MM` in the
+/// machine's time zone: `2024-06-01T00:05:09Z` → `2024-06-01 08:05` in Beijing.
 pub fn short_time(rfc: &str) -> String {
-    let s: String = rfc.chars().take(16).collect();
-    s.replace('T', " ")
+    match clock::parse_rfc3339(rfc) {
+        Some(t) => clock::minute_in(t, &clock::zone()),
+        None => rfc.chars().take(16).collect::<String>().replace('T', " "),
+    }
+}
+
+/// When a session started, in the machine's time zone with its offset.
+pub fn started_local(r: &SessionRecord) -> String {
+    clock::rfc3339_in(r.started_at, &clock::zone())
+}
+
+/// The zone report times are in, e.g. `Asia/Shanghai UTC+08:00`.
+pub fn zone_text() -> String {
+    clock::zone_label(&clock::zone())
+}
+
+/// The local date (`YYYY-MM-DD`) a session started on.
+pub fn started_day(r: &SessionRecord) -> String {
+    clock::date_in(r.started_at, &clock::zone())
 }
 
 /// The drill column: `first-week 1/3` (`#2` for a second attempt), or empty.
@@ -243,7 +261,7 @@ pub fn passed_text(r: &SessionRecord) -> &'static str {
 pub struct Filter {
     pub trainee: Option<String>,
     pub drill: Option<String>,
-    /// `YYYY-MM-DD`, compared with the UTC date the session started.
+    /// `YYYY-MM-DD`, compared with the local date (machine's time zone) the session started.
     pub since: Option<String>,
 }
 
@@ -259,7 +277,7 @@ impl Filter {
             && self
                 .since
                 .as_deref()
-                .is_none_or(|s| r.started.get(..10).is_some_and(|day| day >= s))
+                .is_none_or(|s| started_day(r).as_str() >= s)
     }
     pub fn describe(&self) -> String {
         let mut v = Vec::new();
@@ -361,8 +379,69 @@ pub struct ReportOptions {
     /// Only sessions started on or after this date (YYYY-MM-DD).
     pub since: Option<String>,
     pub format: Format,
-    /// Write to this file instead of standard output.
+    /// Write to this file (for CSV: this folder) instead of standard output.
     pub out: Option<PathBuf>,
+    /// CSV only: the one table to write (default: both into `out`, or sessions to stdout).
+    pub table: Option<CsvTable>,
+}
+
+/// A CSV report's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvTable {
+    Sessions,
+    Checks,
+}
+
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+/// CSV, one table per file: `--out DIR` gets `sessions.csv` and `checks.csv` (or the one
+/// `--table` names); without `--out`, the `--table` (default `sessions`) goes to stdout.
+fn write_csv(data: &ReportData, a: &ReportOptions) -> ExitCode {
+    let chosen = a.table.map(|t| match t {
+        CsvTable::Sessions => csv::Table::Sessions,
+        CsvTable::Checks => csv::Table::Checks,
+    });
+    let Some(dir) = &a.out else {
+        let text = csv::render(data, chosen.unwrap_or(csv::Table::Sessions));
+        return if write_stdout(&text).is_ok() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    };
+    if dir.is_file() {
+        eprintln!(
+            "{}: is a file; with --format csv, --out names a folder (it gets sessions.csv and checks.csv)",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("{}: cannot create the folder: {e}", dir.display());
+        return ExitCode::from(1);
+    }
+    let tables = chosen.map_or(csv::Table::ALL.to_vec(), |t| vec![t]);
+    let mut written = Vec::new();
+    for t in tables {
+        let path = dir.join(t.file_name());
+        if let Err(e) = write_atomic(&path, csv::render(data, t).as_bytes()) {
+            eprintln!("{}: cannot write the report: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        written.push(path.display().to_string());
+    }
+    eprintln!(
+        "wrote {} ({} session(s), {} skipped file(s))",
+        written.join(" and "),
+        data.entries.len(),
+        data.skipped.len()
+    );
+    ExitCode::SUCCESS
 }
 
 /// `peilian report`
@@ -403,10 +482,16 @@ pub fn run_report(a: ReportOptions) -> ExitCode {
         filter,
         generated: crate::session::rfc3339(crate::session::now_unix()),
     };
+    if a.format == Format::Csv {
+        return write_csv(&data, &a);
+    }
+    if a.table.is_some() {
+        eprintln!("--table applies to --format csv only");
+        return ExitCode::from(2);
+    }
     let text = match a.format {
-        Format::Csv => csv::render(&data),
         Format::Html => html::render(&data),
-        Format::Md => md::render(&data),
+        _ => md::render(&data),
     };
     match &a.out {
         Some(p) => {
@@ -422,13 +507,7 @@ pub fn run_report(a: ReportOptions) -> ExitCode {
             );
         }
         None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
-            if out
-                .write_all(text.as_bytes())
-                .and_then(|_| out.flush())
-                .is_err()
-            {
+            if write_stdout(&text).is_err() {
                 return ExitCode::from(1);
             }
         }

@@ -66,6 +66,48 @@ pub fn recommend<'a>(
         .collect()
 }
 
+/// How many of a scenario's turns (nodes awaiting a reply) judge `c`.
+pub fn nodes_training(s: &Scenario, c: CheckId) -> usize {
+    s.nodes
+        .iter()
+        .filter(|n| !n.is_ending())
+        .filter(|n| {
+            n.expected()
+                .iter()
+                .chain(&n.forbidden())
+                .any(|(x, _)| *x == c)
+        })
+        .count()
+}
+
+/// A weak check in the trainee's own numbers, e.g. 「12 次回复里有 5 次没做到认同感受」 or
+/// 「40 次回复里有 3 次违规让价」.
+pub fn weak_reason(c: CheckId, label: &str, t: super::Tally) -> String {
+    let missed = t.involved - t.passed;
+    let rate = t.rate_text();
+    if c.is_violation() {
+        format!(
+            "{label}：{} 次回复里有 {missed} 次出现{label}（没出现的占 {rate}）",
+            t.involved
+        )
+    } else {
+        format!(
+            "{label}：{} 次回复里有 {missed} 次没做到（做到的占 {rate}）",
+            t.involved
+        )
+    }
+}
+
+/// Why a scenario is recommended for `c`, e.g. 「3 处回复考查「认同感受」」 or
+/// 「2 处回复容易引人「违规让价」，练习守住」.
+pub fn train_reason(c: CheckId, label: &str, turns: usize) -> String {
+    if c.is_violation() {
+        format!("{turns} 处回复容易引人「{label}」，练习守住")
+    } else {
+        format!("{turns} 处回复考查「{label}」")
+    }
+}
+
 fn print(
     out: &mut impl Write,
     st: Style,
@@ -89,7 +131,12 @@ fn print(
             .unwrap_or_default()
     )?;
 
-    writeln!(out, "\n{}", st.bold("得分走势（时间为 UTC）"))?;
+    let zone = crate::session::clock::zone_label(&crate::session::clock::zone());
+    writeln!(
+        out,
+        "\n{}",
+        st.bold(&format!("得分走势（本地时间 {zone}）"))
+    )?;
     let line: String = t.sessions.iter().map(|e| spark(e.record.total)).collect();
     writeln!(out, "  {line}")?;
     let shown = t.sessions.len().saturating_sub(12);
@@ -155,22 +202,14 @@ fn print(
         )?;
         return Ok(());
     }
-    let names: Vec<String> = weak
-        .iter()
-        .map(|c| {
-            format!(
-                "{}（{}）",
-                labels[c.index()],
-                t.checks[c.index()].rate_text()
-            )
-        })
-        .collect();
-    writeln!(
-        out,
-        "\n{} {}",
-        st.bold("最弱的三项："),
-        st.bad(&names.join("、"))
-    )?;
+    writeln!(out, "\n{}", st.bold("最弱的三项："))?;
+    for c in &weak {
+        writeln!(
+            out,
+            "  {}",
+            st.bad(&weak_reason(*c, &labels[c.index()], t.checks[c.index()]))
+        )?;
+    }
 
     let recs = recommend(scenarios, &weak, 3);
     writeln!(out, "\n{}", st.bold("推荐练习（最能练到这几项的场景）"))?;
@@ -181,15 +220,15 @@ fn print(
         let what: Vec<String> = per
             .iter()
             .filter(|(_, w)| *w > 0)
-            .map(|(c, w)| format!("{}×{w}", labels[c.index()]))
+            .map(|(c, _)| train_reason(*c, &labels[c.index()], nodes_training(s, *c)))
             .collect();
         writeln!(
             out,
-            "  peilian practice {} 【{}】{}  练到：{}",
+            "  peilian practice {} 【{}】{}\n      {}",
             pad(&s.id, 26),
             s.persona.kind.label(),
             s.title,
-            what.join("、")
+            st.dim(&format!("能练到：{}", what.join("；")))
         )?;
     }
 
@@ -221,6 +260,11 @@ fn print(
                 if let Some(sg) = &v.suggestion {
                     writeln!(out, "      建议改为：{sg}")?;
                 } else if let Some(a) = &turn.verdict.closest_answer {
+                    // Result files from before placeholders were filled at load hold them raw.
+                    let a = scenarios
+                        .iter()
+                        .find(|s| s.id == r.scenario.id)
+                        .map_or_else(|| a.clone(), |s| s.fill(a));
                     writeln!(out, "      参考回复：{a}")?;
                 }
                 n += 1;
@@ -274,5 +318,57 @@ pub fn run_progress(a: ProgressOptions) -> ExitCode {
     match print(&mut out, Style::detect(), t, &labels, &scenarios).and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Tally;
+
+    #[test]
+    fn reasons_read_as_sentences() {
+        let t = Tally {
+            involved: 40,
+            passed: 37,
+        };
+        let v = CheckId::ALL.into_iter().find(|c| c.is_violation()).unwrap();
+        let e = CheckId::ALL
+            .into_iter()
+            .find(|c| !c.is_violation())
+            .unwrap();
+        assert_eq!(
+            weak_reason(v, "违规让价", t),
+            "违规让价：40 次回复里有 3 次出现违规让价（没出现的占 92.5%）"
+        );
+        assert_eq!(
+            weak_reason(e, "认同感受", t),
+            "认同感受：40 次回复里有 3 次没做到（做到的占 92.5%）"
+        );
+        assert_eq!(
+            train_reason(v, "违规让价", 2),
+            "2 处回复容易引人「违规让价」，练习守住"
+        );
+        assert_eq!(train_reason(e, "认同感受", 3), "3 处回复考查「认同感受」");
+        assert!(!train_reason(v, "违规让价", 2).contains('×'));
+    }
+
+    #[test]
+    fn turns_that_train_a_check_are_counted() {
+        let rubric = crate::rubric::Rubric::builtin();
+        let s = crate::scenario::resolve(
+            "haggler-phone-case",
+            std::path::Path::new("scenarios"),
+            &rubric,
+        )
+        .unwrap();
+        let empathy: CheckId = "empathy".parse().unwrap();
+        let want = s
+            .nodes
+            .iter()
+            .filter(|n| !n.is_ending() && n.expect.iter().any(|(id, _)| id == "empathy"))
+            .count();
+        assert!(want > 0);
+        assert_eq!(nodes_training(&s, empathy), want);
     }
 }

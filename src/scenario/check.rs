@@ -35,6 +35,40 @@ impl Locator<'_> {
     }
 }
 
+/// Every `{name}` inside a string literal of RON source (comments skipped), with the byte
+/// offset of its `{`.
+fn braces_in_strings(src: &str) -> Vec<(usize, &str)> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < b.len() {
+        match (in_str, b[i]) {
+            (false, b'"') => in_str = true,
+            (false, b'/') if b.get(i + 1) == Some(&b'/') => {
+                i = src[i..].find('\n').map_or(b.len(), |n| i + n);
+            }
+            (false, b'/') if b.get(i + 1) == Some(&b'*') => {
+                i = src[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 1);
+            }
+            (true, b'\\') => i += 1,
+            (true, b'"') => in_str = false,
+            (true, b'{') => {
+                let name_len = src[i + 1..]
+                    .bytes()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    .count();
+                if name_len > 0 && b.get(i + 1 + name_len) == Some(&b'}') {
+                    out.push((i, &src[i + 1..i + 1 + name_len]));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
 fn walk_when<'a>(w: &'a When, out: &mut Vec<&'a str>) {
     match w {
         When::Detected(id) | When::Missing(id) => out.push(id),
@@ -43,7 +77,8 @@ fn walk_when<'a>(w: &'a When, out: &mut Vec<&'a str>) {
     }
 }
 
-/// Validate a parsed scenario. `src` is its RON text, for positions.
+/// Validate a scenario parsed as written (placeholders not filled: see
+/// [`Scenario::parse_as_written`]). `src` is its RON text, for positions.
 pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     let loc = Locator {
         src,
@@ -84,6 +119,26 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                 s.shop.lowest_price, s.shop.price
             ),
         ));
+    }
+
+    // Placeholders: only the known ones, and only those the shop has a value for.
+    for (at, name) in braces_in_strings(src) {
+        match s.placeholder(name) {
+            None => out.push(loc.at(
+                at,
+                format!(
+                    "unknown placeholder `{{{name}}}`: use one of {}",
+                    super::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+                ),
+            )),
+            Some(None) => out.push(loc.at(
+                at,
+                format!(
+                    "placeholder `{{{name}}}` but the shop has no `{name}`: add `{name}: …` to `shop`, or write the amount"
+                ),
+            )),
+            Some(Some(_)) => {}
+        }
     }
 
     // Node offsets, duplicate ids.
@@ -201,6 +256,8 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
             let expect = n.expected();
             let forbid = n.forbidden();
             for a in &n.model_answers {
+                // Scored as trainees will see it, placeholders filled.
+                let filled = s.fill(a);
                 let spec = TurnSpec {
                     expect: &expect,
                     forbid: &forbid,
@@ -209,7 +266,7 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                     policy: Some(&policy),
                     listened: None,
                 };
-                let v = rubric.score_turn(&spec, a, 0.0);
+                let v = rubric.score_turn(&spec, &filled, 0.0);
                 let missing: Vec<String> = v
                     .checks
                     .iter()
@@ -224,7 +281,7 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                     })
                     .collect();
                 let off = find_quoted_after(src, "", a, at);
-                let short: String = a.chars().take(16).collect();
+                let short: String = filled.chars().take(16).collect();
                 if !missing.is_empty() {
                     out.push(loc.at(
                         off,

@@ -281,14 +281,46 @@ fn parse_weighted(v: &[(String, u32)]) -> Vec<(CheckId, u32)> {
 }
 
 impl Scenario {
-    /// Parse RON. Syntax errors come back as `file:line:column: what was expected`.
+    /// Parse RON, with the shop's placeholders filled in every text shown to people (see
+    /// [`Scenario::fill_placeholders`]). Syntax errors come back as
+    /// `file:line:column: what was expected`.
     pub fn parse(src: &str, path: &Path) -> Result<Scenario, Diagnostic> {
+        let mut s = Scenario::parse_as_written(src, path)?;
+        s.fill_placeholders();
+        Ok(s)
+    }
+
+    /// Parse RON and keep the text as written, placeholders and all (for `check`).
+    pub fn parse_as_written(src: &str, path: &Path) -> Result<Scenario, Diagnostic> {
         let mut s: Scenario = crate::ron_options()
             .from_str(src)
             .map_err(|e| Diagnostic::from_ron(path, &e))?;
         s.source = path.to_path_buf();
         s.reindex();
         Ok(s)
+    }
+
+    /// Fill the placeholders in every text a person sees: the brief, the shop's policies and
+    /// notes, and each node's customer lines, model answers and hint. Done once at load, so
+    /// sessions, verdicts (`closest_answer`), result files, reports and the window all carry
+    /// the filled text.
+    pub fn fill_placeholders(&mut self) {
+        self.brief = self.fill(&self.brief);
+        self.shop.returns = self.fill(&self.shop.returns);
+        self.shop.shipping = self.fill(&self.shop.shipping);
+        let notes: Vec<String> = self.shop.notes.iter().map(|n| self.fill(n)).collect();
+        self.shop.notes = notes;
+        let nodes: Vec<Node> = self
+            .nodes
+            .iter()
+            .map(|n| Node {
+                lines: n.lines.iter().map(|l| self.fill(l)).collect(),
+                model_answers: n.model_answers.iter().map(|a| self.fill(a)).collect(),
+                hint: self.fill(&n.hint),
+                ..n.clone()
+            })
+            .collect();
+        self.nodes = nodes;
     }
 
     /// Read, parse and validate against the rubric: a scenario with problems does not load.
@@ -301,9 +333,10 @@ impl Scenario {
                 format!("cannot read scenario: {e}"),
             )]
         })?;
-        let s = Scenario::parse(&src, path).map_err(|d| vec![d])?;
+        let mut s = Scenario::parse_as_written(&src, path).map_err(|d| vec![d])?;
         let problems = check::validate(&s, &src, rubric);
         if problems.is_empty() {
+            s.fill_placeholders();
             Ok(s)
         } else {
             Err(problems)
@@ -332,9 +365,14 @@ impl Scenario {
         node.target_seconds.or(self.target_seconds)
     }
 
-    /// The value of a shop placeholder (`price`, `lowest_price`, `free_shipping_over`,
-    /// `product`, `shop`), if the shop has one.
+    /// The value of a shop placeholder, if the shop has one (see [`Scenario::placeholder`]).
     pub fn shop_value(&self, name: &str) -> Option<String> {
+        self.placeholder(name).flatten()
+    }
+
+    /// The shop's value for a placeholder name (`price` for `{price}`): `None` for a name that
+    /// is not a placeholder, `Some(None)` for one this shop has no value for.
+    pub fn placeholder(&self, name: &str) -> Option<Option<String>> {
         let fmt = |v: f32| {
             if v.fract() == 0.0 {
                 format!("{}", v as i64)
@@ -342,35 +380,51 @@ impl Scenario {
                 format!("{v:.2}")
             }
         };
-        match name {
+        Some(match name {
             "price" => Some(fmt(self.shop.price)),
             "lowest_price" => Some(fmt(self.shop.lowest_price)),
             "free_shipping_over" => self.shop.free_shipping_over.map(fmt),
             "product" => Some(self.shop.product.clone()),
             "shop" => Some(self.shop.name.clone()),
-            _ => None,
-        }
+            _ => return None,
+        })
     }
 
-    /// Fill `{price}`, `{lowest_price}`, `{free_shipping_over}`, `{product}`, `{shop}`.
+    /// Fill `{price}`, `{lowest_price}`, `{free_shipping_over}`, `{product}`, `{shop}`
+    /// (see [`PLACEHOLDERS`]); anything else in braces is left as it is.
     pub fn fill(&self, line: &str) -> String {
-        let fmt = |v: f32| {
-            if v.fract() == 0.0 {
-                format!("{}", v as i64)
-            } else {
-                format!("{v:.2}")
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after
+                .find('}')
+                .map(|close| (close, self.placeholder(&after[..close])))
+            {
+                Some((close, Some(value))) => {
+                    out.push_str(&value.unwrap_or_default());
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
             }
-        };
-        line.replace("{price}", &fmt(self.shop.price))
-            .replace("{lowest_price}", &fmt(self.shop.lowest_price))
-            .replace(
-                "{free_shipping_over}",
-                &self.shop.free_shipping_over.map(fmt).unwrap_or_default(),
-            )
-            .replace("{product}", &self.shop.product)
-            .replace("{shop}", &self.shop.name)
+        }
+        out.push_str(rest);
+        out
     }
 }
+
+/// The placeholders a scenario's text may use, filled from its `shop`.
+pub const PLACEHOLDERS: [&str; 5] = [
+    "price",
+    "lowest_price",
+    "free_shipping_over",
+    "product",
+    "shop",
+];
 
 /// The shipped scenarios directory: `$PEILIAN_SCENARIOS`, else `scenarios/` beside the
 /// working directory, else beside the executable's crate root (for `cargo run`).
@@ -395,15 +449,31 @@ pub fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(v)
 }
 
+/// Where a scenario's `id` is set in its file.
+pub fn id_place(s: &Scenario) -> crate::diag::Defined {
+    let src = std::fs::read_to_string(&s.source).unwrap_or_default();
+    crate::diag::Defined::find(&s.source, &src, "id", &s.id)
+}
+
 /// Load every scenario in `dir`; the problems of the ones that fail come back separately.
+/// Ids are unique: a file whose id an earlier file (by name) already uses is skipped, with a
+/// problem naming both.
 pub fn load_dir(dir: &Path, rubric: &crate::rubric::Rubric) -> (Vec<Scenario>, Vec<Diagnostic>) {
-    let mut ok = Vec::new();
+    let mut ok: Vec<Scenario> = Vec::new();
     let mut bad = Vec::new();
     match files_in(dir) {
         Ok(files) => {
             for f in files {
                 match Scenario::load(&f, rubric) {
-                    Ok(s) => ok.push(s),
+                    Ok(s) => match ok.iter().find(|o| o.id == s.id) {
+                        Some(first) => {
+                            bad.extend(crate::diag::duplicates(
+                                "scenario id",
+                                &[id_place(first), id_place(&s)],
+                            ));
+                        }
+                        None => ok.push(s),
+                    },
                     Err(d) => bad.extend(d),
                 }
             }

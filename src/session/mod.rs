@@ -1,5 +1,6 @@
 //! A practice session: transcript, scoring, and the result file written after every turn.
 
+pub mod clock;
 pub mod explain;
 pub mod store;
 
@@ -18,6 +19,9 @@ pub const SCHEMA: &str = "peilian.result/2";
 pub const READABLE_SCHEMAS: [&str; 2] = ["peilian.result/1", SCHEMA];
 /// Longest reply accepted, in characters.
 pub const MAX_REPLY_CHARS: usize = 2000;
+/// Longest reply line read from a terminal or pipe, in bytes (every character of a longest
+/// reply at 4 bytes, plus a `\r`); a longer line is refused without being held.
+pub const MAX_REPLY_BYTES: usize = MAX_REPLY_CHARS * 4 + 1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -92,7 +96,8 @@ pub struct SessionRecord {
     /// Unix seconds.
     pub started_at: u64,
     pub updated_at: u64,
-    /// RFC 3339 (UTC) of `started_at`, for people.
+    /// RFC 3339 of `started_at` in the machine's time zone, with its offset, for people
+    /// (older files hold UTC with `Z`; both read).
     pub started: String,
     pub temperament: Temperament,
     pub turns: Vec<Turn>,
@@ -177,26 +182,10 @@ pub fn now_unix() -> u64 {
         .unwrap_or(0)
 }
 
-/// RFC 3339 UTC for a unix time (civil-from-days, no time-zone database needed).
+/// RFC 3339 of a unix time in the machine's time zone, with its UTC offset
+/// (e.g. `2026-03-02T08:00:00+08:00`; `TZ` honoured).
 pub fn rfc3339(t: u64) -> String {
-    let days = (t / 86_400) as i64;
-    let secs = t % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    clock::rfc3339_in(t, &clock::zone())
 }
 
 impl Session {

@@ -4,11 +4,16 @@ use super::SessionRecord;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// Environment variable naming the results folder.
 pub const RESULTS_ENV: &str = "PEILIAN_RESULTS";
 
-/// `--results DIR`, else `$PEILIAN_RESULTS`, else the platform data directory.
+/// `--results DIR`, else `$PEILIAN_RESULTS`, else the platform data directory
+/// (`$XDG_DATA_HOME/peilian/results` or `~/.local/share/peilian/results` on Linux,
+/// `~/Library/Application Support/peilian/results` on macOS, `%APPDATA%\peilian\results`
+/// on Windows; from the `directories` crate), else a folder under the system's temporary
+/// directory when no home directory is known.
 pub fn results_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(p) = flag {
         return p.to_path_buf();
@@ -16,25 +21,11 @@ pub fn results_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os(RESULTS_ENV) {
         return PathBuf::from(p);
     }
-    data_dir().join("peilian").join("results")
-}
-
-fn data_dir() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
-    if cfg!(target_os = "windows") {
-        if let Some(a) = std::env::var_os("APPDATA") {
-            return PathBuf::from(a);
-        }
-    } else if cfg!(target_os = "macos") {
-        if let Some(h) = &home {
-            return h.join("Library/Application Support");
-        }
-    } else if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
-        return PathBuf::from(x);
-    } else if let Some(h) = &home {
-        return h.join(".local/share");
-    }
-    std::env::temp_dir()
+    directories::BaseDirs::new()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir)
+        .join("peilian")
+        .join("results")
 }
 
 /// A file-name-safe version of a trainee's name: letters, digits and CJK kept, the rest `_`.
@@ -55,6 +46,48 @@ pub fn safe_name(name: &str) -> String {
     if s.is_empty() { "trainee".into() } else { s }
 }
 
+/// Temporary files older than this are left-overs of a killed process (a save takes well
+/// under a second) and are removed when a results folder is opened.
+pub const STALE_AFTER: Duration = Duration::from_secs(3600);
+
+/// Is `name` one of our temporary files: `.<name>.<pid>.tmp` (a save) or `.<name>.<pid>.new`
+/// (a new result file being claimed)?
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.') && (name.ends_with(".tmp") || name.ends_with(".new"))
+}
+
+/// Remove this program's temporary files in `dir` last modified more than [`STALE_AFTER`]
+/// ago; younger ones may belong to a process writing right now and are left alone.
+/// Returns the files removed. Failures are ignored: the folder may be read-only.
+pub fn remove_stale_temporaries(dir: &Path) -> Vec<PathBuf> {
+    remove_temporaries_older_than(dir, STALE_AFTER)
+}
+
+fn remove_temporaries_older_than(dir: &Path, age: Duration) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let now = SystemTime::now();
+    let mut removed = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if !is_temporary(&name.to_string_lossy()) {
+            continue;
+        }
+        let Ok(meta) = e.metadata() else { continue };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|d| d > age);
+        if meta.is_file() && old && fs::remove_file(e.path()).is_ok() {
+            removed.push(e.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
 /// Where one session's result lives.
 #[derive(Debug, Clone)]
 pub struct ResultStore {
@@ -65,7 +98,8 @@ impl ResultStore {
     /// Claim a new, unique file in `dir` for this session (never overwrites another).
     pub fn create(dir: &Path, record: &SessionRecord) -> std::io::Result<ResultStore> {
         fs::create_dir_all(dir)?;
-        let date: String = record.started.chars().take(10).collect();
+        remove_stale_temporaries(dir);
+        let date = super::clock::date_in(record.started_at, &super::clock::zone());
         let base = format!(
             "{date}_{}_{}_{}",
             safe_name(&record.trainee),
@@ -135,6 +169,7 @@ fn write_synced(path: &Path, record: &SessionRecord) -> std::io::Result<()> {
 pub type ReadResults = (Vec<(PathBuf, SessionRecord)>, Vec<String>);
 
 pub fn read_dir(dir: &Path) -> std::io::Result<ReadResults> {
+    remove_stale_temporaries(dir);
     let mut files: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -168,6 +203,42 @@ pub fn read_dir(dir: &Path) -> std::io::Result<ReadResults> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temporaries_go_fresh_ones_stay() {
+        let dir = std::env::temp_dir().join(format!("peilian-stale-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let two_hours_ago = SystemTime::now() - Duration::from_secs(7200);
+        let stale = [".a.json.41.tmp", ".2026-03-02_x_y_41-0.41.new"];
+        let fresh = [".b.json.42.tmp", ".2026-03-02_x_y_42-0.42.new"];
+        let other = [".hidden-notes", "old.json.tmp", "r.json"];
+        for n in stale.iter().chain(&fresh).chain(&other) {
+            fs::write(dir.join(n), b"{").unwrap();
+        }
+        for n in stale.iter().chain(&other) {
+            let f = fs::File::options().write(true).open(dir.join(n)).unwrap();
+            f.set_modified(two_hours_ago).unwrap();
+        }
+        let removed = remove_stale_temporaries(&dir);
+        assert_eq!(removed.len(), 2, "{removed:?}");
+        for n in stale {
+            assert!(!dir.join(n).exists(), "{n} should be removed");
+        }
+        for n in fresh.iter().chain(&other) {
+            assert!(dir.join(n).exists(), "{n} should stay");
+        }
+        // Opening the folder to read results sweeps too.
+        let f = fs::File::options()
+            .write(true)
+            .open(dir.join(fresh[0]))
+            .unwrap();
+        f.set_modified(two_hours_ago).unwrap();
+        read_dir(&dir).unwrap();
+        assert!(!dir.join(fresh[0]).exists());
+        assert!(dir.join(fresh[1]).exists());
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn names_are_safe() {
