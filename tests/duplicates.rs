@@ -4,9 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Each test gets a folder of its own (tests run in parallel).
+static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn folder() -> PathBuf {
-    let d =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("duplicates-{}", std::process::id()));
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("duplicates-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.join("drills")).expect("mkdir");
     let case = std::fs::read_to_string("scenarios/haggler-phone-case.ron").expect("shipped");
@@ -86,6 +90,35 @@ fn check_names_both_files_and_scenarios_lists_once() {
     assert!(
         err.contains("two.ron") && err.contains("drill name `first-week`"),
         "{err}"
+    );
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn the_window_catalog_lists_an_id_once_and_shows_the_problem() {
+    let d = folder();
+    let rubric = peilian::rubric::Rubric::builtin();
+    let c = peilian::ui::catalog::Catalog::load(&d, &rubric);
+    let ids: Vec<&str> = c.scenarios.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["haggler-phone-case"]);
+    assert!(
+        !c.scenarios[0].title.contains("副本"),
+        "the first file by name"
+    );
+    assert_eq!(c.plans.len(), 1, "one plan named first-week");
+    assert!(
+        c.problems
+            .iter()
+            .any(|p| p.contains("b-case.ron") && p.contains("already used by")),
+        "{:?}",
+        c.problems
+    );
+    assert!(
+        c.problems
+            .iter()
+            .any(|p| p.contains("two.ron") && p.contains("drill name")),
+        "{:?}",
+        c.problems
     );
     let _ = std::fs::remove_dir_all(d);
 }

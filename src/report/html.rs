@@ -274,7 +274,7 @@ fn trend_svg(t: &TraineeStats) -> String {
             r.total,
         );
         // Counted from the newest, which always shows.
-        if (n - 1 - i) % label_every == 0 {
+        if (n - 1 - i).is_multiple_of(label_every) {
             let _ = write!(
                 s,
                 "<text class=\"score-label\" x=\"{cx:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#1f2933\" text-anchor=\"middle\">{}</text>",
@@ -282,7 +282,7 @@ fn trend_svg(t: &TraineeStats) -> String {
                 r.total
             );
         }
-        if (n - 1 - i) % every == 0 {
+        if (n - 1 - i).is_multiple_of(every) {
             let day: String = short_time(&r.started)
                 .chars()
                 .skip(if one_day { 11 } else { 5 })
