@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod chat;
 pub mod coach;
 pub mod drill;
+pub mod emoji;
 pub mod phrases;
 pub mod picker;
 pub mod progress;
@@ -208,6 +209,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
     .add_systems(Last, repace)
     .add_plugins((
         theme::plugin,
+        emoji::plugin,
         widgets::plugin,
         catalog::plugin,
         drill::plugin,
