@@ -18,6 +18,7 @@ pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod strings;
+pub mod team;
 pub mod theme;
 pub mod trace;
 pub mod widgets;
@@ -61,6 +62,8 @@ pub enum Screen {
     Picker,
     Chat,
     Report,
+    /// 组长视图: the team's results.
+    Team,
 }
 
 /// What the window was started with, and the trainee's current choices.
@@ -219,6 +222,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
         coach::plugin,
         phrases::plugin,
         report::plugin,
+        team::plugin,
         trace::plugin,
     ));
     match script {
