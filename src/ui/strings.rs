@@ -176,14 +176,15 @@ strings! {
     TEAM_COL_SESSIONS = "场次";
     TEAM_COL_AVERAGE = "平均";
     TEAM_COL_LAST = "最近";
-    TEAM_COL_WEAKEST = "最需要加强（通过率）";
+    TEAM_COL_WEAKEST = "最需要加强";
+    TEAM_DONE_RATE = "做到 {0}";
+    TEAM_VIOLATION_RATE = "违规率 {0}";
     TEAM_SESSIONS_COUNT = "{0} 场";
     TEAM_NONE_WEAK = "各项都做到了";
     TEAM_NO_SCORE = "—";
     TEAM_RECENT = "最近的练习";
     TEAM_OF = "{0} 的练习（{1} 场）";
     TEAM_ALL = "全部学员";
-    TEAM_SESSION_META = "{0} · {1} · {2} · {3}";
     TEAM_OPEN_HINT = "点学员看他的每一场练习，点一场练习看完整报告。Esc 返回场景列表。";
     TEAM_HTML_WRITING = "正在生成报告…";
     TEAM_HTML_WRITTEN = "报告已写入 {0}（{1} 场练习）";

@@ -9,7 +9,8 @@ use super::strings::{self as s, fill};
 use super::theme::{self, palette, size};
 use super::widgets::{self, ButtonKind};
 use super::{Launch, Screen};
-use crate::report::{Entry, Filter, by_trainee, labels, load, outcome_text, short_time};
+use crate::report::{Entry, Filter, Tally, by_trainee, labels, load, outcome_text, short_time};
+use crate::rubric::CheckId;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input_focus::{FocusedInput, InputFocus};
 use bevy::prelude::*;
@@ -54,7 +55,7 @@ pub struct TraineeRow {
     pub average: Option<f64>,
     /// The latest finished session's total.
     pub last: Option<u32>,
-    /// The checks passed least, worst first: (label, pass rate as text).
+    /// The checks passed least, worst first: (label, how often done or committed).
     pub weakest: Vec<(String, String)>,
 }
 
@@ -162,7 +163,7 @@ pub fn summarize(dir: &Path, entries: Vec<Entry>, skipped: Vec<String>) -> TeamO
             weakest: t
                 .weakest(3)
                 .iter()
-                .map(|c| (names[c.index()].clone(), t.checks[c.index()].rate_text()))
+                .map(|c| (names[c.index()].clone(), weak_text(*c, t.checks[c.index()])))
                 .collect(),
         })
         .collect();
@@ -184,6 +185,21 @@ pub fn summarize(dir: &Path, entries: Vec<Entry>, skipped: Vec<String>) -> TeamO
         trainees,
         recent,
         entries: Arc::new(entries),
+    }
+}
+
+/// How a weak check reads: how often an expected step was done (做到 40.0%), or how often a
+/// violation was committed (违规率 100.0%) — never a violation beside a low "rate" that
+/// reads as good news.
+pub fn weak_text(c: CheckId, t: Tally) -> String {
+    if c.is_violation() {
+        let committed = Tally {
+            involved: t.involved,
+            passed: t.involved - t.passed,
+        };
+        fill(s::TEAM_VIOLATION_RATE, &[&committed.rate_text()])
+    } else {
+        fill(s::TEAM_DONE_RATE, &[&t.rate_text()])
     }
 }
 
@@ -275,8 +291,9 @@ struct TeamRoot;
 #[derive(Component)]
 struct FolderInput;
 
-#[derive(Component, Clone, Debug)]
-enum TeamAction {
+/// What a button of the view does.
+#[derive(Component, Clone, Debug, PartialEq)]
+pub enum TeamAction {
     Back,
     Load,
     Default,
@@ -659,12 +676,16 @@ fn session_item(list: &mut ChildSpawnerCommands, row: &SessionRow, with_name: bo
                 };
                 r.spawn((widgets::label(score, size::BODY, color), Pickable::IGNORE));
             });
-        let who = if with_name { row.trainee.as_str() } else { "" };
-        let meta = fill(
-            s::TEAM_SESSION_META,
-            &[&row.started, &who, &row.mode, &row.outcome],
-        )
-        .replace(" ·  · ", " · ");
+        // The outcome of an unfinished session is already where its score would be.
+        let mut meta = vec![row.started.as_str()];
+        if with_name {
+            meta.push(&row.trainee);
+        }
+        meta.push(&row.mode);
+        if row.finished {
+            meta.push(&row.outcome);
+        }
+        let meta = meta.join(" · ");
         b.spawn((widgets::dim(meta), Pickable::IGNORE));
     });
 }
@@ -905,6 +926,16 @@ mod tests {
         // Writing it does not make the folder read differently.
         assert_eq!(read(&dir).entries.len(), 3);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn weak_checks_read_as_done_or_committed() {
+        let t = Tally {
+            involved: 4,
+            passed: 1,
+        };
+        assert_eq!(weak_text(CheckId::Greeting, t), "做到 25.0%");
+        assert_eq!(weak_text(CheckId::OverPromise, t), "违规率 75.0%");
     }
 
     /// The plugin in a headless App: opening the view reads the folder on the task pool and
