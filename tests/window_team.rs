@@ -6,12 +6,18 @@
 //! Skipped, with a note, only when Xvfb is not installed (`.ci/run` installs it).
 //! `PEILIAN_KEEP_SHOTS=1 cargo test --test window_team -- --nocapture` keeps the screenshots.
 
+use bevy::camera::NormalizedRenderTarget;
+use bevy::ecs::system::SystemParam;
+use bevy::input::mouse::MouseScrollUnit;
+use bevy::input::touch::TouchPhase;
 use bevy::input_focus::tab_navigation::TabNavigationPlugin;
+use bevy::picking::pointer::{Location, PointerAction, PointerId, PointerInput};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::ui::ScrollPosition;
 use bevy::ui::{ComputedNode, UiGlobalTransform};
 use bevy::ui_widgets::{Activate, ScrollArea};
-use bevy::window::{PrimaryWindow, WindowResolution};
+use bevy::window::{PrimaryWindow, WindowRef, WindowResolution};
 use bevy::winit::WinitPlugin;
 use peilian::rubric::Rubric;
 use peilian::session::store::ResultStore;
@@ -81,7 +87,11 @@ const EMOJI_REPLY: &str = "亲，您好😊！非常抱歉给您添麻烦了🙏
 /// A reply that stands for "answer as the course would": the node's first model answer.
 const MODEL: &str = "<model>";
 
-/// A results folder with three trainees' sessions of shipped scenarios, some played through
+/// How many trainees and sessions [`fixture`] writes.
+const TRAINEES: usize = 13;
+const SESSIONS: usize = 17;
+
+/// A results folder with thirteen trainees' sessions of shipped scenarios, some played through
 /// with the model answers, some cut short with poor replies.
 fn fixture(dir: &Path) {
     let rubric = Rubric::builtin();
@@ -126,6 +136,17 @@ fn fixture(dir: &Path) {
             "returner-sneakers",
             &[MODEL, "不行", MODEL, MODEL, MODEL, MODEL, MODEL, MODEL],
         ),
+        // Enough of a team that both lists are longer than the window at 1024×700.
+        ("陈静", "haggler-down-jacket", &[MODEL, MODEL]),
+        ("刘洋", "skeptic-jeans", &["在", MODEL]),
+        ("赵磊", "hesitant-dress", &[MODEL]),
+        ("孙丽", "complaint-late-delivery", &["您好", "我们查一下"]),
+        ("周杰", "haggler-phone-case", &[MODEL, MODEL, MODEL]),
+        ("吴敏", "returner-sneakers", &["可以退"]),
+        ("郑浩", "skeptic-face-cream", &[MODEL]),
+        ("冯雪", "hesitant-airfryer", &[MODEL, "随便"]),
+        ("何平", "complaint-broken-dishes", &[MODEL]),
+        ("高峰", "haggler-down-jacket", &["最低了"]),
     ];
     let now = peilian::session::now_unix();
     for (i, (who, id, replies)) in plays.iter().enumerate() {
@@ -158,6 +179,7 @@ enum Step {
     Picker,
     Overview,
     Html,
+    Scroll(u32),
     Trainee,
     Report,
     Resize,
@@ -181,6 +203,9 @@ struct Script {
     overflow: Vec<String>,
     /// The overview's trainee count when it arrived.
     trainees: usize,
+    /// What the wheel did to each list, and whether a list failed to show its last row.
+    scrolled: Vec<String>,
+    scroll_failed: bool,
     /// The 组长 view's message after 生成 HTML 报告, and whether it was bad news.
     html: Option<(String, bool)>,
     /// The overview has been seen built and given frames to settle.
@@ -196,6 +221,8 @@ struct Outcome {
     overflow: Vec<String>,
     trainees: usize,
     html: Option<(String, bool)>,
+    scrolled: Vec<String>,
+    scroll_failed: bool,
 }
 
 fn publish(s: &Script) {
@@ -206,6 +233,8 @@ fn publish(s: &Script) {
             overflow: s.overflow.clone(),
             trainees: s.trainees,
             html: s.html.clone(),
+            scrolled: s.scrolled.clone(),
+            scroll_failed: s.scroll_failed,
         };
     }
 }
@@ -269,6 +298,57 @@ fn check_overflow(
     }
 }
 
+/// What turning the mouse wheel over a list needs.
+#[derive(SystemParam)]
+struct Wheel<'w, 's> {
+    lists: Query<'w, 's, Entity, With<ScrollArea>>,
+    children: Query<'w, 's, &'static Children>,
+    positions: Query<'w, 's, &'static ScrollPosition>,
+    primary: Query<'w, 's, Entity, With<PrimaryWindow>>,
+    pointer: MessageWriter<'w, PointerInput>,
+}
+
+/// After the wheel: each list has moved, and its last row ends the list's visible area.
+fn check_scrolled(
+    s: &mut Script,
+    lists: &[Entity],
+    nodes: &Query<(Entity, &ComputedNode, &UiGlobalTransform)>,
+    children: &Query<&Children>,
+    positions: &Query<&ScrollPosition>,
+) {
+    let rect = |e: Entity| {
+        nodes.get(e).ok().map(|(_, n, t)| {
+            let (c, h) = (t.translation, n.size());
+            (c.y - h.y / 2.0, c.y + h.y / 2.0)
+        })
+    };
+    for list in lists {
+        let y = positions.get(*list).map(|p| p.y).unwrap_or(0.0);
+        let last = children.get(*list).ok().and_then(|c| c.last().copied());
+        let (Some(last), Some((top, bottom))) = (last, rect(*list)) else {
+            s.scrolled.push(format!("list {list}: no rows"));
+            s.scroll_failed = true;
+            continue;
+        };
+        let Some((row_top, row_bottom)) = rect(last) else {
+            s.scroll_failed = true;
+            continue;
+        };
+        s.scrolled.push(format!(
+            "list {list}: scrolled {y:.0} px; last row {row_top:.0}..{row_bottom:.0} in {top:.0}..{bottom:.0}"
+        ));
+        // Scrolled to its end, the list ends with its last row: not cut off, and not
+        // followed by empty space (a list that scrolls past its end).
+        if y <= 0.0
+            || row_bottom > bottom + 1.0
+            || row_top < top - 1.0
+            || row_bottom < bottom - 24.0
+        {
+            s.scroll_failed = true;
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
@@ -285,6 +365,7 @@ fn drive(
     nodes: Query<(Entity, &ComputedNode, &UiGlobalTransform)>,
     parents: Query<&ChildOf>,
     scrolls: Query<(), With<ScrollArea>>,
+    mut wheel: Wheel,
     mut exit: MessageWriter<AppExit>,
 ) {
     let s = &mut *script;
@@ -363,9 +444,10 @@ fn drive(
                     return;
                 }
                 if s.html.is_none() {
-                    // The view is rebuilt with the message: let it settle before clicking.
+                    // The view is rebuilt with the message: let it settle, then scroll.
                     s.html = Some((msg.clone(), *bad));
                     s.wait = SETTLE;
+                    s.step = Step::Scroll(0);
                     return;
                 }
             }
@@ -386,6 +468,50 @@ fn drive(
             commands.trigger(Activate { entity: row });
             s.step = Step::Trainee;
             s.wait = SETTLE;
+        }
+        Step::Scroll(n) => {
+            // Both lists, left to right: point at the list, then turn the wheel down.
+            let mut lists: Vec<Entity> = wheel.lists.iter().collect();
+            let x = |e: &Entity| {
+                nodes
+                    .get(*e)
+                    .map(|(_, _, t)| t.translation.x)
+                    .unwrap_or(0.0)
+            };
+            lists.sort_by(|a, b| x(a).total_cmp(&x(b)));
+            let list = n as usize / 2;
+            if list >= lists.len() {
+                check_scrolled(s, &lists, &nodes, &wheel.children, &wheel.positions);
+                shoot(&mut commands, s, "team-scrolled");
+                s.step = Step::Html;
+                s.wait = SETTLE;
+                return;
+            }
+            let Ok((_, _, t)) = nodes.get(lists[list]) else {
+                return;
+            };
+            let Some(target) = WindowRef::Primary.normalize(wheel.primary.iter().next()) else {
+                return;
+            };
+            let location = Location {
+                target: NormalizedRenderTarget::Window(target),
+                position: t.translation / window.scale_factor(),
+            };
+            let action = if n % 2 == 0 {
+                PointerAction::Move { delta: Vec2::ZERO }
+            } else {
+                PointerAction::Scroll {
+                    unit: MouseScrollUnit::Line,
+                    x: 0.0,
+                    y: -40.0,
+                    phase: TouchPhase::Moved,
+                }
+            };
+            wheel
+                .pointer
+                .write(PointerInput::new(PointerId::Mouse, location, action));
+            s.step = Step::Scroll(n + 1);
+            s.wait = 4;
         }
         Step::Trainee => {
             if view.trainee.is_none() {
@@ -523,6 +649,8 @@ fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
         overflow: Vec::new(),
         trainees: 0,
         html: None,
+        scrolled: Vec::new(),
+        scroll_failed: false,
         settled: false,
         out: Arc::clone(&out),
     })
@@ -535,19 +663,25 @@ fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
         "the script stopped at {:?}",
         script.step
     );
-    assert_eq!(script.trainees, 3, "the overview has the three trainees");
+    assert_eq!(script.trainees, TRAINEES, "the overview has every trainee");
+    assert_eq!(script.scrolled.len(), 2, "{:?}", script.scrolled);
+    assert!(
+        !script.scroll_failed,
+        "the wheel brings each list's last row into view: {:?}",
+        script.scrolled
+    );
     let html = results.join(peilian::ui::team::HTML_NAME);
     let (msg, bad) = script.html.clone().expect("a message after 生成 HTML 报告");
     assert!(!bad && html.is_file(), "{msg}");
     assert!(
-        msg.contains(&html.display().to_string()) && msg.contains("7"),
+        msg.contains(&html.display().to_string()) && msg.contains(&SESSIONS.to_string()),
         "{msg}"
     );
     let page = std::fs::read_to_string(&html).expect("the report");
     for who in ["王小明", "李晓华", "张伟"] {
         assert!(page.contains(who), "{who} in the HTML report");
     }
-    assert_eq!(script.taken.len(), 6, "{:?}", script.taken);
+    assert_eq!(script.taken.len(), 7, "{:?}", script.taken);
     for (name, w, h, colours) in &script.taken {
         assert!(name.ends_with(&format!("{w}x{h}")), "{name} is {w}x{h}");
         assert!(*colours > 50, "{name} looks blank ({colours} colours)");

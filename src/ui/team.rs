@@ -657,11 +657,14 @@ fn session_item(list: &mut ChildSpawnerCommands, row: &SessionRow, with_name: bo
     .with_children(|b| {
         b.spawn((widgets::row(8), Pickable::IGNORE))
             .with_children(|r| {
+                // One line, clipped: a wrapped title is measured taller than it is drawn,
+                // and the list would scroll past its end.
                 r.spawn((
-                    widgets::text(row.scenario.clone(), size::BODY, palette::TEXT),
+                    widgets::label(row.scenario.clone(), size::BODY, palette::TEXT),
                     Node {
                         flex_grow: 1.0,
                         min_width: px(0),
+                        overflow: Overflow::clip_x(),
                         ..default()
                     },
                     Pickable::IGNORE,
