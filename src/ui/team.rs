@@ -248,6 +248,11 @@ fn collect(
     mut redraw: MessageWriter<RequestRedraw>,
 ) {
     let mut busy = false;
+    if view.is_changed() {
+        // A trainee chosen, a message shown: the rebuilt view is laid out and drawn over
+        // the next frames.
+        tasks.more = 3;
+    }
     if let Some(task) = tasks.read.as_mut() {
         match check_ready(task) {
             Some(fresh) => {
