@@ -223,3 +223,59 @@ fn every_character_has_a_glyph() {
         missing.join("\n")
     );
 }
+
+const EMOJI_FONT: &str = "assets/fonts/NotoEmoji-Regular.ttf";
+
+/// Emoji that buyers and agents send on 淘宝 / 京东 / 拼多多 chats: smiles, tears, anger,
+/// thanks and approval, hearts and flowers, parcels and delivery, ticks and crosses.
+const COMMON_EMOJI: &str = "😊😄😁😂🤣😅😆😉😍🥰😘🤗🤔🙄😓😢😭😤😡😠😱😰🥺😳😴🙂🙃😐😑😶👍👎👌👏🙏💪🤝✌👋❤️💕💖💔🌹🌸🎉🎁✨🔥💯⭐🌟📦🚚📮📞📱💰🧧✅❌❓❗⚠️⏰";
+
+/// Every emoji a conversation is likely to carry has a glyph in the CJK font or in the emoji
+/// fallback font (the text stack tries the CJK font first, then the emoji family). Variation
+/// selectors and zero-width joiners shape with their emoji and need no glyph of their own.
+#[test]
+fn common_emoji_have_a_glyph_in_the_fallback_font() {
+    let cjk_bytes = std::fs::read(root().join(FONT)).expect("the shipped font");
+    let emoji_bytes = std::fs::read(root().join(EMOJI_FONT)).expect("the shipped emoji font");
+    let cjk = skrifa::FontRef::new(&cjk_bytes).expect("a valid font file");
+    let emoji = skrifa::FontRef::new(&emoji_bytes).expect("a valid emoji font file");
+    let (cjk, emoji) = (cjk.charmap(), emoji.charmap());
+    let mut in_emoji_font = 0;
+    let missing: Vec<String> = COMMON_EMOJI
+        .chars()
+        .filter(|c| !matches!(*c, '\u{FE0F}' | '\u{200D}'))
+        .filter(|c| {
+            let e = emoji.map(*c).is_some();
+            in_emoji_font += usize::from(e);
+            !e && cjk.map(*c).is_none()
+        })
+        .map(|c| format!("{c} (U+{:04X})", c as u32))
+        .collect();
+    assert!(missing.is_empty(), "no glyph for: {}", missing.join(", "));
+    // The fallback does the work: the CJK font alone has (almost) none of them.
+    let without: Vec<char> = COMMON_EMOJI
+        .chars()
+        .filter(|c| c.len_utf8() == 4 && cjk.map(*c).is_none())
+        .collect();
+    assert!(
+        without.len() > 40,
+        "the CJK font covers most emoji by itself?"
+    );
+    println!(
+        "{} emoji checked, {in_emoji_font} drawn from {EMOJI_FONT}",
+        COMMON_EMOJI.chars().count()
+    );
+}
+
+/// The emoji font stays a reasonable size for a font compiled into the binary.
+#[test]
+fn the_emoji_font_is_small_enough_to_ship() {
+    let len = std::fs::metadata(root().join(EMOJI_FONT))
+        .expect("the shipped emoji font")
+        .len();
+    assert!(len < 1_200_000, "{EMOJI_FONT} is {len} bytes");
+    assert!(
+        root().join("assets/fonts/LICENSE-NotoEmoji.txt").is_file(),
+        "its licence ships beside it"
+    );
+}

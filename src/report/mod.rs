@@ -444,6 +444,18 @@ fn write_csv(data: &ReportData, a: &ReportOptions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The HTML report over `entries` read from `dir` (what `peilian report DIR --format html`
+/// writes), for the window's 组长 view.
+pub fn render_html(dir: &Path, entries: Vec<Entry>, skipped: Vec<String>) -> String {
+    html::render(&ReportData {
+        dir: dir.to_path_buf(),
+        entries,
+        skipped,
+        filter: Filter::default(),
+        generated: crate::session::rfc3339(crate::session::now_unix()),
+    })
+}
+
 /// `peilian report`
 pub fn run_report(a: ReportOptions) -> ExitCode {
     let since = match a.since.as_deref().map(parse_date).transpose() {

@@ -11,12 +11,14 @@ pub mod catalog;
 pub mod chat;
 pub mod coach;
 pub mod drill;
+pub mod emoji;
 pub mod phrases;
 pub mod picker;
 pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod strings;
+pub mod team;
 pub mod theme;
 pub mod trace;
 pub mod widgets;
@@ -49,6 +51,8 @@ pub enum Screen {
     Picker,
     Chat,
     Report,
+    /// 组长视图: the team's results.
+    Team,
 }
 
 /// What the window was started with, and the trainee's current choices.
@@ -216,6 +220,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
     .add_systems(Last, repace)
     .add_plugins((
         theme::plugin,
+        emoji::plugin,
         widgets::plugin,
         catalog::plugin,
         drill::plugin,
@@ -225,6 +230,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         coach::plugin,
         phrases::plugin,
         report::plugin,
+        team::plugin,
         trace::plugin,
     ));
     match script {

@@ -79,6 +79,11 @@ fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
             palette::TEXT_ON_DARK_DIM,
         ));
         bar.spawn(widgets::spacer());
+        bar.spawn(widgets::button(
+            s::TEAM_OPEN,
+            ButtonKind::Plain,
+            super::team::OpenTeam,
+        ));
         bar.spawn(widgets::text(
             fill(s::PICKER_TRAINEE, &[&launch.trainee]),
             size::BODY,

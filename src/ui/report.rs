@@ -11,7 +11,7 @@ use super::theme::{self, palette, size};
 use super::widgets::{self, ButtonKind};
 use super::{BeginPractice, Screen};
 use crate::drill::DrillRun;
-use crate::rubric::{CheckId, CheckRole};
+use crate::rubric::{CheckId, CheckRole, CheckVerdict, LostPoints};
 use crate::session::{Mode, SessionRecord, Turn};
 use bevy::input_focus::AutoFocus;
 use bevy::prelude::*;
@@ -21,10 +21,16 @@ use std::sync::Arc;
 
 pub fn plugin(app: &mut App) {
     app.init_resource::<ReportData>()
+        .init_resource::<Reviewing>()
         .add_systems(
             Update,
             (build.after(DrillSet), keys).run_if(in_state(Screen::Report)),
         )
+        .add_systems(OnExit(Screen::Report), |mut r: ResMut<Reviewing>| {
+            if r.0 {
+                r.0 = false;
+            }
+        })
         .add_observer(on_activate);
 }
 
@@ -37,6 +43,11 @@ pub struct ReportData {
     pub open_error: Option<String>,
 }
 
+/// The report shows a past session opened from the 组长 view: nothing to retry, and the way
+/// back leads to that view. Cleared when the report is left.
+#[derive(Resource, Default, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reviewing(pub bool);
+
 #[derive(Component)]
 struct ReportRoot;
 
@@ -45,6 +56,7 @@ enum ReportAction {
     Retry,
     Other,
     OpenFolder,
+    BackToTeam,
 }
 
 /// How the trainee did on one check over the whole session.
@@ -90,11 +102,15 @@ fn build(
     mut commands: Commands,
     data: Res<ReportData>,
     drills: Res<DrillState>,
+    reviewing: Res<Reviewing>,
     roots: Query<Entity, With<ReportRoot>>,
 ) {
-    if !data.is_changed() && !drills.is_changed() && !roots.is_empty() {
+    if !data.is_changed() && !drills.is_changed() && !reviewing.is_changed() && !roots.is_empty() {
         return;
     }
+    // A reviewed session is not the drill's.
+    let run = drills.run.as_ref().filter(|_| !reviewing.0);
+    let review = reviewing.0;
     for r in &roots {
         commands.entity(r).despawn();
     }
@@ -103,7 +119,7 @@ fn build(
         .with_children(|root| {
             let Some(r) = &data.record else {
                 root.spawn(widgets::body(s::REPORT_NO_FILE));
-                buttons(root, &data, drills.run.as_ref());
+                buttons(root, &data, run, review);
                 return;
             };
             topbar(root, r);
@@ -128,13 +144,13 @@ fn build(
                 ))
                 .with_children(|left| {
                     score_card(left, r);
-                    if let Some(run) = &drills.run {
+                    if let Some(run) = run {
                         drill::report_card(left, run);
                     }
                     if !r.turns.is_empty() {
                         checks_card(left, r);
                     }
-                    buttons(left, &data, drills.run.as_ref());
+                    buttons(left, &data, run, review);
                 });
                 transcript(body, r);
             });
@@ -233,7 +249,34 @@ fn checks_card(left: &mut ChildSpawnerCommands, r: &SessionRecord) {
     });
 }
 
-fn buttons(left: &mut ChildSpawnerCommands, data: &ReportData, run: Option<&DrillRun>) {
+fn buttons(
+    left: &mut ChildSpawnerCommands,
+    data: &ReportData,
+    run: Option<&DrillRun>,
+    review: bool,
+) {
+    if review {
+        left.spawn(widgets::row(10)).with_children(|row| {
+            row.spawn((
+                widgets::button(
+                    s::REPORT_BACK_TO_TEAM,
+                    ButtonKind::Primary,
+                    ReportAction::BackToTeam,
+                ),
+                AutoFocus,
+            ));
+            row.spawn(widgets::button(
+                s::REPORT_OPEN_FOLDER,
+                ButtonKind::Plain,
+                ReportAction::OpenFolder,
+            ));
+        });
+        if let Some(e) = &data.open_error {
+            left.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
+        }
+        left.spawn(widgets::dim(s::REPORT_REVIEW_HINT));
+        return;
+    }
     if let Some(label) = run.and_then(drill::continue_label) {
         left.spawn((
             widgets::button(label, ButtonKind::Primary, drill::ContinueButton),
@@ -379,14 +422,16 @@ fn turn(list: &mut ChildSpawnerCommands, r: &SessionRecord, t: &Turn) {
         })
         .with_children(|chips| {
             for c in &t.verdict.checks {
-                let (mark, fg, bg) = if c.passed {
-                    (s::COACH_PASS, palette::GOOD, palette::GOOD_SOFT)
+                let (text, good) = chip_text(c);
+                let (fg, bg) = if good {
+                    (palette::GOOD, palette::GOOD_SOFT)
                 } else {
-                    (s::COACH_FAIL, palette::BAD, palette::BAD_SOFT)
+                    (palette::BAD, palette::BAD_SOFT)
                 };
-                chips.spawn(widgets::chip(format!("{mark}{}", c.label), fg, bg));
+                chips.spawn(widgets::chip(text, fg, bg));
             }
         });
+        lost_points(b, &t.verdict.lost);
         // Exam sessions had no feedback during the conversation: give the gist here.
         if r.mode == Mode::Exam {
             for c in t.verdict.checks.iter().filter(|c| !c.passed) {
@@ -413,9 +458,77 @@ fn turn(list: &mut ChildSpawnerCommands, r: &SessionRecord, t: &Turn) {
     });
 }
 
-fn keys(keys: Res<ButtonInput<KeyCode>>, mut next: ResMut<NextState<Screen>>) {
+/// What each lost point of a turn was for, largest first, with the courseware section.
+fn lost_points(b: &mut ChildSpawnerCommands, lost: &[LostPoints]) {
+    let lost: Vec<&LostPoints> = lost.iter().filter(|l| l.points >= 0.5).collect();
+    if lost.is_empty() {
+        return;
+    }
+    b.spawn(widgets::column(2)).with_children(|col| {
+        col.spawn(widgets::text(s::REPORT_LOST, size::SMALL, palette::TEXT));
+        for l in lost {
+            let mut line = fill(
+                s::REPORT_LOST_ITEM,
+                &[&format!("{:.0}", l.points), &l.reason],
+            );
+            let title = section_title(&l.section);
+            if !title.is_empty() {
+                line.push_str(" · ");
+                line.push_str(&fill(s::REPORT_SECTION, &[&title]));
+            }
+            col.spawn(widgets::text(line, size::SMALL, palette::BAD));
+        }
+    });
+}
+
+/// A check's chip: its text and whether it is good news. An expected check reads ✓ when
+/// done and × when missed; a violation reads × with its name when committed, and ✓ 没有… when
+/// avoided — never a tick beside a violation's name.
+pub fn chip_text(c: &CheckVerdict) -> (String, bool) {
+    let t = match (c.role, c.passed) {
+        (CheckRole::Violation, true) => s::REPORT_CHIP_AVOIDED,
+        (CheckRole::Violation, false) => s::REPORT_CHIP_COMMITTED,
+        (_, true) => s::REPORT_CHIP_DONE,
+        (_, false) => s::REPORT_CHIP_MISSED,
+    };
+    (fill(t, &[&c.label]), c.passed)
+}
+
+/// A courseware citation as the course names it: the section titles, without the file names
+/// in brackets (`售中服务·①进门问好（pre-in-after-sales-service.txt）；话术技巧·1.开场问候
+/// （service-standards-and-scripts.txt）` → `售中服务·①进门问好；话术技巧·1.开场问候`).
+pub fn section_title(section: &str) -> String {
+    let mut out = String::new();
+    let mut rest = section;
+    while let Some(open) = rest.find(['（', '(']) {
+        let close_at = rest[open..].find(['）', ')']).map(|i| open + i);
+        let Some(close) = close_at else {
+            break;
+        };
+        let inner = &rest[open..close];
+        let closing = rest[close..].chars().next().map_or(1, char::len_utf8);
+        let is_file = inner.contains(".txt") || inner.contains(".md") || inner.contains(".pdf");
+        out.push_str(&rest[..open]);
+        if !is_file {
+            out.push_str(&rest[open..close + closing]);
+        }
+        rest = &rest[close + closing..];
+    }
+    out.push_str(rest);
+    out.trim().to_string()
+}
+
+fn keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    reviewing: Res<Reviewing>,
+    mut next: ResMut<NextState<Screen>>,
+) {
     if keys.just_pressed(KeyCode::Escape) {
-        next.set(Screen::Picker);
+        next.set(if reviewing.0 {
+            Screen::Team
+        } else {
+            Screen::Picker
+        });
     }
 }
 
@@ -444,6 +557,7 @@ fn on_activate(
             begin.write(BeginPractice::scenario(scenario, Some(model.seed)));
         }
         ReportAction::Other => next.set(Screen::Picker),
+        ReportAction::BackToTeam => next.set(Screen::Team),
         ReportAction::OpenFolder => {
             let dir = data
                 .result_path
@@ -480,7 +594,7 @@ pub fn open_folder(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rubric::{CheckVerdict, ScoreParts, TurnVerdict};
+    use crate::rubric::{ScoreParts, TurnVerdict};
 
     fn check(id: CheckId, role: CheckRole, passed: bool) -> CheckVerdict {
         CheckVerdict {
@@ -540,5 +654,40 @@ mod tests {
             (CheckId::Greeting, 2, 1)
         );
         assert_eq!((t[1].id, t[1].judged, t[1].passed), (CheckId::Rude, 1, 0));
+    }
+
+    #[test]
+    fn chips_never_tick_a_violation_name() {
+        let committed = check(CheckId::PriceConcession, CheckRole::Violation, false);
+        let avoided = check(CheckId::PriceConcession, CheckRole::Violation, true);
+        let done = check(CheckId::Greeting, CheckRole::Expected, true);
+        let missed = check(CheckId::Greeting, CheckRole::Expected, false);
+        let l = CheckId::PriceConcession.to_string();
+        assert_eq!(chip_text(&committed), (format!("×{l}"), false));
+        assert_eq!(chip_text(&avoided), (format!("✓没有{l}"), true));
+        let g = CheckId::Greeting.to_string();
+        assert_eq!(chip_text(&done), (format!("✓{g}"), true));
+        assert_eq!(chip_text(&missed), (format!("×{g}"), false));
+    }
+
+    #[test]
+    fn citations_name_sections_not_files() {
+        assert_eq!(
+            section_title(
+                "售中服务·①进门问好（pre-in-after-sales-service.txt）；话术技巧·1.开场问候（service-standards-and-scripts.txt）"
+            ),
+            "售中服务·①进门问好；话术技巧·1.开场问候"
+        );
+        // Brackets that are part of a title stay; a title without a file is left alone.
+        assert_eq!(section_title("异议处理（价格）"), "异议处理（价格）");
+        assert_eq!(section_title("服务规范"), "服务规范");
+        assert_eq!(section_title(""), "");
+        // Every shipped citation loses its file names and keeps a title.
+        let rubric = crate::rubric::Rubric::builtin();
+        for c in &rubric.file.checks {
+            let t = section_title(&c.section);
+            assert!(!t.is_empty(), "{}", c.section);
+            assert!(!t.contains(".txt"), "{t}");
+        }
     }
 }

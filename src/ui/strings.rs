@@ -152,6 +152,56 @@ strings! {
     // Misc
     NO_DISPLAY = "没有可用的显示器，改为终端对练。(no display available: practising in the terminal)";
     DEFAULT_PHRASES = "您好，欢迎光临，请问有什么可以帮您？\n非常理解您的心情，换做是我也会着急的。\n请您稍等，我马上帮您查一下。\n给您添麻烦了，真的很抱歉。\n这款是我们的热销款，品质和售后都有保障。\n请问还有其他可以帮到您的吗？\n感谢您的耐心等待，祝您生活愉快！";
+
+    // The team lead's view (组长视图)
+    TEAM_OPEN = "组长视图";
+    TEAM = "组长视图";
+    TEAM_NOTE = "全组的练习记录：谁在哪几项上最需要加强，最近练了什么。";
+    TEAM_FOLDER = "结果文件夹";
+    TEAM_LOAD = "读取";
+    TEAM_DEFAULT = "默认文件夹";
+    TEAM_OPEN_FOLDER = "打开文件夹";
+    TEAM_WRITE_HTML = "生成 HTML 报告";
+    TEAM_OPEN_HTML = "打开 HTML 报告";
+    TEAM_BACK = "返回 (Esc)";
+    TEAM_LOADING = "正在读取 {0} …";
+    TEAM_EMPTY_PATH = "请先填写结果文件夹。";
+    TEAM_NO_FOLDER = "没有这个文件夹：{0}";
+    TEAM_READ_FAILED = "读不了这个文件夹：{0}";
+    TEAM_NO_SESSIONS = "这个文件夹里还没有练习记录。";
+    TEAM_SUMMARY = "{0} 位学员 · {1} 场练习";
+    TEAM_SKIPPED = "（{0} 个文件不是练习记录，已跳过）";
+    TEAM_TRAINEES = "学员概况";
+    TEAM_COL_NAME = "学员";
+    TEAM_COL_SESSIONS = "场次";
+    TEAM_COL_AVERAGE = "平均";
+    TEAM_COL_LAST = "最近";
+    TEAM_COL_WEAKEST = "最需要加强";
+    TEAM_DONE_RATE = "做到 {0}";
+    TEAM_VIOLATION_RATE = "违规率 {0}";
+    TEAM_SESSIONS_COUNT = "{0} 场";
+    TEAM_NONE_WEAK = "各项都做到了";
+    TEAM_NO_SCORE = "—";
+    TEAM_RECENT = "最近的练习";
+    TEAM_OF = "{0} 的练习（{1} 场）";
+    TEAM_ALL = "全部学员";
+    TEAM_OPEN_HINT = "点学员看他的每一场练习，点一场练习看完整报告。Esc 返回场景列表。";
+    TEAM_HTML_WRITING = "正在生成报告…";
+    TEAM_HTML_WRITTEN = "报告已写入 {0}（{1} 场练习）";
+    TEAM_HTML_FAILED = "报告没有写成：{0}";
+    TEAM_HTML_MISSING = "还没有生成报告：先点“生成 HTML 报告”。";
+    TEAM_OPEN_FAILED = "打不开：{0}";
+
+    // The report, reviewed from the 组长 view
+    REPORT_BACK_TO_TEAM = "返回组长视图";
+    REPORT_REVIEW_HINT = "Tab 切换按钮 · Enter 确认 · Esc 返回组长视图";
+    REPORT_CHIP_DONE = "✓{0}";
+    REPORT_CHIP_MISSED = "×{0}";
+    REPORT_CHIP_AVOIDED = "✓没有{0}";
+    REPORT_CHIP_COMMITTED = "×{0}";
+    REPORT_LOST = "失分：";
+    REPORT_LOST_ITEM = "−{0} 分 {1}";
+    REPORT_SECTION = "课件：{0}";
 }
 
 /// Fill `{0}`, `{1}`… in a template.
