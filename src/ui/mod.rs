@@ -16,6 +16,7 @@ pub mod picker;
 pub mod progress;
 pub mod replay;
 pub mod report;
+pub mod save_alert;
 pub mod strings;
 pub mod theme;
 pub mod trace;
@@ -226,6 +227,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         phrases::plugin,
         report::plugin,
         trace::plugin,
+        save_alert::plugin,
     ));
     match script {
         Some(s) => {
@@ -243,6 +245,8 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         }
     }
     match app.run() {
+        // A session whose saving failed never ends in success, however the window closed.
+        _ if save_alert::failed() => ExitCode::from(1),
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(n) => ExitCode::from(n.get()),
     }
