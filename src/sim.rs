@@ -26,6 +26,53 @@ pub struct ActiveSession {
     pub store: Option<ResultStore>,
     /// The last error writing the result file, if any (shown to the trainee).
     pub save_error: Option<String>,
+    /// Saving failed: no more replies are taken and front ends must say so and stop.
+    pub failure: Option<SaveFailure>,
+}
+
+/// Why a session cannot go on: its result file cannot be written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SaveFailure {
+    /// The results folder failed its write test before the first customer line: nothing was
+    /// played.
+    NotWritable { error: String },
+    /// A write failed mid-session. Replies are no longer taken; the record so far went to
+    /// `rescue` (or, when even that failed, the reasons why).
+    Lost {
+        error: String,
+        rescue: Result<PathBuf, String>,
+    },
+}
+
+impl SaveFailure {
+    /// What to tell the trainee, in plain words (Chinese, then English).
+    pub fn message(&self) -> String {
+        match self {
+            SaveFailure::NotWritable { error } => format!(
+                "结果文件夹无法写入，对话没有开始。\n(the results folder cannot be written; the session was not started)\n{error}"
+            ),
+            SaveFailure::Lost { error, rescue } => {
+                let rescue = match rescue {
+                    Ok(p) => format!(
+                        "到目前为止的对话已另存为救援副本 (rescue copy)：{}",
+                        p.display()
+                    ),
+                    Err(e) => format!("救援副本也无法写入 (the rescue copy failed too)：{e}"),
+                };
+                format!(
+                    "结果文件写入失败，对话已停止，不再接收回复。\n(the result file could not be written; the session was stopped)\n{error}\n{rescue}"
+                )
+            }
+        }
+    }
+
+    /// The rescue copy, if one was written.
+    pub fn rescue_path(&self) -> Option<&PathBuf> {
+        match self {
+            SaveFailure::Lost { rescue: Ok(p), .. } => Some(p),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Message, Clone, Debug)]
@@ -105,14 +152,30 @@ impl Plugin for SimPlugin {
 pub struct SimSet;
 
 fn save(active: &mut ActiveSession) {
+    if active.failure.is_some() {
+        // Stopped already: the rescue copy holds the record.
+        return;
+    }
     if let (Some(s), Some(store)) = (&active.session, &active.store) {
-        active.save_error = store
-            .save(&s.record)
-            .err()
-            .map(|e| format!("{}: {e}", store.path.display()));
-        if let Some(e) = &active.save_error {
-            error!("cannot save the result file {e}");
+        if let Err(e) = store.save(&s.record) {
+            let error = format!("{}: {e}", store.path.display());
+            error!("cannot save the result file {error}");
+            let rescue = crate::session::store::write_rescue(&s.record, &store.path);
+            match &rescue {
+                Ok(p) => warn!("rescue copy written to {}", p.display()),
+                Err(e) => error!("the rescue copy failed too: {e}"),
+            }
+            active.save_error = Some(error.clone());
+            active.failure = Some(SaveFailure::Lost { error, rescue });
         }
+    }
+}
+
+/// The result file of the active session, unless saving it failed.
+fn saved_path(active: &ActiveSession) -> Option<PathBuf> {
+    match active.failure {
+        Some(_) => None,
+        None => active.store.as_ref().map(|s| s.path.clone()),
     }
 }
 
@@ -137,13 +200,25 @@ fn start_sessions(
         );
         session.record.drill = s.drill.clone();
         active.save_error = None;
-        active.store = match ResultStore::create(&dir.0, &session.record) {
+        active.failure = None;
+        // Prove the folder takes files before the customer says a word.
+        let created = crate::session::store::probe_writable(&dir.0).and_then(|_| {
+            ResultStore::create(&dir.0, &session.record).map_err(|e| {
+                format!(
+                    "{}: the results folder cannot be written (cannot create a result file: {e})",
+                    dir.0.display()
+                )
+            })
+        });
+        active.store = match created {
             Ok(st) => Some(st),
-            Err(e) => {
-                let msg = format!("{}: {e}", dir.0.display());
-                error!("cannot create a result file in {msg}");
-                active.save_error = Some(msg);
-                None
+            Err(error) => {
+                error!("{error}");
+                active.store = None;
+                active.save_error = Some(error.clone());
+                active.failure = Some(SaveFailure::NotWritable { error });
+                active.session = None;
+                continue;
             }
         };
         spoke.write(CustomerSpoke {
@@ -165,6 +240,12 @@ fn handle_replies(
     mut ended: MessageWriter<SessionEnded>,
 ) {
     for r in replies.read() {
+        if let Some(f) = &active.failure {
+            rejected.write(ReplyRejected {
+                reason: f.message(),
+            });
+            continue;
+        }
         let Some(session) = active.session.as_mut() else {
             rejected.write(ReplyRejected {
                 reason: "还没有开始对话。(no session)".into(),
@@ -194,7 +275,7 @@ fn handle_replies(
                             outcome: Some(o),
                             total: rec.total,
                             rank: rec.rank.clone(),
-                            result_path: active.store.as_ref().map(|s| s.path.clone()),
+                            result_path: saved_path(&active),
                         });
                     }
                 }
@@ -216,7 +297,7 @@ fn finish_unfinished(active: &mut ActiveSession, ended: &mut MessageWriter<Sessi
             outcome: None,
             total: s.record.total,
             rank: s.record.rank.clone(),
-            result_path: active.store.as_ref().map(|s| s.path.clone()),
+            result_path: saved_path(active),
         });
     }
     active.session = None;
@@ -309,13 +390,14 @@ impl SimDriver {
             .as_ref()
     }
 
+    /// The session's result file, unless saving it failed.
     pub fn result_path(&self) -> Option<PathBuf> {
-        self.app
-            .world()
-            .resource::<ActiveSession>()
-            .store
-            .as_ref()
-            .map(|s| s.path.clone())
+        saved_path(self.app.world().resource::<ActiveSession>())
+    }
+
+    /// Why saving failed, if it did: the session no longer takes replies.
+    pub fn save_failure(&self) -> Option<SaveFailure> {
+        self.app.world().resource::<ActiveSession>().failure.clone()
     }
 
     pub fn save_error(&self) -> Option<String> {

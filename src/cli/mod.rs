@@ -65,7 +65,7 @@ pub struct PracticeArgs {
     #[arg(long)]
     pub seed: Option<u64>,
     /// Trainee name stored in the result file (default: $USER).
-    #[arg(long)]
+    #[arg(long, value_parser = trainee_name)]
     pub trainee: Option<String>,
     /// Results folder (default: $PEILIAN_RESULTS or the platform data directory).
     #[arg(long, value_name = "DIR")]
@@ -145,7 +145,7 @@ pub struct WindowArgs {
     pub screenshots: Option<PathBuf>,
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
-    #[arg(long)]
+    #[arg(long, value_parser = trainee_name)]
     pub trainee: Option<String>,
     /// Start in exam mode (考核模式).
     #[arg(long)]
@@ -162,7 +162,7 @@ pub struct WindowArgs {
 pub struct DrillArgs {
     /// Drill plan: a path to a .ron plan or its name under scenarios/drills/.
     pub plan: String,
-    #[arg(long)]
+    #[arg(long, value_parser = trainee_name)]
     pub trainee: String,
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
@@ -177,7 +177,7 @@ pub struct DrillArgs {
 pub struct ReportArgs {
     /// Results folder.
     pub dir: PathBuf,
-    #[arg(long)]
+    #[arg(long, value_parser = trainee_name)]
     pub trainee: Option<String>,
     #[arg(long)]
     pub drill: Option<String>,
@@ -211,12 +211,17 @@ pub enum ReportFormat {
 
 #[derive(Args, Debug, Clone)]
 pub struct ProgressArgs {
-    #[arg(long)]
+    #[arg(long, value_parser = trainee_name)]
     pub trainee: String,
     #[arg(long, value_name = "DIR")]
     pub results: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `--trainee`: a usable name (see `catalog::check_trainee`), surrounding spaces dropped.
+fn trainee_name(raw: &str) -> Result<String, String> {
+    crate::catalog::check_trainee(raw)
 }
 
 impl CommonArgs {

@@ -3,9 +3,10 @@
 use super::{PracticeArgs, ScenariosArgs, load_rubric, scenario_dir};
 use crate::catalog::{default_trainee, random_seed};
 use crate::scenario::{self, Scenario};
+use crate::session::store::probe_writable;
 use crate::session::{Mode, results_dir};
-use crate::term::{Style, pad, practice_session, read_line};
-use std::io::{BufRead, IsTerminal, Write};
+use crate::term::{Input, Replies, Style, pad, practice_session, stdin_replies};
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -78,11 +79,7 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
     }
 }
 
-fn choose_scenario(
-    all: &[Scenario],
-    input: &mut impl BufRead,
-    interactive: bool,
-) -> Option<Scenario> {
+fn choose_scenario(all: &[Scenario], input: &mut dyn Replies) -> Option<Scenario> {
     println!("请选择场景 Choose a scenario:");
     for (i, s) in all.iter().enumerate() {
         println!(
@@ -95,11 +92,10 @@ fn choose_scenario(
         );
     }
     loop {
-        if interactive {
-            print!("编号 number> ");
-            let _ = std::io::stdout().flush();
-        }
-        let line = read_line(input)?;
+        let _ = std::io::stdout().flush();
+        let Input::Line(line) = input.read("编号 number> ") else {
+            return None;
+        };
         let t = line.trim();
         if let Ok(n) = t.parse::<usize>()
             && (1..=all.len()).contains(&n)
@@ -124,9 +120,16 @@ pub fn run(a: PracticeArgs) -> ExitCode {
         Err(c) => return c,
     };
     let dir = scenario_dir(&a.common);
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut input = stdin.lock();
+    let results = results_dir(a.results.as_deref());
+    // Before anything is played: the results folder must take files.
+    if let Err(e) = probe_writable(&results) {
+        eprintln!(
+            "结果文件夹无法写入，对话没有开始。(the results folder cannot be written; nothing was started)\n{e}"
+        );
+        eprintln!("(choose another folder with --results DIR or $PEILIAN_RESULTS)");
+        return ExitCode::from(2);
+    }
+    let mut input = stdin_replies();
     let st = Style::detect();
 
     let scenario = match &a.scenario {
@@ -148,7 +151,7 @@ pub fn run(a: PracticeArgs) -> ExitCode {
                 eprintln!("no scenarios found in {}", dir.display());
                 return ExitCode::from(2);
             }
-            match choose_scenario(&all, &mut input, interactive) {
+            match choose_scenario(&all, input.as_mut()) {
                 Some(s) => s,
                 None => {
                     eprintln!("没有选择场景，已退出。(no scenario chosen)");
@@ -160,7 +163,6 @@ pub fn run(a: PracticeArgs) -> ExitCode {
     let seed = a.seed.unwrap_or_else(random_seed);
     let trainee = a.trainee.clone().unwrap_or_else(default_trainee);
     let mode = if a.exam { Mode::Exam } else { Mode::Practice };
-    let results = results_dir(a.results.as_deref());
     let code = practice_session(
         &rubric,
         Arc::new(scenario),
@@ -168,8 +170,7 @@ pub fn run(a: PracticeArgs) -> ExitCode {
         &trainee,
         mode,
         results,
-        &mut input,
-        interactive,
+        input.as_mut(),
         st,
         None,
     );

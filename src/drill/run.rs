@@ -3,8 +3,8 @@
 use super::{DrillPlan, DrillRun, Move, resolve};
 use crate::catalog::{Sources, load_rubric, scenario_dir};
 use crate::session::results_dir;
-use crate::term::{Style, practice_session};
-use std::io::{IsTerminal, Write};
+use crate::term::{Style, practice_session, stdin_replies};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -26,11 +26,13 @@ pub fn run(a: DrillOptions) -> ExitCode {
         Ok(r) => Arc::new(r),
         Err(c) => return c,
     };
-    let trainee = a.trainee.trim().to_string();
-    if trainee.is_empty() {
-        eprintln!("--trainee needs a name (学员姓名不能为空)");
-        return ExitCode::from(2);
-    }
+    let trainee = match crate::catalog::check_trainee(&a.trainee) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("--trainee: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let dir = scenario_dir(&a.sources);
     let (scenarios, problems) = crate::scenario::load_dir(&dir, &rubric);
     for p in &problems {
@@ -55,9 +57,15 @@ pub fn run(a: DrillOptions) -> ExitCode {
         }
     };
     let results = results_dir(a.results.as_deref());
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut input = stdin.lock();
+    // Before anything is played: the results folder must take files.
+    if let Err(e) = crate::session::store::probe_writable(&results) {
+        eprintln!(
+            "结果文件夹无法写入，训练没有开始。(the results folder cannot be written; nothing was started)\n{e}"
+        );
+        eprintln!("(choose another folder with --results DIR or $PEILIAN_RESULTS)");
+        return ExitCode::from(2);
+    }
+    let mut input = stdin_replies();
     let st = Style::detect();
 
     print_header(st, &drill.plan, seed, &trainee, drill.steps.len());
@@ -86,8 +94,7 @@ pub fn run(a: DrillOptions) -> ExitCode {
             &trainee,
             planned.mode,
             results.clone(),
-            &mut input,
-            interactive,
+            input.as_mut(),
             st,
             Some(planned.drill.clone()),
         ) {
@@ -145,7 +152,8 @@ fn print_header(st: Style, plan: &DrillPlan, seed: u64, trainee: &str, n: usize)
         println!("{}", plan.about);
     }
     println!(
-        "学员 {trainee}   共 {n} 关   {}   及格线 {} 分   每关最多 {} 次{}   种子 seed {seed}",
+        "学员 {}   共 {n} 关   {}   及格线 {} 分   每关最多 {} 次{}   种子 seed {seed}",
+        crate::catalog::display_name(trainee),
         crate::session::Mode::from(plan.mode).label(),
         plan.pass_mark,
         plan.attempts,

@@ -118,7 +118,10 @@ fn print(
     writeln!(
         out,
         "{}",
-        st.bold(&format!("══════ 学习进度 {} ══════", t.name))
+        st.bold(&format!(
+            "══════ 学习进度 {} ══════",
+            crate::catalog::display_name(&t.name)
+        ))
     )?;
     writeln!(
         out,

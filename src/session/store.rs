@@ -117,7 +117,9 @@ impl ResultStore {
             // then hard-link it into place (fails if the name is taken), so no reader ever
             // sees an empty result file.
             let tmp = dir.join(format!(".{base}-{n}.{}.new", std::process::id()));
-            write_synced(&tmp, record)?;
+            write_synced(&tmp, record).inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })?;
             let linked = fs::hard_link(&tmp, &path);
             let _ = fs::remove_file(&tmp);
             match linked {
@@ -150,12 +152,96 @@ impl ResultStore {
         let tmp = self
             .path
             .with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        write_synced(&tmp, record)?;
-        fs::rename(&tmp, &self.path)
+        write_synced(&tmp, record)
+            .and_then(|_| fs::rename(&tmp, &self.path))
+            .inspect_err(|_| {
+                let _ = fs::remove_file(&tmp);
+            })
     }
 }
 
+/// Prove `dir` takes files: create it if needed, then create, write, sync and remove a probe
+/// file. The error says where and why.
+pub fn probe_writable(dir: &Path) -> Result<(), String> {
+    let fail = |what: &str, e: std::io::Error| {
+        format!(
+            "{}: the results folder cannot be written ({what}: {e})",
+            dir.display()
+        )
+    };
+    fs::create_dir_all(dir).map_err(|e| fail("cannot create it", e))?;
+    let probe = dir.join(format!(".peilian-probe-{}.tmp", std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| {
+            f.write_all(b"peilian\n")?;
+            f.sync_all()
+        });
+    let removed = fs::remove_file(&probe);
+    written.map_err(|e| fail("cannot write a test file", e))?;
+    removed.map_err(|e| fail("cannot remove the test file", e))
+}
+
+/// Where a rescue copy goes when the results folder fails mid-session: `peilian-rescue/`
+/// in the system temporary folder, else the current folder.
+pub fn rescue_dirs() -> Vec<PathBuf> {
+    vec![
+        std::env::temp_dir().join("peilian-rescue"),
+        PathBuf::from("peilian-rescue"),
+    ]
+}
+
+/// Write `record` as a rescue copy named like `original`, to the first of [`rescue_dirs`]
+/// that takes it. Returns where it went, or every reason it could not be written.
+pub fn write_rescue(record: &SessionRecord, original: &Path) -> Result<PathBuf, String> {
+    let name = original
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "session.json".into());
+    let mut reasons = Vec::new();
+    for dir in rescue_dirs() {
+        let path = dir.join(&name);
+        match fs::create_dir_all(&dir).and_then(|_| write_json(&path, record)) {
+            Ok(()) => return Ok(path),
+            Err(e) => reasons.push(format!("{}: {e}", path.display())),
+        }
+    }
+    Err(reasons.join("; "))
+}
+
+/// Test-only fault injection: with `PEILIAN_FAIL_WRITE_AT=N`, the N-th result-file write of
+/// this process fails as a full disk would. Honoured in debug builds only (the builds tests
+/// run); release builds never look at the variable.
+#[cfg(debug_assertions)]
+fn injected_failure() -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, Ordering::SeqCst) + 1;
+    match std::env::var("PEILIAN_FAIL_WRITE_AT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+    {
+        Some(at) if at == n => Err(std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("No space left on device (injected: PEILIAN_FAIL_WRITE_AT={at})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn injected_failure() -> std::io::Result<()> {
+    Ok(())
+}
+
 fn write_synced(path: &Path, record: &SessionRecord) -> std::io::Result<()> {
+    injected_failure()?;
+    write_json(path, record)
+}
+
+fn write_json(path: &Path, record: &SessionRecord) -> std::io::Result<()> {
     let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
     let mut f = fs::File::create(path)?;
     f.write_all(&json)?;
@@ -246,5 +332,26 @@ mod tests {
         assert_eq!(safe_name("小王 Wang"), "小王_Wang");
         assert_eq!(safe_name("\u{0}\u{7}"), "trainee");
         assert!(!safe_name("a/b\\c:d").contains(['/', '\\', ':']));
+    }
+
+    #[test]
+    fn probe_passes_in_a_writable_folder_and_leaves_nothing() {
+        let dir = std::env::temp_dir().join(format!("peilian-probe-ok-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        probe_writable(&dir).expect("a fresh temp folder is writable");
+        assert_eq!(fs::read_dir(&dir).map(|d| d.count()).unwrap_or(99), 0);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn probe_names_the_folder_that_cannot_be_written() {
+        // A folder under a regular file can never be created, even by root.
+        let file = std::env::temp_dir().join(format!("peilian-probe-file-{}", std::process::id()));
+        fs::write(&file, b"x").expect("temp file");
+        let dir = file.join("results");
+        let e = probe_writable(&dir).expect_err("a folder under a file is not writable");
+        assert!(e.contains(&dir.display().to_string()), "{e}");
+        assert!(e.contains("cannot create it"), "{e}");
+        let _ = fs::remove_file(&file);
     }
 }

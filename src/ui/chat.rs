@@ -277,6 +277,7 @@ fn absorb(
         });
         m.entries.push(Entry::Note(match e.outcome {
             Some(o) => fill(s::CHAT_ENDED, &[&o.label()]),
+            None if e.result_path.is_none() => s::CHAT_UNFINISHED_NOT_SAVED.to_string(),
             None => s::CHAT_UNFINISHED.to_string(),
         }));
         let record = active

@@ -17,6 +17,7 @@ pub mod picker;
 pub mod progress;
 pub mod replay;
 pub mod report;
+pub mod save_alert;
 pub mod strings;
 pub mod team;
 pub mod theme;
@@ -232,6 +233,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         report::plugin,
         team::plugin,
         trace::plugin,
+        save_alert::plugin,
     ));
     match script {
         Some(s) => {
@@ -249,6 +251,8 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         }
     }
     match app.run() {
+        // A session whose saving failed never ends in success, however the window closed.
+        _ if save_alert::failed() => ExitCode::from(1),
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(n) => ExitCode::from(n.get()),
     }

@@ -92,6 +92,9 @@ strings! {
     CHAT_SAVE_ERROR = "无法写入结果文件：{0}";
     CHAT_ENDED = "对话结束：{0}";
     CHAT_UNFINISHED = "对话未完成，已保存。";
+    CHAT_UNFINISHED_NOT_SAVED = "对话未完成，结果文件没有保存。";
+    SAVE_ALERT_TITLE = "结果无法保存";
+    SAVE_ALERT_QUIT = "退出 (Quit)";
     CHAT_VIEW_REPORT = "查看报告 (Enter)";
     CHAT_YOU = "我";
     CHAT_SCORE = "{0} 分";

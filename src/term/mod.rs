@@ -1,11 +1,15 @@
 //! The terminal front end: styling, feedback and reports, and the session loop that
 //! `peilian practice` and `peilian drill` share.
 
+pub mod input;
+
+pub use input::{Input, PlainLines, Replies, clean_line, stdin_replies};
+
 use crate::rubric::{CheckRole, Span, TurnVerdict};
 use crate::scenario::Scenario;
 use crate::session::{Mode, SessionRecord, Turn, explain};
 use crate::sim::{SimDriver, SimEvent, StartSession};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -146,7 +150,7 @@ pub fn print_report(
     writeln!(
         out,
         "学员 {}  场景 {}（{}）  种子 seed {}  {}",
-        r.trainee,
+        crate::catalog::display_name(&r.trainee),
         r.scenario.title,
         r.scenario.persona_label,
         r.seed,
@@ -203,23 +207,24 @@ pub fn print_report(
     Ok(())
 }
 
-/// Read one reply. Returns None at end of input.
-pub fn read_line(input: &mut impl BufRead) -> Option<String> {
-    use crate::textio::{Read, read_line_bounded};
-    let mut buf = Vec::new();
-    loop {
-        match read_line_bounded(input, &mut buf, crate::session::MAX_REPLY_BYTES) {
-            Ok(Read::End) | Err(_) => return None,
-            Ok(Read::Line) => return Some(String::from_utf8_lossy(&buf).into_owned()),
-            Ok(Read::TooLong { chars, .. }) => println!(
-                "  {}",
-                crate::session::ReplyError::TooLong(chars.try_into().unwrap_or(usize::MAX))
-            ),
+/// One line for the end of a run whose saving failed (the full story was shown above it).
+fn failure_summary(f: &crate::sim::SaveFailure) -> String {
+    match f {
+        crate::sim::SaveFailure::NotWritable { .. } => {
+            "结果文件夹无法写入，对话没有开始。(the results folder cannot be written)".into()
+        }
+        crate::sim::SaveFailure::Lost { rescue: Ok(p), .. } => format!(
+            "结果文件没有保存；救援副本 rescue copy: {} (the result file was not saved)",
+            p.display()
+        ),
+        crate::sim::SaveFailure::Lost { rescue: Err(e), .. } => {
+            format!("结果文件没有保存，救援副本也没有保存 (nothing could be saved): {e}")
         }
     }
 }
 
-/// Run one session against `input`; returns the final record.
+/// Run one session against `input`; returns the final record. An `Err` means the session
+/// could not be saved: it has been said on screen, with where the rescue copy went.
 #[allow(clippy::too_many_arguments)]
 pub fn practice_session(
     rubric: &Arc<crate::rubric::Rubric>,
@@ -228,11 +233,11 @@ pub fn practice_session(
     trainee: &str,
     mode: Mode,
     results: std::path::PathBuf,
-    input: &mut impl BufRead,
-    interactive: bool,
+    input: &mut dyn Replies,
     st: Style,
     drill: Option<crate::session::DrillRef>,
 ) -> Result<SessionRecord, String> {
+    let interactive = input.interactive();
     let mut out = std::io::stdout().lock();
     let mut sim = SimDriver::new(Arc::clone(rubric), results);
     let s = &scenario;
@@ -264,7 +269,9 @@ pub fn practice_session(
         let _ = writeln!(
             out,
             "{}",
-            st.dim("输入回复后按回车发送；Ctrl-D 结束（未完成的对话也会保存）。")
+            st.dim(
+                "输入回复后按回车发送；←→ Home End 移动光标，↑↓ 翻看本次的回复；Ctrl-C 或 Ctrl-D 离开（未完成的对话也会保存）。"
+            )
         );
     }
     let events = sim.start(StartSession {
@@ -275,8 +282,9 @@ pub fn practice_session(
         frontend: "terminal".into(),
         drill,
     });
-    if let Some(e) = sim.save_error() {
-        let _ = writeln!(out, "{}", st.bad(&format!("无法写入结果文件：{e}")));
+    if let Some(f) = sim.save_failure() {
+        let _ = writeln!(out, "{}", st.bad(&f.message()));
+        return Err(failure_summary(&f));
     }
     let name = scenario.persona.name.clone();
     let show_customer = |out: &mut std::io::StdoutLock, text: &str| {
@@ -287,15 +295,23 @@ pub fn practice_session(
             show_customer(&mut out, &c.text);
         }
     }
+    let prompt = if interactive {
+        st.bold("你> ")
+    } else {
+        String::new()
+    };
     let mut finished = false;
-    while !finished {
-        if interactive {
-            let _ = write!(out, "{}", st.bold("你> "));
-            let _ = out.flush();
-        }
+    let mut interrupted = false;
+    while !finished && sim.save_failure().is_none() {
+        let _ = out.flush();
         let t0 = Instant::now();
-        let Some(line) = read_line(input) else {
-            break;
+        let line = match input.read(&prompt) {
+            Input::Line(l) => l,
+            Input::End => break,
+            Input::Interrupted => {
+                interrupted = true;
+                break;
+            }
         };
         let secs = t0.elapsed().as_secs_f32();
         if !interactive {
@@ -315,27 +331,35 @@ pub fn practice_session(
                 SimEvent::Ended(_) => finished = true,
             }
         }
-        if let Some(e) = sim.save_error() {
-            let _ = writeln!(out, "{}", st.bad(&format!("无法写入结果文件：{e}")));
-        }
     }
+    if let Some(f) = sim.save_failure() {
+        // Nothing more is taken; show what was played, where it went, and stop.
+        let msg = f.message();
+        let _ = writeln!(out, "\n{}", st.bad(&msg));
+        if let Some(rec) = sim.session().map(|s| s.record.clone()) {
+            let _ = print_report(&mut out, st, &rec, mode == Mode::Exam);
+        }
+        let _ = out.flush();
+        return Err(failure_summary(&f));
+    }
+    let record_now = sim.session().map(|s| s.record.clone());
     if !finished {
         let _ = sim.abandon();
-        let _ = writeln!(
-            out,
-            "\n{}",
-            st.dim("输入结束，对话未完成，已保存。(input ended; session saved as unfinished)")
-        );
+        if let Some(f) = sim.save_failure() {
+            let _ = writeln!(out, "\n{}", st.bad(&f.message()));
+            return Err(failure_summary(&f));
+        }
+        let why = if interrupted {
+            "已离开（Ctrl-C），对话未完成，已保存。(left with Ctrl-C; session saved as unfinished)"
+        } else {
+            "输入结束，对话未完成，已保存。(input ended; session saved as unfinished)"
+        };
+        let _ = writeln!(out, "\n{}", st.dim(why));
     }
     let record = sim
         .session()
         .map(|s| s.record.clone())
-        .or_else(|| {
-            // Abandoned sessions are dropped from the resource; read back what was saved.
-            let p = sim.result_path()?;
-            let bytes = std::fs::read(p).ok()?;
-            serde_json::from_slice(&bytes).ok()
-        })
+        .or(record_now)
         .ok_or_else(|| "the session record was lost".to_string())?;
     let _ = print_report(&mut out, st, &record, mode == Mode::Exam);
     match sim.result_path() {
@@ -343,11 +367,9 @@ pub fn practice_session(
             let _ = writeln!(out, "结果文件 result file: {}", p.display());
         }
         None => {
-            let _ = writeln!(
-                out,
-                "{}",
-                st.bad("结果文件没有保存 (the result file could not be written)")
-            );
+            let msg = "结果文件没有保存 (the result file could not be written)";
+            let _ = writeln!(out, "{}", st.bad(msg));
+            return Err(msg.into());
         }
     }
     Ok(record)
