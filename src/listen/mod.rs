@@ -357,7 +357,16 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 start: a,
                 chars: c,
                 question,
-                request: vocab.request_words.iter().any(|w| contains(c, w)),
+                // 申请 holds 请 but asks nothing of the customer.
+                request: {
+                    let c: Vec<char> = c
+                        .iter()
+                        .collect::<String>()
+                        .replace("申请", "")
+                        .chars()
+                        .collect();
+                    vocab.request_words.iter().any(|w| contains(&c, w))
+                },
                 refusal: first_at(c, &vocab.refusals),
             }
         })

@@ -184,3 +184,17 @@ fn the_builtin_vocabulary_loads_and_rejects_unknown_asks() {
     let e = Vocabulary::from_str(&bad, Path::new("x.ron")).unwrap_err();
     assert!(e[0].to_string().contains("unknown ask `nope`"), "{}", e[0]);
 }
+
+#[test]
+fn telling_applying_and_cannot_use_are_not_asks_or_refusals() {
+    let h = hear("拆了万一过敏，留好照片也能申请退款", "会不会过敏？");
+    assert!(h.asked.is_empty(), "{:?}", h.asked);
+    let h = hear("发货后第一时间告诉您单号", "什么时候发？");
+    assert!(h.asked.is_empty(), "{:?}", h.asked);
+    let h = hear("花钱买了用不了确实心疼", "怕买了用不了");
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    let h = hear("效果我不敢跟您打包票", "用了多久能见效？");
+    assert_eq!(h.refused.len(), 1);
+    let h = hear("或者把这几件的钱退给您，您看哪个方便？", "碎了三个");
+    assert!(h.offered_ids().contains("refund"));
+}

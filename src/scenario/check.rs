@@ -122,13 +122,18 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     }
 
     // Placeholders: only the known ones, and only those the shop has a value for.
+    // Customer lines may also name what was heard ({picked}, {promise}, {question}) and the
+    // persona's facts ({order_number}…); `listening` below checks where those may stand.
     for (at, name) in braces_in_strings(src) {
         match s.placeholder(name) {
+            None if crate::listen::HEARD_SLOTS.contains(&name)
+                || s.persona.facts.contains_key(name) => {}
             None => out.push(loc.at(
                 at,
                 format!(
-                    "unknown placeholder `{{{name}}}`: use one of {}",
-                    super::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+                    "unknown placeholder `{{{name}}}`: use one of {}, a persona fact ({}), or in customer lines {{picked}} {{promise}} {{question}}",
+                    super::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" "),
+                    s.persona.facts.keys().map(|k| format!("{{{k}}}")).collect::<Vec<_>>().join(" ")
                 ),
             )),
             Some(None) => out.push(loc.at(
