@@ -336,7 +336,9 @@ struct Clause<'a> {
 
 /// Listen to one reply.
 pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
-    let norm = normalize(reply);
+    // A tilde ends a clause in chat (在的～请问…), though normalisation drops it: make it a
+    // comma first (one char for one, so spans still point into the reply as typed).
+    let norm = normalize(&reply.replace(['~', '～'], "，"));
     let chars = &norm.chars;
     let original: Vec<char> = reply.chars().collect();
     let span_text = |n: &Normalized, a: usize, b: usize| -> (String, usize, usize) {
@@ -373,8 +375,9 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         .collect();
 
     for cl in &cls {
-        // Asked: an ask cue in a question or a request.
-        if cl.question || cl.request {
+        // Asked: an ask cue in a question or a request — not in a sign-off (有什么问题随时找我).
+        let sign_off = contains(cl.chars, "随时");
+        if (cl.question || cl.request) && !sign_off {
             for t in &vocab.asks {
                 if heard.asked.iter().any(|i| i.id == t.id) {
                     continue;
