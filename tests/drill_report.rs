@@ -60,6 +60,7 @@ const LATE: &str = r#"(
         (
             id: "close",
             lines: ["那你们快点吧。"],
+            listen: (topics: ["delivery", "follow"]),
             expect: [("follow_up", 2), ("closing", 1)],
             model_answers: ["预计明天下午送到，有消息第一时间通知您，祝您生活愉快！"],
             next: [(when: Always, goto: "done")],
@@ -113,7 +114,7 @@ const BAD: &[&str] = &[
     "不知道，你自己考虑吧。",
     "爱买不买",
     "快递的问题不归我们管",
-    "<script>alert(1)</script>",
+    "<script>alert(1)</script>快递的事别催",
 ];
 
 /// A fresh folder for one test.
@@ -608,7 +609,7 @@ fn what_trainees_type_is_escaped_in_html() {
     assert!(files.values().any(|r| {
         r.turns
             .iter()
-            .any(|t| t.reply == "<script>alert(1)</script>")
+            .any(|t| t.reply == "<script>alert(1)</script>快递的事别催")
     }));
     let (html, _) = report(&results, "html");
     assert!(
@@ -668,13 +669,13 @@ fn draws_and_retries_reuse_the_same_customers() {
     // no subject of the customer's makes them ask again).
     let bad = [
         "快递的事我不知道。",
-        "等着吧",
+        "快递等着吧",
         "快递的事我不知道。",
-        "等着吧",
+        "快递等着吧",
         "快递的事我不知道。",
-        "等着吧",
+        "快递等着吧",
         "快递的事我不知道。",
-        "等着吧",
+        "快递等着吧",
     ];
     let out = drill(&scen, &results, "complaints", "阿强", &bad);
     let text = String::from_utf8_lossy(&out.stdout);

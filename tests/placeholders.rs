@@ -118,10 +118,12 @@ fn check_points_at_unknown_and_valueless_placeholders() {
         place("{free_shipping_over}", 0)
     );
     assert!(text.contains(&missing), "want {missing}\n{text}");
-    // One report per placeholder: four in the two model answers.
+    // One report per placeholder, wherever it stands in the file.
+    let uses = src.matches("{free_shipping_over}").count();
+    assert!(uses >= 2);
     assert_eq!(
         text.matches("placeholder `{free_shipping_over}`").count(),
-        4,
+        uses,
         "{text}"
     );
     let _ = std::fs::remove_dir_all(dir);

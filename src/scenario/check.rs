@@ -396,13 +396,6 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
             ));
         }
     }
-    let shop_slots = [
-        "price",
-        "lowest_price",
-        "free_shipping_over",
-        "product",
-        "shop",
-    ];
     for (i, n) in s.nodes.iter().enumerate() {
         let at = node_at[i];
         for (kind, ids) in [
@@ -470,17 +463,6 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
             let used = slots(l);
             if !used.iter().any(|u| HEARD_SLOTS.contains(u)) {
                 slot_free = true;
-            }
-            for u in used {
-                if !(shop_slots.contains(&u)
-                    || HEARD_SLOTS.contains(&u)
-                    || s.persona.facts.contains_key(u))
-                {
-                    out.push(loc.at(
-                        find_quoted_after(src, "", l, at),
-                        format!("line of `{}` uses `{{{u}}}`, which neither the shop, the persona's facts nor the conversation provides", n.id),
-                    ));
-                }
             }
         }
         if !slot_free && !n.lines.is_empty() {
