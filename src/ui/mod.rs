@@ -13,6 +13,7 @@ pub mod coach;
 pub mod drill;
 pub mod phrases;
 pub mod picker;
+pub mod probe;
 pub mod progress;
 pub mod replay;
 pub mod report;
@@ -179,7 +180,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: strings::WINDOW_TITLE.into(),
-                    resolution: WindowResolution::new(1280, 800),
+                    resolution: window_size(),
                     present_mode: PresentMode::AutoVsync,
                     ..default()
                 }),
@@ -222,7 +223,7 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
     match script {
         Some(s) => {
             app.insert_resource(s.into_replay(first, first_drill));
-            app.add_plugins(replay::plugin);
+            app.add_plugins((probe::plugin, replay::plugin));
         }
         None => {
             if let Some(s) = first {
@@ -238,6 +239,22 @@ pub fn run_window(a: WindowArgs) -> ExitCode {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(n) => ExitCode::from(n.get()),
     }
+}
+
+/// The window's first size: `PEILIAN_WINDOW_SIZE=WxH` (e.g. `1024x700`), else 1280×800.
+fn window_size() -> WindowResolution {
+    let (w, h) = std::env::var("PEILIAN_WINDOW_SIZE")
+        .ok()
+        .and_then(|v| parse_size(&v))
+        .unwrap_or((1280, 800));
+    WindowResolution::new(w, h)
+}
+
+/// `"1024x700"` → (1024, 700); None unless both are between 320 and 10000.
+fn parse_size(v: &str) -> Option<(u32, u32)> {
+    let (w, h) = v.trim().split_once(['x', 'X', '×'])?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((320..=10_000).contains(&w) && (320..=10_000).contains(&h)).then_some((w, h))
 }
 
 /// How often the window wakes when nothing happens. Input always wakes it at once.

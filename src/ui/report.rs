@@ -16,7 +16,7 @@ use crate::session::{Mode, SessionRecord, Turn};
 use bevy::input_focus::AutoFocus;
 use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 pub fn plugin(app: &mut App) {
@@ -28,14 +28,8 @@ pub fn plugin(app: &mut App) {
         .add_observer(on_activate);
 }
 
-/// The session the report is about.
-#[derive(Resource, Default, Debug, Clone)]
-pub struct ReportData {
-    pub record: Option<SessionRecord>,
-    pub result_path: Option<PathBuf>,
-    /// Why the folder could not be opened.
-    pub open_error: Option<String>,
-}
+/// What the session left (set by the chat model when a session ends).
+pub use super::chat::model::ReportData;
 
 #[derive(Component)]
 struct ReportRoot;
@@ -143,7 +137,7 @@ fn build(
 
 fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
     root.spawn(widgets::topbar()).with_children(|bar| {
-        bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::ACCENT));
+        bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::BRAND));
         bar.spawn(widgets::text(
             fill(
                 s::REPORT_META,

@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Button as WidgetButton;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (button_visuals, focus_ring));
+    app.add_systems(Update, (button_visuals, focus_ring, scroll_focus_into_view));
 }
 
 /// How a button looks.
@@ -103,6 +103,8 @@ pub fn button(label: impl Into<String>, kind: ButtonKind, action: impl Component
         TabIndex(0),
         Node {
             padding: UiRect::axes(px(14), px(7)),
+            // A label never wraps inside its button.
+            flex_shrink: 0.0,
             border: px(1).all(),
             border_radius: BorderRadius::all(px(6)),
             justify_content: JustifyContent::Center,
@@ -115,6 +117,33 @@ pub fn button(label: impl Into<String>, kind: ButtonKind, action: impl Component
             Text::new(label),
             TextFont::from_font_size(size::BODY),
             TextColor(kind.text_color()),
+            Pickable::IGNORE,
+        )],
+    )
+}
+
+/// A compact text button (the 表情 codes).
+pub fn small_button(label: impl Into<String>, action: impl Component) -> impl Bundle {
+    let (bg, border) = ButtonKind::Plain.colors(Interaction::None);
+    (
+        WidgetButton,
+        Interaction::None,
+        ButtonKind::Plain,
+        action,
+        TabIndex(0),
+        Node {
+            padding: UiRect::axes(px(6), px(2)),
+            flex_shrink: 0.0,
+            border: px(1).all(),
+            border_radius: BorderRadius::all(px(4)),
+            ..default()
+        },
+        BackgroundColor(bg),
+        BorderColor::all(border),
+        children![(
+            Text::new(label),
+            TextFont::from_font_size(size::SMALL),
+            TextColor(ButtonKind::Plain.text_color()),
             Pickable::IGNORE,
         )],
     )
@@ -397,6 +426,31 @@ fn focus_ring(
 
 #[derive(Component)]
 struct FocusRing;
+
+/// Whatever gets the keyboard (Tab, a dialog, a shortcut) is scrolled into view inside the
+/// list that holds it, so focus never moves to something off screen.
+fn scroll_focus_into_view(
+    focus: Res<InputFocus>,
+    mut commands: Commands,
+    laid_out: Query<&ComputedNode>,
+    mut pending: Local<Option<Entity>>,
+) {
+    if focus.is_changed() {
+        *pending = focus.get();
+    }
+    let Some(e) = *pending else {
+        return;
+    };
+    // A node spawned this frame has no layout yet: try again next frame.
+    match laid_out.get(e) {
+        Ok(n) if n.size() != Vec2::ZERO => {
+            commands.trigger(bevy::ui_widgets::ScrollIntoView { entity: e });
+            *pending = None;
+        }
+        Ok(_) => {}
+        Err(_) => *pending = None,
+    }
+}
 
 #[cfg(test)]
 mod tests {
