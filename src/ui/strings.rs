@@ -138,10 +138,13 @@ strings! {
     COACH_VIOLATED = "× 违规：{0}";
     COACH_AVOIDED = "✓ 没有{0}";
     COACH_LOST = "扣分原因";
-    COACH_LOST_ROW = "−{0} 分 · {1}";
+    COACH_LOST_ROW = "扣 {0} 分：{1}";
     COACH_NEXT = "下一条回复";
     COACH_IN_REPLY = "你的回复（标红处有问题）：";
     COACH_SECTION = "课件：{0}";
+    COACH_COPY = "复制";
+    COACH_COPIED = "已复制";
+    COACH_COPY_FAILED = "复制失败";
     COACH_SUGGEST = "建议改为：{0}";
     COACH_MODEL = "参考回复：{0}";
     COACH_EXAM = "考核模式：点评在结束后的报告里。";
@@ -176,6 +179,31 @@ strings! {
     DEFAULT_PHRASES = "您好，欢迎光临，请问有什么可以帮您？\n非常理解您的心情，换做是我也会着急的。\n请您稍等，我马上帮您查一下。\n给您添麻烦了，真的很抱歉。\n这款是我们的热销款，品质和售后都有保障。\n请问还有其他可以帮到您的吗？\n感谢您的耐心等待，祝您生活愉快！";
 }
 
+/// The courseware titles in a rubric `section` string, without the file each comes from:
+/// `"话术技巧·1.开场问候（service-standards-and-scripts.txt）；十大素养·8.…（gold….txt）"` →
+/// `["话术技巧·1.开场问候", "十大素养·8.…"]`. Every place the window cites the course uses it.
+pub fn section_titles(section: &str) -> Vec<String> {
+    section
+        .split(['；', ';'])
+        .map(|part| {
+            let part = part.trim();
+            // A trailing （file.txt） or (file.txt): the file, not the title.
+            let cut = part
+                .rfind(['（', '('])
+                .filter(|&i| {
+                    let inner = part[i..].trim_start_matches(['（', '(']);
+                    let inner = inner.trim_end_matches(['）', ')']);
+                    (part.ends_with('）') || part.ends_with(')'))
+                        && inner.contains('.')
+                        && inner.is_ascii()
+                })
+                .unwrap_or(part.len());
+            part[..cut].trim().to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Fill `{0}`, `{1}`… in a template.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut out = template.to_string();
@@ -188,6 +216,29 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_cited_by_title_not_file() {
+        assert_eq!(
+            section_titles(
+                "话术技巧·3.异议处理·技巧一：倾听与认同（service-standards-and-scripts.txt）；十大素养·8.表达不同意见时尊重对方立场（gold-medal-agent-slides.txt）"
+            ),
+            vec![
+                "话术技巧·3.异议处理·技巧一：倾听与认同",
+                "十大素养·8.表达不同意见时尊重对方立场"
+            ]
+        );
+        // A title's own brackets stay; an empty section gives nothing.
+        assert_eq!(
+            section_titles("怎样处理用户投诉·(八)诚恳道歉（training-handbook-excerpt.txt）"),
+            vec!["怎样处理用户投诉·(八)诚恳道歉"]
+        );
+        assert_eq!(
+            section_titles("服务规范（第二版）"),
+            vec!["服务规范（第二版）"]
+        );
+        assert!(section_titles("").is_empty());
+    }
 
     #[test]
     fn fills_blanks() {

@@ -10,7 +10,8 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Button as WidgetButton;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (button_visuals, focus_ring, scroll_focus_into_view));
+    app.add_systems(Update, (button_visuals, focus_ring, scroll_focus_into_view))
+        .add_observer(insert_key_clipboard);
 }
 
 /// How a button looks.
@@ -426,6 +427,29 @@ fn focus_ring(
 
 #[derive(Component)]
 struct FocusRing;
+
+/// Shift+Insert pastes and Ctrl+Insert copies in every text box, as everywhere on Linux and
+/// Windows (Ctrl+V / Ctrl+C are handled by Bevy's text input itself).
+fn insert_key_clipboard(
+    mut ev: On<bevy::input_focus::FocusedInput<bevy::input::keyboard::KeyboardInput>>,
+    keys: Res<ButtonInput<bevy::input::keyboard::Key>>,
+    mut boxes: Query<&mut bevy::text::EditableText>,
+) {
+    use bevy::input::keyboard::Key;
+    if !ev.input.state.is_pressed() || ev.input.logical_key != Key::Insert {
+        return;
+    }
+    let Ok(mut b) = boxes.get_mut(ev.focused_entity) else {
+        return;
+    };
+    let edit = match (keys.pressed(Key::Shift), keys.pressed(Key::Control)) {
+        (true, false) => bevy::text::TextEdit::Paste,
+        (false, true) => bevy::text::TextEdit::Copy,
+        _ => return,
+    };
+    b.queue_edit(edit);
+    ev.propagate(false);
+}
 
 /// Whatever gets the keyboard (Tab, a dialog, a shortcut) is scrolled into view inside the
 /// list that holds it, so focus never moves to something off screen.
