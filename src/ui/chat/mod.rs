@@ -9,7 +9,7 @@ pub mod model;
 pub use model::{ChatModel, Ended, Entry, ModelUpdated, ReplyBox, ReplyInput, SubmitReply};
 
 use super::coach::CoachSlot;
-use super::phrases::{Phrases, PhrasesSlot};
+use super::phrases::{PhraseEditInput, Phrases, PhrasesSlot};
 use super::probe::Probe;
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, persona_color, size};
@@ -696,12 +696,21 @@ fn sync_leave_dialog(
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     model: Res<ChatModel>,
-    phrases: Res<Phrases>,
+    mut phrases: ResMut<Phrases>,
     mut reply: ReplyBox,
     mut focus: ResMut<InputFocus>,
     mut ask: ResMut<LeaveAsk>,
     mut next: ResMut<NextState<Screen>>,
+    editing: Query<Has<PhraseEditInput>>,
 ) {
+    // Esc in a phrase being edited cancels the edit, nothing more.
+    if keys.just_pressed(KeyCode::Escape)
+        && focus.get().is_some_and(|e| editing.get(e).unwrap_or(false))
+    {
+        phrases.cancel_edit();
+        reply.focus(&mut focus);
+        return;
+    }
     if keys.just_pressed(KeyCode::Escape) && !reply.is_composing() {
         if ask.0 {
             // Esc again: stay.
