@@ -215,19 +215,38 @@ pub fn turn(c: &mut ChildSpawnerCommands, t: &Turn) {
     }
 }
 
+/// How a check's outcome reads everywhere (coach, report chips): ✓ in green only for what
+/// went right — a check done, or a rule not broken ("✓ 没有违规让价"); × in red for a missed
+/// check or a broken rule ("× 违规：违规让价"). Returns the words, the text colour and the
+/// chip's background.
+pub fn verdict_mark(check: &CheckVerdict) -> (String, Color, Color) {
+    let label = &check.label;
+    match (check.passed, check.role) {
+        (true, CheckRole::Violation) => (
+            fill(s::COACH_AVOIDED, &[label]),
+            palette::GOOD,
+            palette::GOOD_SOFT,
+        ),
+        (true, CheckRole::Expected) => (
+            format!("{} {label}", s::COACH_PASS),
+            palette::GOOD,
+            palette::GOOD_SOFT,
+        ),
+        (false, CheckRole::Violation) => (
+            fill(s::COACH_VIOLATED, &[label]),
+            palette::BAD,
+            palette::BAD_SOFT,
+        ),
+        (false, CheckRole::Expected) => (
+            format!("{} {label}", s::COACH_FAIL),
+            palette::BAD,
+            palette::BAD_SOFT,
+        ),
+    }
+}
+
 fn check_row(c: &mut ChildSpawnerCommands, check: &CheckVerdict, reply: &str) {
-    // ✓ only for what went right: a check done, or a rule not broken ("✓ 没有违规让价");
-    // a broken rule is red with ×.
-    let (line, color) = match (check.passed, check.role) {
-        (true, CheckRole::Violation) => (fill(s::COACH_AVOIDED, &[&check.label]), palette::GOOD),
-        (true, CheckRole::Expected) => {
-            (format!("{} {}", s::COACH_PASS, check.label), palette::GOOD)
-        }
-        (false, CheckRole::Violation) => (fill(s::COACH_VIOLATED, &[&check.label]), palette::BAD),
-        (false, CheckRole::Expected) => {
-            (format!("{} {}", s::COACH_FAIL, check.label), palette::BAD)
-        }
-    };
+    let (line, color, _) = verdict_mark(check);
     let mut evidence: Vec<&str> = Vec::new();
     for e in &check.evidence {
         if !evidence.contains(&e.text.as_str()) {

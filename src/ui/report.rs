@@ -145,7 +145,6 @@ fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
                     &r.trainee,
                     &r.scenario.title,
                     &r.scenario.persona_label,
-                    &r.seed,
                     &r.mode.label(),
                 ],
             ),
@@ -265,7 +264,8 @@ fn buttons(left: &mut ChildSpawnerCommands, data: &ReportData, run: Option<&Dril
         left.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
     }
     left.spawn(widgets::dim(match &data.result_path {
-        Some(p) => fill(s::REPORT_FILE, &[&p.display()]),
+        // The path is a developer's word: 打开结果文件夹 shows the file.
+        Some(_) => s::REPORT_FILE.to_string(),
         None => s::REPORT_NO_FILE.to_string(),
     }));
     left.spawn(widgets::dim(s::REPORT_HINT));
@@ -373,12 +373,8 @@ fn turn(list: &mut ChildSpawnerCommands, r: &SessionRecord, t: &Turn) {
         })
         .with_children(|chips| {
             for c in &t.verdict.checks {
-                let (mark, fg, bg) = if c.passed {
-                    (s::COACH_PASS, palette::GOOD, palette::GOOD_SOFT)
-                } else {
-                    (s::COACH_FAIL, palette::BAD, palette::BAD_SOFT)
-                };
-                chips.spawn(widgets::chip(format!("{mark}{}", c.label), fg, bg));
+                let (words, fg, bg) = super::coach::verdict_mark(c);
+                chips.spawn(widgets::chip(words, fg, bg));
             }
         });
         // Exam sessions had no feedback during the conversation: give the gist here.

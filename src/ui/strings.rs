@@ -152,7 +152,7 @@ strings! {
 
     // Report
     REPORT = "对练报告";
-    REPORT_META = "学员 {0} · {1}（{2}） · 种子 {3} · {4}";
+    REPORT_META = "学员 {0} · {1}（{2}） · {3}";
     REPORT_TOTAL = "总分";
     REPORT_RANK = "等级";
     REPORT_OUTCOME = "结果";
@@ -166,7 +166,7 @@ strings! {
     REPORT_NO_TURNS = "还没有回复过。";
     REPORT_ENDING = "顾客最后说：{0}";
     REPORT_PENDING = "顾客还在等你回复：{0}";
-    REPORT_FILE = "结果文件：{0}";
+    REPORT_FILE = "结果已保存，点“打开结果文件夹”可以看到它。";
     REPORT_NO_FILE = "结果文件没有保存。";
     REPORT_RETRY = "同一位顾客再练一次";
     REPORT_OTHER = "换个场景";

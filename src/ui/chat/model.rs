@@ -275,7 +275,11 @@ fn absorb(
             .or_else(|| read_record(e.result_path.as_ref()?));
         *report = ReportData {
             record,
-            result_path: e.result_path.clone(),
+            // A file whose last write failed is not "saved": the report says so.
+            result_path: e
+                .result_path
+                .clone()
+                .filter(|_| active.save_error.is_none()),
             open_error: None,
         };
         if e.outcome.is_none() {
