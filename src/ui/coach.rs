@@ -4,7 +4,7 @@
 //! hint for the next reply. Model answers and rewrites can be copied. In 考核模式 it stays
 //! quiet.
 
-use super::chat::{ChatModel, ModelUpdated};
+use super::chat::model::{ChatModel, ModelUpdated};
 use super::strings::{self as s, fill, section_titles};
 use super::theme::{self, palette, size};
 use super::widgets;

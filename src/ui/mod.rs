@@ -287,12 +287,12 @@ fn pace(scripted: bool, timer_running: bool) -> WinitSettings {
 #[allow(clippy::too_many_arguments)]
 fn repace(
     launch: Res<Launch>,
-    model: Res<chat::ChatModel>,
+    model: Res<chat::model::ChatModel>,
     screen: Res<State<Screen>>,
     next: Res<NextState<Screen>>,
     catalog: Res<catalog::Catalog>,
     phrases: Res<phrases::Phrases>,
-    report: Res<report::ReportData>,
+    report: Res<chat::model::ReportData>,
     (drills, progress): (Res<drill::DrillState>, Res<progress::MyProgress>),
     frames: Res<FrameCount>,
     mut settings: ResMut<WinitSettings>,
@@ -327,7 +327,7 @@ fn begin_practice(
     mut begins: MessageReader<BeginPractice>,
     launch: Res<Launch>,
     mut start: MessageWriter<StartSession>,
-    mut model: ResMut<chat::ChatModel>,
+    mut model: ResMut<chat::model::ChatModel>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for b in begins.read() {

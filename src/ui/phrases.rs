@@ -4,11 +4,10 @@
 //! They are kept one per line in `phrases.txt` beside the results folder
 //! (`$PEILIAN_PHRASES` overrides the file); scripted runs use the defaults and write nothing.
 
-use super::chat::{ModelUpdated, ReplyBox, ReplyInput};
-use super::probe::Probe;
+use super::chat::model::{ModelUpdated, ReplyBox, ReplyInput};
 use super::strings::{self as s, fill};
 use super::theme::{palette, size};
-use super::widgets::{self, ButtonKind};
+use super::widgets::{self, ButtonKind, Probe};
 use super::{Launch, Screen};
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input_focus::{FocusedInput, InputFocus};

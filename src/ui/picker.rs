@@ -292,7 +292,7 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
         // container's content overflows, not a grid's, so a scrolling grid never scrolled.
         col.spawn((
             ScrollArea,
-            super::probe::Probe::new("cards"),
+            widgets::Probe::new("cards"),
             Node {
                 flex_direction: FlexDirection::Column,
                 flex_grow: 1.0,
@@ -323,7 +323,7 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
 }
 
 fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
-    let mut e = grid.spawn(super::probe::Probe::new(format!("card-{i}")));
+    let mut e = grid.spawn(widgets::Probe::new(format!("card-{i}")));
     e.insert(widgets::clickable(
         ButtonKind::Card,
         PickerAction::Start(i),

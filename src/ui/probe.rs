@@ -29,15 +29,7 @@ use bevy::ui::UiGlobalTransform;
 use bevy::window::{CursorMoved, PrimaryWindow, WindowEvent};
 use std::collections::VecDeque;
 
-/// Names an element for scripted runs and the probe (`card-3`, `send`, `cards`…).
-#[derive(Component, Debug, Clone, PartialEq, Eq)]
-pub struct Probe(pub String);
-
-impl Probe {
-    pub fn new(name: impl Into<String>) -> Probe {
-        Probe(name.into())
-    }
-}
+pub use super::widgets::Probe;
 
 /// One `#!` line of a replay, without the `#!`.
 #[derive(Message, Debug, Clone)]

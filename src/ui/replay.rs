@@ -12,11 +12,10 @@
 //! button (retry or next step) until the drill is over or the replies run out.
 
 use super::catalog::Catalog;
-use super::chat::{ChatModel, ModelUpdated, ReplyBox, SubmitReply};
+use super::chat::model::{ChatModel, ModelUpdated, ReplyBox, ReportData, SubmitReply};
 use super::drill::{ContinueButton, DrillState, StartDrill};
 use super::picker::PickerAction;
 use super::probe::{self, Action};
-use super::report::ReportData;
 use super::{BeginPractice, Screen};
 use crate::drill::{DrillPlan, Move};
 use crate::scenario::Scenario;

@@ -4,7 +4,7 @@
 //! not, every step's best) and its retry / next step replace the free-practice buttons.
 
 use super::catalog::Catalog;
-use super::chat::ChatModel;
+use super::chat::model::{ChatModel, ReportData};
 use super::drill::{self, DrillSet, DrillState};
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, size};
@@ -27,9 +27,6 @@ pub fn plugin(app: &mut App) {
         )
         .add_observer(on_activate);
 }
-
-/// What the session left (set by the chat model when a session ends).
-pub use super::chat::model::ReportData;
 
 #[derive(Component)]
 struct ReportRoot;

@@ -6,7 +6,7 @@
 //! capture holds exactly the pixels presented, so the figure includes rendering and the GPU
 //! read-back, and is an upper bound on what the trainee waits.
 
-use super::chat::{ChatModel, ModelUpdated, SubmitReply};
+use super::chat::model::{ChatModel, ModelUpdated, SubmitReply};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use std::time::Instant;

@@ -14,6 +14,16 @@ pub fn plugin(app: &mut App) {
         .add_observer(insert_key_clipboard);
 }
 
+/// Names an element for scripted runs (`#!click send`) and their probe (the `probe` module) (`card-3`, `send`, `cards`…).
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Probe(pub String);
+
+impl Probe {
+    pub fn new(name: impl Into<String>) -> Probe {
+        Probe(name.into())
+    }
+}
+
 /// How a button looks.
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ButtonKind {

@@ -6,14 +6,13 @@
 
 pub mod model;
 
-pub use model::{ChatModel, Ended, Entry, ModelUpdated, ReplyBox, ReplyInput, SubmitReply};
+use model::{ChatModel, Entry, ModelUpdated, ReplyBox, ReplyInput, SubmitReply};
 
 use super::coach::CoachSlot;
 use super::phrases::{PhraseEditInput, Phrases, PhrasesSlot};
-use super::probe::Probe;
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, persona_color, size};
-use super::widgets::{self, ButtonKind};
+use super::widgets::{self, ButtonKind, Probe};
 use super::{Launch, Screen};
 use crate::scenario::Scenario;
 use crate::session::{MAX_REPLY_CHARS, Mode};
