@@ -692,6 +692,7 @@ fn sync_leave_dialog(
     *shown = ask.0;
 }
 
+#[allow(clippy::too_many_arguments)]
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     model: Res<ChatModel>,
