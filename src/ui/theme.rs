@@ -164,6 +164,8 @@ pub fn text_pairs() -> Vec<(&'static str, Color, Color)> {
         ("green text on white", GOOD, PANEL),
         ("green text on pale green", GOOD, GOOD_SOFT),
         ("white on green", Color::WHITE, GOOD),
+        ("green text on the side panels", GOOD, PANEL_ALT),
+        ("red text on the side panels", BAD, PANEL_ALT),
         ("red text on white", BAD, PANEL),
         ("red text on pale red (violation marks)", BAD, BAD_SOFT),
         ("white on red", Color::WHITE, BAD),
