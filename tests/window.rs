@@ -658,7 +658,7 @@ impl Drop for Xclip {
 /// (the focused card is always wholly on screen, and a screenshot shows the last one); the
 /// reply timer is in view; Esc with a draft asks first and the draft survives staying; Chinese
 /// text put on the clipboard by `xclip` is pasted by Ctrl+V and by Shift+Insert; after a mouse
-/// send the keyboard is still in the reply box.
+/// send the keyboard is still in the reply box; the 表情 row inserts [微笑].
 #[test]
 fn laptop_and_desktop_sizes_keep_everything_reachable() {
     let Some(x) = Xvfb::start() else {
@@ -708,6 +708,9 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         "#!click send",
         "#!probe",
         "#!shot after-mouse-send",
+        "#!click emoji",
+        "#!click emoji-0",
+        "#!probe",
     ] {
         script.push(line.into());
     }
@@ -742,7 +745,7 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         let seen = probes(&stdout);
         assert_eq!(
             seen.len(),
-            2 + last + 6,
+            2 + last + 7,
             "{size}: one probe per #!probe:\n{stdout}"
         );
         let card = |i: usize| format!("card-{i}");
@@ -813,6 +816,12 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
             (sent.reply.as_str(), sent.focus.as_str()),
             ("", "reply"),
             "{size}: {sent:?}"
+        );
+        // The 表情 row inserts the platform's text code, and the keyboard stays in the box.
+        let emoji = &seen[8 + last];
+        assert_eq!(
+            (emoji.reply.as_str(), emoji.focus.as_str()),
+            ("[微笑]", "reply")
         );
         let record = only_result(&results);
         assert_eq!(record.turns.len(), 1, "{size}: the pasted reply was sent");
