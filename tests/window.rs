@@ -668,10 +668,10 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         return;
     };
     const CLIP: &str = "亲，您好！这段话是从别的程序里复制的。";
-    let Some(_clip) = Xclip::offer(&x.display, CLIP) else {
+    if Command::new("xclip").arg("-version").output().is_err() {
         println!("SKIPPED: xclip is not installed (apt-get install xclip; .ci/run does)");
         return;
-    };
+    }
     let rubric = Rubric::builtin();
     let (shipped, _) = scenario::load_dir(&root().join("scenarios"), &rubric);
     let last = shipped.len() - 1;
@@ -711,6 +711,13 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         "#!click emoji",
         "#!click emoji-0",
         "#!probe",
+        // 复制 under the model answer, then time for the test to read the clipboard.
+        "#!wheel coach 60",
+        "#!click copy-model",
+        "#!shot copied",
+        "#!shot still-running-1",
+        "#!shot still-running-2",
+        "#!shot still-running-3",
     ] {
         script.push(line.into());
     }
@@ -718,9 +725,11 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
     std::fs::write(&replies, script.join("\n") + "\n").expect("write script");
 
     for size in ["1024x700", "1920x1080"] {
+        // Afresh for each run: the window's 复制 takes the clipboard over.
+        let _clip = Xclip::offer(&x.display, CLIP).expect("xclip");
         let shots = work.join(size);
         let results = work.join(format!("results-{size}"));
-        let out = Command::new(BIN)
+        let mut child = Command::new(BIN)
             .args(["window", "--seed", "1", "--trainee", "tester"])
             .arg("--scenarios")
             .arg(root().join("scenarios"))
@@ -733,14 +742,35 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
             .env("DISPLAY", &x.display)
             .env("PEILIAN_WINDOW_SIZE", size)
             .env_remove("WAYLAND_DISPLAY")
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(work.join(format!("stderr-{size}.txt"))).expect("log"))
+            .spawn()
             .expect("run peilian window");
+        // While it runs, read the clipboard as another program would: the first text that is
+        // not ours is what the window copied.
+        let mut copied = None;
+        while let Ok(None) = child.try_wait() {
+            if copied.is_none() {
+                let o = Command::new("xclip")
+                    .args(["-o", "-selection", "clipboard"])
+                    .env("DISPLAY", &x.display)
+                    .stderr(Stdio::null())
+                    .output()
+                    .expect("run xclip -o");
+                let text = String::from_utf8_lossy(&o.stdout).into_owned();
+                if o.status.success() && !text.is_empty() && text != CLIP {
+                    copied = Some(text);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let out = child.wait_with_output().expect("window output");
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "window at {size} failed ({}):\n{stdout}\n{}",
+            "window at {size} failed ({}):\n{stdout}\n(stderr in {})",
             out.status,
-            String::from_utf8_lossy(&out.stderr)
+            work.display()
         );
         let seen = probes(&stdout);
         assert_eq!(
@@ -826,6 +856,13 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         let record = only_result(&results);
         assert_eq!(record.turns.len(), 1, "{size}: the pasted reply was sent");
         assert_eq!(record.turns[0].reply, format!("{CLIP}{CLIP}"));
+        // 复制 put the model answer on the system clipboard, where xclip read it.
+        let model = record.turns[0].verdict.closest_answer.clone();
+        assert!(model.is_some(), "{size}: a weak reply shows a model answer");
+        assert_eq!(
+            copied, model,
+            "{size}: what another program pastes after 复制"
+        );
 
         let names = shots_in(&shots);
         for want in [

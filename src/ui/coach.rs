@@ -88,6 +88,7 @@ fn rebuild(
     commands.entity(slot).with_children(|slot| {
         slot.spawn((
             CoachContent,
+            widgets::Probe::new("coach"),
             ScrollArea,
             Node {
                 flex_grow: 1.0,
@@ -209,7 +210,7 @@ pub fn turn(c: &mut ChildSpawnerCommands, t: &Turn) {
             ));
             p.spawn(widgets::row(0)).with_children(|r| {
                 r.spawn(widgets::spacer());
-                r.spawn(copy_button(a));
+                r.spawn((widgets::Probe::new("copy-model"), copy_button(a)));
             });
         });
     }
