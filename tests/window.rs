@@ -694,6 +694,11 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         "#!start",
         "#!probe",
         "#!shot chat",
+        // Shift+Tab from the reply box skips the closed 表情 row; Tab comes back.
+        "#!key shift+Tab",
+        "#!probe",
+        "#!key Tab",
+        "#!probe",
         "#!type 草稿还没发",
         "#!key Escape",
         "#!probe",
@@ -775,7 +780,7 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         let seen = probes(&stdout);
         assert_eq!(
             seen.len(),
-            2 + last + 7,
+            2 + last + 9,
             "{size}: one probe per #!probe:\n{stdout}"
         );
         let card = |i: usize| format!("card-{i}");
@@ -814,6 +819,14 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
             "{size}: {chat:?}"
         );
 
+        // Hidden controls are out of the Tab order.
+        assert_eq!(
+            seen[3 + last].focus,
+            "emoji",
+            "{size}: Shift+Tab from the reply box"
+        );
+        assert_eq!(seen[4 + last].focus, "reply", "{size}: Tab back");
+        let seen = [&seen[..3 + last], &seen[5 + last..]].concat();
         // Esc with a draft asks first; Esc again stays, with the draft.
         let asked = &seen[3 + last];
         assert!(

@@ -10,8 +10,16 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Button as WidgetButton;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (button_visuals, focus_ring, scroll_focus_into_view))
-        .add_observer(insert_key_clipboard);
+    app.add_systems(
+        Update,
+        (
+            button_visuals,
+            focus_ring,
+            scroll_focus_into_view,
+            park_hidden_tab_stops,
+        ),
+    )
+    .add_observer(insert_key_clipboard);
 }
 
 /// Names an element for scripted runs (`#!click send`) and their probe (the `probe` module) (`card-3`, `send`, `cards`…).
@@ -437,6 +445,38 @@ fn focus_ring(
 
 #[derive(Component)]
 struct FocusRing;
+
+/// A tab stop taken out of the Tab order while it is hidden (Bevy's Tab navigation does not
+/// look at layout, and would otherwise walk into a closed 表情 row or dialog).
+#[derive(Component)]
+struct ParkedTabIndex(TabIndex);
+
+/// Hidden (no laid-out size: under `Display::None`) tab stops leave the Tab order; they come
+/// back when shown. Judged from the last layout, so a change takes a frame.
+#[allow(clippy::type_complexity)]
+fn park_hidden_tab_stops(
+    mut commands: Commands,
+    stops: Query<(Entity, &TabIndex, &ComputedNode), Without<ParkedTabIndex>>,
+    parked: Query<(Entity, &ParkedTabIndex, &ComputedNode), Without<TabIndex>>,
+    fresh: Query<(), Added<ComputedNode>>,
+) {
+    for (e, t, n) in &stops {
+        if n.size() == Vec2::ZERO && !fresh.contains(e) {
+            commands
+                .entity(e)
+                .try_remove::<TabIndex>()
+                .try_insert(ParkedTabIndex(*t));
+        }
+    }
+    for (e, p, n) in &parked {
+        if n.size() != Vec2::ZERO {
+            commands
+                .entity(e)
+                .try_remove::<ParkedTabIndex>()
+                .try_insert(p.0);
+        }
+    }
+}
 
 /// Shift+Insert pastes and Ctrl+Insert copies in every text box, as everywhere on Linux and
 /// Windows (Ctrl+V / Ctrl+C are handled by Bevy's text input itself).
