@@ -2,6 +2,9 @@
 //! screen that is not blank, and a result file that matches a terminal run with the same seed
 //! and replies; and a drill plan chosen in the window plays the same sessions, retries and
 //! result files as `peilian drill` in the terminal. Skipped, with a note, only when Xvfb is not installed (`.ci/run` installs it).
+//! At a laptop's 1024×700 and a desktop's 1920×1080, scripted keys, clicks, the wheel and the
+//! system clipboard (text put there by `xclip`) go in through the window's input messages
+//! and a probe reports what a trainee would see.
 //! `PEILIAN_KEEP_SHOTS=1 cargo test --test window -- --nocapture` keeps the screenshots.
 
 use peilian::drill::{self, PlannedStep};
@@ -43,7 +46,7 @@ impl Xvfb {
                 "1",
                 "-screen",
                 "0",
-                "1280x800x24",
+                "1920x1080x24",
                 "-nolisten",
                 "tcp",
             ])
@@ -555,6 +558,340 @@ fn a_drill_chosen_in_the_window_plays_like_the_terminal_drill() {
     );
     for n in &names {
         assert_not_blank(&shots.join(n));
+    }
+    if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
+        println!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(work);
+    }
+}
+
+/// What `#!probe` printed: the screen, what has the keyboard, the reply box, the leave
+/// dialog, and the named elements wholly on screen.
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    screen: String,
+    focus: String,
+    reply: String,
+    dialog: bool,
+    visible: Vec<String>,
+}
+
+impl Seen {
+    fn sees(&self, name: &str) -> bool {
+        self.visible.iter().any(|v| v == name)
+    }
+}
+
+fn probes(stdout: &str) -> Vec<Seen> {
+    let mut out: Vec<Seen> = Vec::new();
+    for line in stdout.lines() {
+        let Some(kv) = line.strip_prefix("peilian-probe: ") else {
+            continue;
+        };
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        match k {
+            "screen" => out.push(Seen {
+                screen: v.to_string(),
+                ..Seen::default()
+            }),
+            "error" => panic!("a scripted action failed: {v}"),
+            _ => {
+                let last = out.last_mut().expect("screen= starts a probe");
+                match k {
+                    "focus" => last.focus = v.to_string(),
+                    "reply" => last.reply = v.to_string(),
+                    "leave-dialog" => last.dialog = v == "true",
+                    "visible" => {
+                        last.visible = v
+                            .split(',')
+                            .filter(|x| !x.is_empty())
+                            .map(String::from)
+                            .collect()
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Puts `text` on the X clipboard of `display` for as long as it lives.
+struct Xclip(Child);
+
+impl Xclip {
+    fn offer(display: &str, text: &str) -> Option<Xclip> {
+        use std::io::Write;
+        let mut child = match Command::new("xclip")
+            .args(["-selection", "clipboard", "-quiet"])
+            .env("DISPLAY", display)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => panic!("cannot start xclip: {e}"),
+        };
+        child
+            .stdin
+            .take()
+            .expect("xclip stdin")
+            .write_all(text.as_bytes())
+            .expect("write to xclip");
+        // xclip owns the selection once it has read its input.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        Some(Xclip(child))
+    }
+}
+
+impl Drop for Xclip {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// At 1024×700 and 1920×1080: every scenario card can be reached by the wheel and by Tab
+/// (the focused card is always wholly on screen, and a screenshot shows the last one); the
+/// reply timer is in view; Esc with a draft asks first and the draft survives staying; Chinese
+/// text put on the clipboard by `xclip` is pasted by Ctrl+V and by Shift+Insert; after a mouse
+/// send the keyboard is still in the reply box; the 表情 row inserts [微笑].
+#[test]
+fn laptop_and_desktop_sizes_keep_everything_reachable() {
+    let Some(x) = Xvfb::start() else {
+        println!(
+            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+        );
+        return;
+    };
+    const CLIP: &str = "亲，您好！这段话是从别的程序里复制的。";
+    if Command::new("xclip").arg("-version").output().is_err() {
+        println!("SKIPPED: xclip is not installed (apt-get install xclip; .ci/run does)");
+        return;
+    }
+    let rubric = Rubric::builtin();
+    let (shipped, _) = scenario::load_dir(&root().join("scenarios"), &rubric);
+    let last = shipped.len() - 1;
+    assert!(last >= 4, "enough scenarios to need scrolling");
+    let work = tmp("sizes");
+    let mut script = vec![
+        "#!probe".to_string(),
+        "#!wheel cards 60".into(),
+        "#!probe".into(),
+    ];
+    script.push("#!shot cards-by-wheel".into());
+    script.push("#!wheel cards -60".into());
+    // From the first card, Tab walks the cards in order.
+    for _ in 0..last {
+        script.push("#!key Tab".into());
+        script.push("#!probe".into());
+    }
+    script.push("#!shot cards-by-tab".into());
+    for line in [
+        "#!start",
+        "#!probe",
+        "#!shot chat",
+        // Shift+Tab from the reply box skips the closed 表情 row; Tab comes back.
+        "#!key shift+Tab",
+        "#!probe",
+        "#!key Tab",
+        "#!probe",
+        "#!type 草稿还没发",
+        "#!key Escape",
+        "#!probe",
+        "#!shot leave-dialog",
+        "#!key Escape",
+        "#!probe",
+        "#!key ctrl+a",
+        "#!key ctrl+v",
+        "#!probe",
+        "#!key shift+Insert",
+        "#!probe",
+        "#!click send",
+        "#!probe",
+        "#!shot after-mouse-send",
+        "#!click emoji",
+        "#!click emoji-0",
+        "#!probe",
+        // 复制 under the model answer, then time for the test to read the clipboard.
+        "#!wheel coach 60",
+        "#!click copy-model",
+        "#!shot copied",
+        "#!shot still-running-1",
+        "#!shot still-running-2",
+        "#!shot still-running-3",
+    ] {
+        script.push(line.into());
+    }
+    let replies = work.join("actions.txt");
+    std::fs::write(&replies, script.join("\n") + "\n").expect("write script");
+
+    for size in ["1024x700", "1920x1080"] {
+        // Afresh for each run: the window's 复制 takes the clipboard over.
+        let _clip = Xclip::offer(&x.display, CLIP).expect("xclip");
+        let shots = work.join(size);
+        let results = work.join(format!("results-{size}"));
+        let mut child = Command::new(BIN)
+            .args(["window", "--seed", "1", "--trainee", "tester"])
+            .arg("--scenarios")
+            .arg(root().join("scenarios"))
+            .arg("--results")
+            .arg(&results)
+            .arg("--replay")
+            .arg(&replies)
+            .arg("--screenshots")
+            .arg(&shots)
+            .env("DISPLAY", &x.display)
+            .env("PEILIAN_WINDOW_SIZE", size)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(work.join(format!("stderr-{size}.txt"))).expect("log"))
+            .spawn()
+            .expect("run peilian window");
+        // While it runs, read the clipboard as another program would: the first text that is
+        // not ours is what the window copied.
+        let mut copied = None;
+        while let Ok(None) = child.try_wait() {
+            if copied.is_none() {
+                let o = Command::new("xclip")
+                    .args(["-o", "-selection", "clipboard"])
+                    .env("DISPLAY", &x.display)
+                    .stderr(Stdio::null())
+                    .output()
+                    .expect("run xclip -o");
+                let text = String::from_utf8_lossy(&o.stdout).into_owned();
+                if o.status.success() && !text.is_empty() && text != CLIP {
+                    copied = Some(text);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        let out = child.wait_with_output().expect("window output");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "window at {size} failed ({}):\n{stdout}\n(stderr in {})",
+            out.status,
+            work.display()
+        );
+        let seen = probes(&stdout);
+        assert_eq!(
+            seen.len(),
+            2 + last + 9,
+            "{size}: one probe per #!probe:\n{stdout}"
+        );
+        let card = |i: usize| format!("card-{i}");
+
+        // The wheel brings the last card wholly into view.
+        assert_eq!(seen[0].screen, "Picker");
+        assert!(seen[0].sees(&card(0)), "{size}: {:?}", seen[0]);
+        assert!(
+            seen[1].sees(&card(last)),
+            "{size}, after the wheel: {:?}",
+            seen[1]
+        );
+        if size == "1024x700" {
+            assert!(
+                !seen[0].sees(&card(last)),
+                "at 1024×700 the grid must scroll to show the last card"
+            );
+        }
+
+        // Tab: each card in turn has the keyboard and is wholly on screen.
+        for (n, s) in seen[2..2 + last].iter().enumerate() {
+            assert_eq!(s.focus, card(n + 1), "{size}: Tab number {}", n + 1);
+            assert!(
+                s.sees(&s.focus),
+                "{size}: focused {} is off screen: {s:?}",
+                s.focus
+            );
+        }
+
+        // The chat: the reply box has the keyboard, the reply timer is in view.
+        let chat = &seen[2 + last];
+        assert_eq!(chat.screen, "Chat");
+        assert_eq!(chat.focus, "reply");
+        assert!(
+            chat.sees("timer") && chat.sees("reply") && chat.sees("send"),
+            "{size}: {chat:?}"
+        );
+
+        // Hidden controls are out of the Tab order.
+        assert_eq!(
+            seen[3 + last].focus,
+            "emoji",
+            "{size}: Shift+Tab from the reply box"
+        );
+        assert_eq!(seen[4 + last].focus, "reply", "{size}: Tab back");
+        let seen = [&seen[..3 + last], &seen[5 + last..]].concat();
+        // Esc with a draft asks first; Esc again stays, with the draft.
+        let asked = &seen[3 + last];
+        assert!(
+            asked.dialog && asked.screen == "Chat",
+            "{size}: Esc left without asking: {asked:?}"
+        );
+        assert_eq!(asked.reply, "草稿还没发");
+        let stayed = &seen[4 + last];
+        assert!(
+            !stayed.dialog && stayed.screen == "Chat",
+            "{size}: {stayed:?}"
+        );
+        assert_eq!(
+            (stayed.reply.as_str(), stayed.focus.as_str()),
+            ("草稿还没发", "reply")
+        );
+
+        // The clipboard of other programs: Ctrl+V replaces the selected draft, Shift+Insert
+        // pastes again at the cursor.
+        assert_eq!(seen[5 + last].reply, CLIP, "{size}: Ctrl+V");
+        assert_eq!(
+            seen[6 + last].reply,
+            format!("{CLIP}{CLIP}"),
+            "{size}: Shift+Insert"
+        );
+
+        // A mouse send: the box is empty and still has the keyboard.
+        let sent = &seen[7 + last];
+        assert_eq!(
+            (sent.reply.as_str(), sent.focus.as_str()),
+            ("", "reply"),
+            "{size}: {sent:?}"
+        );
+        // The 表情 row inserts the platform's text code, and the keyboard stays in the box.
+        let emoji = &seen[8 + last];
+        assert_eq!(
+            (emoji.reply.as_str(), emoji.focus.as_str()),
+            ("[微笑]", "reply")
+        );
+        let record = only_result(&results);
+        assert_eq!(record.turns.len(), 1, "{size}: the pasted reply was sent");
+        assert_eq!(record.turns[0].reply, format!("{CLIP}{CLIP}"));
+        // 复制 put the model answer on the system clipboard, where xclip read it.
+        let model = record.turns[0].verdict.closest_answer.clone();
+        assert!(model.is_some(), "{size}: a weak reply shows a model answer");
+        assert_eq!(
+            copied, model,
+            "{size}: what another program pastes after 复制"
+        );
+
+        let names = shots_in(&shots);
+        for want in [
+            "-cards-by-wheel.png",
+            "-cards-by-tab.png",
+            "-leave-dialog.png",
+            "-after-mouse-send.png",
+        ] {
+            assert!(
+                names.iter().any(|n| n.ends_with(want)),
+                "{size}: {want} in {names:?}"
+            );
+        }
+        for n in &names {
+            assert_not_blank(&shots.join(n));
+        }
     }
     if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
         println!("kept {}", work.display());

@@ -22,7 +22,8 @@ use bevy::winit::WinitPlugin;
 use peilian::rubric::Rubric;
 use peilian::session::store::ResultStore;
 use peilian::session::{Mode, Session};
-use peilian::ui::report::{ReportData, Reviewing};
+use peilian::ui::chat::model::ReportData;
+use peilian::ui::report::Reviewing;
 use peilian::ui::team::{OpenTeam, TeamAction, TeamOverview, TeamView};
 use peilian::ui::{Launch, Screen};
 use std::io::{BufRead, BufReader};
@@ -633,7 +634,7 @@ fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
         scripted: true,
     })
     .insert_resource(catalog)
-    .init_resource::<peilian::ui::chat::ChatModel>()
+    .init_resource::<peilian::ui::chat::model::ChatModel>()
     .init_resource::<peilian::ui::drill::DrillState>()
     .init_resource::<peilian::ui::progress::MyProgress>()
     .add_message::<peilian::ui::BeginPractice>()

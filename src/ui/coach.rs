@@ -1,23 +1,65 @@
-//! The coach beside the chat (教练模式): for the last reply, each expected check passed or
-//! failed, violations with the offending characters highlighted, the courseware section and
-//! the suggested rewrite; before a reply, the node's hint. In 考核模式 it stays quiet.
+//! The coach beside the chat (教练模式), in reading order: the verdict on the reply just sent
+//! (each check passed or failed, violations with the offending characters highlighted, the
+//! suggested rewrite), then what cost points and the course section that teaches it, then the
+//! hint for the next reply. Model answers and rewrites can be copied. In 考核模式 it stays
+//! quiet.
 
-use super::chat::ChatModel;
-use super::strings::{self as s, fill};
+use super::chat::model::{ChatModel, ModelUpdated};
+use super::strings::{self as s, fill, section_titles};
 use super::theme::{self, palette, size};
 use super::widgets;
 use crate::rubric::{CheckRole, CheckVerdict};
 use crate::session::{Mode, Turn};
+use bevy::clipboard::Clipboard;
 use bevy::prelude::*;
-use bevy::ui_widgets::ScrollArea;
+use bevy::ui_widgets::{Activate, ScrollArea};
 
 pub fn plugin(app: &mut App) {
     app.add_systems(
         Update,
         rebuild
-            .after(super::chat::ModelUpdated)
+            .after(ModelUpdated)
             .run_if(in_state(super::Screen::Chat)),
-    );
+    )
+    .add_observer(on_copy);
+}
+
+/// A 复制 button: puts its text on the system clipboard.
+#[derive(Component, Debug, Clone)]
+pub struct CopyText(pub String);
+
+/// Copy a model answer or a suggested rewrite, and say on the button whether it worked.
+fn on_copy(
+    ev: On<Activate>,
+    texts: Query<(&CopyText, &Children)>,
+    mut labels: Query<&mut Text>,
+    mut clipboard: ResMut<Clipboard>,
+) {
+    let Ok((copy, children)) = texts.get(ev.entity) else {
+        return;
+    };
+    let said = match clipboard.set_text(copy.0.as_str()) {
+        Ok(()) => s::COACH_COPIED,
+        Err(e) => {
+            warn!("cannot copy to the clipboard: {e:?}");
+            s::COACH_COPY_FAILED
+        }
+    };
+    for c in children.iter() {
+        if let Ok(mut t) = labels.get_mut(c) {
+            t.0 = said.to_string();
+        }
+    }
+}
+
+/// A 复制 button for `text`.
+pub fn copy_button(text: &str) -> impl Bundle {
+    widgets::small_button(s::COACH_COPY, CopyText(text.to_string()))
+}
+
+/// The courseware titles of a `section`, for a "课件：…" line.
+pub fn cite(section: &str) -> String {
+    section_titles(section).join("；")
 }
 
 /// Where the chat screen wants the coach.
@@ -46,6 +88,7 @@ fn rebuild(
     commands.entity(slot).with_children(|slot| {
         slot.spawn((
             CoachContent,
+            widgets::Probe::new("coach"),
             ScrollArea,
             Node {
                 flex_grow: 1.0,
@@ -65,24 +108,26 @@ fn rebuild(
                 c.spawn(widgets::dim(s::COACH_EXAM));
                 return;
             }
+            // The reply just sent first, then what comes next.
+            match &model.last_turn {
+                None => {
+                    c.spawn(widgets::dim(s::COACH_WAITING));
+                }
+                Some(t) => turn(c, t),
+            }
             if let Some(h) = model.hint() {
                 c.spawn(widgets::tinted_panel(
                     palette::WARN_SOFT,
                     palette::WARN_SOFT,
                 ))
                 .with_children(|p| {
+                    p.spawn(widgets::text(s::COACH_NEXT, size::SMALL, palette::WARN));
                     p.spawn(widgets::text(
                         fill(s::COACH_HINT, &[&h]),
                         size::SMALL,
                         palette::TEXT,
                     ));
                 });
-            }
-            match &model.last_turn {
-                None => {
-                    c.spawn(widgets::dim(s::COACH_WAITING));
-                }
-                Some(t) => turn(c, t),
             }
         });
     });
@@ -131,6 +176,25 @@ pub fn turn(c: &mut ChildSpawnerCommands, t: &Turn) {
     for check in checks {
         check_row(c, check, &t.reply);
     }
+    // What cost points, largest first, each with the section that teaches it.
+    let lost: Vec<_> = v.lost.iter().filter(|l| l.points >= 0.5).collect();
+    if !lost.is_empty() {
+        c.spawn(widgets::tinted_panel(palette::BAD_SOFT, palette::BAD_SOFT))
+            .with_children(|p| {
+                p.spawn(widgets::text(s::COACH_LOST, size::SMALL, palette::BAD));
+                for l in lost {
+                    p.spawn(widgets::text(
+                        fill(s::COACH_LOST_ROW, &[&l.points.round(), &l.reason]),
+                        size::SMALL,
+                        palette::TEXT,
+                    ));
+                    let cited = cite(&l.section);
+                    if !cited.is_empty() {
+                        p.spawn(widgets::dim(fill(s::COACH_SECTION, &[&cited])));
+                    }
+                }
+            });
+    }
     if let Some(a) = &v.closest_answer
         && t.score < 85
     {
@@ -144,16 +208,46 @@ pub fn turn(c: &mut ChildSpawnerCommands, t: &Turn) {
                 size::SMALL,
                 palette::TEXT,
             ));
+            p.spawn(widgets::row(0)).with_children(|r| {
+                r.spawn(widgets::spacer());
+                r.spawn((widgets::Probe::new("copy-model"), copy_button(a)));
+            });
         });
     }
 }
 
+/// How a check's outcome reads everywhere (coach, report chips): ✓ in green only for what
+/// went right — a check done, or a rule not broken ("✓ 没有违规让价"); × in red for a missed
+/// check or a broken rule ("× 违规：违规让价"). Returns the words, the text colour and the
+/// chip's background.
+pub fn verdict_mark(check: &CheckVerdict) -> (String, Color, Color) {
+    let label = &check.label;
+    match (check.passed, check.role) {
+        (true, CheckRole::Violation) => (
+            fill(s::COACH_AVOIDED, &[label]),
+            palette::GOOD,
+            palette::GOOD_SOFT,
+        ),
+        (true, CheckRole::Expected) => (
+            format!("{} {label}", s::COACH_PASS),
+            palette::GOOD,
+            palette::GOOD_SOFT,
+        ),
+        (false, CheckRole::Violation) => (
+            fill(s::COACH_VIOLATED, &[label]),
+            palette::BAD,
+            palette::BAD_SOFT,
+        ),
+        (false, CheckRole::Expected) => (
+            format!("{} {label}", s::COACH_FAIL),
+            palette::BAD,
+            palette::BAD_SOFT,
+        ),
+    }
+}
+
 fn check_row(c: &mut ChildSpawnerCommands, check: &CheckVerdict, reply: &str) {
-    let (mark, color) = if check.passed {
-        (s::COACH_PASS, palette::GOOD)
-    } else {
-        (s::COACH_FAIL, palette::BAD)
-    };
+    let (line, color, _) = verdict_mark(check);
     let mut evidence: Vec<&str> = Vec::new();
     for e in &check.evidence {
         if !evidence.contains(&e.text.as_str()) {
@@ -176,11 +270,7 @@ fn check_row(c: &mut ChildSpawnerCommands, check: &CheckVerdict, reply: &str) {
         BorderColor::all(color),
     ))
     .with_children(|b| {
-        b.spawn(widgets::text(
-            format!("{mark} {}{quoted}", check.label),
-            size::BODY,
-            color,
-        ));
+        b.spawn(widgets::text(format!("{line}{quoted}"), size::BODY, color));
         b.spawn(widgets::text(
             check.message.clone(),
             size::SMALL,
@@ -190,15 +280,22 @@ fn check_row(c: &mut ChildSpawnerCommands, check: &CheckVerdict, reply: &str) {
             b.spawn(widgets::dim(s::COACH_IN_REPLY));
             widgets::highlighted(b, reply, &check.evidence, size::BODY);
             if let Some(sug) = &check.suggestion {
-                b.spawn(widgets::text(
-                    fill(s::COACH_SUGGEST, &[sug]),
-                    size::SMALL,
-                    palette::GOOD,
-                ));
+                b.spawn(widgets::row(6)).with_children(|r| {
+                    r.spawn((
+                        widgets::text(fill(s::COACH_SUGGEST, &[sug]), size::SMALL, palette::GOOD),
+                        Node {
+                            flex_grow: 1.0,
+                            min_width: px(0),
+                            ..default()
+                        },
+                    ));
+                    r.spawn(copy_button(sug));
+                });
             }
         }
-        if !check.passed {
-            b.spawn(widgets::dim(fill(s::COACH_SECTION, &[&check.section])));
+        let cited = cite(&check.section);
+        if !check.passed && !cited.is_empty() {
+            b.spawn(widgets::dim(fill(s::COACH_SECTION, &[&cited])));
         }
     });
 }

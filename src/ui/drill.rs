@@ -7,7 +7,7 @@
 //! result of every session and starts what it says comes next.
 
 use super::catalog::Catalog;
-use super::report::ReportData;
+use super::chat::model::ReportData;
 use super::strings::{self as s, fill};
 use super::theme::{palette, size};
 use super::widgets;

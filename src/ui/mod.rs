@@ -14,6 +14,7 @@ pub mod drill;
 pub mod emoji;
 pub mod phrases;
 pub mod picker;
+pub mod probe;
 pub mod progress;
 pub mod replay;
 pub mod report;
@@ -192,7 +193,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: strings::WINDOW_TITLE.into(),
-                    resolution: WindowResolution::new(1280, 800),
+                    resolution: window_size(),
                     present_mode: PresentMode::AutoVsync,
                     ..default()
                 }),
@@ -238,7 +239,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
     match script {
         Some(s) => {
             app.insert_resource(s.into_replay(first, first_drill));
-            app.add_plugins(replay::plugin);
+            app.add_plugins((probe::plugin, replay::plugin));
         }
         None => {
             if let Some(s) = first {
@@ -256,6 +257,22 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         AppExit::Success => ExitCode::SUCCESS,
         AppExit::Error(n) => ExitCode::from(n.get()),
     }
+}
+
+/// The window's first size: `PEILIAN_WINDOW_SIZE=WxH` (e.g. `1024x700`), else 1280×800.
+fn window_size() -> WindowResolution {
+    let (w, h) = std::env::var("PEILIAN_WINDOW_SIZE")
+        .ok()
+        .and_then(|v| parse_size(&v))
+        .unwrap_or((1280, 800));
+    WindowResolution::new(w, h)
+}
+
+/// `"1024x700"` → (1024, 700); None unless both are between 320 and 10000.
+fn parse_size(v: &str) -> Option<(u32, u32)> {
+    let (w, h) = v.trim().split_once(['x', 'X', '×'])?;
+    let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((320..=10_000).contains(&w) && (320..=10_000).contains(&h)).then_some((w, h))
 }
 
 /// How often the window wakes when nothing happens. Input always wakes it at once.
@@ -288,12 +305,12 @@ fn pace(scripted: bool, timer_running: bool) -> WinitSettings {
 #[allow(clippy::too_many_arguments)]
 fn repace(
     launch: Res<Launch>,
-    model: Res<chat::ChatModel>,
+    model: Res<chat::model::ChatModel>,
     screen: Res<State<Screen>>,
     next: Res<NextState<Screen>>,
     catalog: Res<catalog::Catalog>,
     phrases: Res<phrases::Phrases>,
-    report: Res<report::ReportData>,
+    report: Res<chat::model::ReportData>,
     (drills, progress): (Res<drill::DrillState>, Res<progress::MyProgress>),
     frames: Res<FrameCount>,
     mut settings: ResMut<WinitSettings>,
@@ -328,7 +345,7 @@ fn begin_practice(
     mut begins: MessageReader<BeginPractice>,
     launch: Res<Launch>,
     mut start: MessageWriter<StartSession>,
-    mut model: ResMut<chat::ChatModel>,
+    mut model: ResMut<chat::model::ChatModel>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     for b in begins.read() {

@@ -28,6 +28,8 @@ pub(super) enum PickerAction {
     Start(usize),
     Drill(usize),
     Mode(Mode),
+    /// Show the scenario folder in the file manager (its path is no business of the screen).
+    OpenFolder,
 }
 
 fn stars(difficulty: u8) -> String {
@@ -72,7 +74,7 @@ fn build(
 
 fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
     root.spawn(widgets::topbar()).with_children(|bar| {
-        bar.spawn(widgets::text(s::APP_NAME, size::TITLE, palette::ACCENT));
+        bar.spawn(widgets::text(s::APP_NAME, size::TITLE, palette::BRAND));
         bar.spawn(widgets::text(
             s::APP_TAGLINE,
             size::BODY,
@@ -134,11 +136,12 @@ fn sidebar(
             drill_panel(side, catalog, drills);
         }
         side.spawn(widgets::panel()).with_children(|p| {
-            let seed = launch
-                .seed
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| s::PICKER_SEED_RANDOM.to_string());
-            p.spawn(widgets::dim(fill(s::PICKER_SEED, &[&seed])));
+            let who = if launch.seed.is_some() {
+                s::PICKER_SEED_FIXED
+            } else {
+                s::PICKER_SEED_RANDOM
+            };
+            p.spawn(widgets::dim(fill(s::PICKER_SEED, &[&who])));
             p.spawn(widgets::dim(s::PICKER_HINT));
         });
         if catalog.reloaded {
@@ -264,7 +267,11 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
         progress_panel(col, catalog, progress);
         col.spawn(widgets::row(10)).with_children(|r| {
             r.spawn(widgets::header(s::PICKER_SCENARIOS));
-            r.spawn(widgets::dim(catalog.dir.display().to_string()));
+            r.spawn(widgets::spacer());
+            r.spawn(widgets::small_button(
+                s::PICKER_OPEN_FOLDER,
+                PickerAction::OpenFolder,
+            ));
         });
         if !catalog.problems.is_empty() {
             col.spawn(widgets::tinted_panel(palette::WARN_SOFT, palette::WARN))
@@ -286,15 +293,13 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
             )));
             return;
         }
+        // The scroll area is a flex column around the grid: Bevy measures how far a flex
+        // container's content overflows, not a grid's, so a scrolling grid never scrolled.
         col.spawn((
             ScrollArea,
+            widgets::Probe::new("cards"),
             Node {
-                display: Display::Grid,
-                grid_template_columns: RepeatedGridTrack::flex(2, 1.0),
-                grid_auto_rows: vec![GridTrack::auto()],
-                column_gap: px(14),
-                row_gap: px(14),
-                align_content: AlignContent::Start,
+                flex_direction: FlexDirection::Column,
                 flex_grow: 1.0,
                 min_height: px(0),
                 overflow: Overflow::scroll_y(),
@@ -302,16 +307,29 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
                 ..default()
             },
         ))
-        .with_children(|grid| {
-            for (i, sc) in catalog.scenarios.iter().enumerate() {
-                card(grid, i, sc);
-            }
+        .with_children(|area| {
+            area.spawn(Node {
+                display: Display::Grid,
+                grid_template_columns: RepeatedGridTrack::flex(2, 1.0),
+                grid_auto_rows: vec![GridTrack::auto()],
+                column_gap: px(14),
+                row_gap: px(14),
+                align_content: AlignContent::Start,
+                flex_shrink: 0.0,
+                ..default()
+            })
+            .with_children(|grid| {
+                for (i, sc) in catalog.scenarios.iter().enumerate() {
+                    card(grid, i, sc);
+                }
+            });
         });
     });
 }
 
 fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
-    let mut e = grid.spawn(widgets::clickable(
+    let mut e = grid.spawn(widgets::Probe::new(format!("card-{i}")));
+    e.insert(widgets::clickable(
         ButtonKind::Card,
         PickerAction::Start(i),
         Node {
@@ -329,7 +347,7 @@ fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
     e.with_children(|c| {
         c.spawn(widgets::row(8)).with_children(|r| {
             r.spawn(widgets::persona_chip(sc.persona.kind));
-            r.spawn(widgets::text(
+            r.spawn(widgets::label(
                 stars(sc.difficulty),
                 size::BODY,
                 palette::ACCENT,
@@ -374,6 +392,11 @@ fn on_activate(
         PickerAction::Drill(i) => {
             if let Some(plan) = catalog.plans.get(i) {
                 start_drill.write(StartDrill { plan: plan.clone() });
+            }
+        }
+        PickerAction::OpenFolder => {
+            if let Err(e) = super::report::open_folder(&catalog.dir) {
+                warn!("cannot open {}: {e}", catalog.dir.display());
             }
         }
         PickerAction::Mode(m) => {

@@ -3,6 +3,7 @@
 //! train those checks most, one click away.
 
 use super::catalog::{self, Catalog};
+use super::strings::{self as s, fill};
 use super::{Launch, Screen};
 use crate::report::{Entry, Filter, by_trainee, labels, load, recommend};
 use crate::scenario::Scenario;
@@ -27,7 +28,8 @@ pub struct MyProgress {
     pub average: Option<f64>,
     /// Totals of the last finished sessions, oldest first (at most [`RECENT`]).
     pub recent: Vec<u32>,
-    /// The weakest checks, worst first: (label, pass rate as text).
+    /// The weakest checks, worst first: (label, rate in words — 做到率 for what a reply
+    /// should do, 违规率 for rules it broke, so a high number is never good news in disguise).
     pub weakest: Vec<(String, String)>,
     /// Ids of the scenarios that train the weakest checks most, best first.
     pub recommended: Vec<String>,
@@ -67,12 +69,31 @@ pub fn summarize(entries: &[Entry], trainee: &str, scenarios: &[Scenario]) -> My
         recent,
         weakest: weakest
             .iter()
-            .map(|c| (names[c.index()].clone(), t.checks[c.index()].rate_text()))
+            .map(|c| {
+                (
+                    names[c.index()].clone(),
+                    rate_words(*c, t.checks[c.index()]),
+                )
+            })
             .collect(),
         recommended: recommend(scenarios, &weakest, 3)
             .into_iter()
             .map(|(s, _)| s.id.clone())
             .collect(),
+    }
+}
+
+/// "做到率 40.0%" for an expected check; "违规率 100.0%" (the share of replies that broke
+/// the rule) for a violation.
+pub fn rate_words(c: crate::rubric::CheckId, t: crate::report::Tally) -> String {
+    if c.is_violation() {
+        let broke = crate::report::Tally {
+            involved: t.involved,
+            passed: t.involved - t.passed,
+        };
+        fill(s::PROGRESS_RATE_VIOLATED, &[&broke.rate_text()])
+    } else {
+        fill(s::PROGRESS_RATE_DONE, &[&t.rate_text()])
     }
 }
 
@@ -174,6 +195,14 @@ mod tests {
             "{:?}",
             p.weakest
         );
+        // A rule broken in every reply reads as a high 违规率, never as "0.0%".
+        use crate::rubric::CheckId;
+        let always = crate::report::Tally {
+            involved: 4,
+            passed: 0,
+        };
+        assert_eq!(rate_words(CheckId::OverPromise, always), "违规率 100.0%");
+        assert_eq!(rate_words(CheckId::Greeting, always), "做到率 0.0%");
         assert!(!p.recommended.is_empty() && p.recommended.len() <= 3);
         assert!(
             p.recommended

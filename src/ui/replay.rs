@@ -3,15 +3,19 @@
 //! of every screen (the picker, the chat at the start and after each reply, the report), and
 //! exit. The result file is written by the simulation exactly as in a live session.
 //!
+//! A line that starts with `#!` is an action instead of a reply (keys, clicks, the wheel, a
+//! probe of what is on screen, `#!shot NAME` for a screenshot; those before `#!start` or the
+//! first reply play on the picker): see [`super::probe`].
+//!
 //! With `--drill PLAN` the script clicks the plan's card in the picker and the replies play the
 //! drill's sessions one after the other: after each report it presses the drill's continue
 //! button (retry or next step) until the drill is over or the replies run out.
 
 use super::catalog::Catalog;
-use super::chat::{ChatModel, ModelUpdated, ReplyBox, SubmitReply};
+use super::chat::model::{ChatModel, ModelUpdated, ReplyBox, ReportData, SubmitReply};
 use super::drill::{ContinueButton, DrillState, StartDrill};
 use super::picker::PickerAction;
-use super::report::ReportData;
+use super::probe::{self, Action};
 use super::{BeginPractice, Screen};
 use crate::drill::{DrillPlan, Move};
 use crate::scenario::Scenario;
@@ -68,6 +72,7 @@ impl Script {
             requested: 0,
             saved: 0,
             replies: 0,
+            picker_shot: false,
         }
     }
 }
@@ -98,6 +103,7 @@ pub struct Replay {
     requested: u32,
     saved: u32,
     replies: usize,
+    picker_shot: bool,
 }
 
 pub fn plugin(app: &mut App) {
@@ -118,6 +124,31 @@ fn shoot(commands: &mut Commands, r: &mut Replay, name: &str) {
             replay.saved += 1;
         },
     );
+}
+
+/// Play the next line if it is an action (`#!…`); true when it was.
+fn run_action(
+    commands: &mut Commands,
+    r: &mut Replay,
+    actions: &mut MessageWriter<Action>,
+) -> bool {
+    let Some(a) = r
+        .lines
+        .front()
+        .and_then(|l| probe::action(l))
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    r.lines.pop_front();
+    match a.strip_prefix("shot ") {
+        Some(name) => shoot(commands, r, name.trim()),
+        None => {
+            actions.write(Action(a));
+        }
+    }
+    r.wait = SETTLE;
+    true
 }
 
 /// What the replay needs to play a drill: its state, the picker's plan cards and the report's
@@ -145,6 +176,7 @@ fn drive(
     mut next: ResMut<NextState<Screen>>,
     mut exit: MessageWriter<AppExit>,
     mut drill: DrillControls,
+    (mut actions, pending): (MessageWriter<Action>, Res<probe::Pending>),
 ) {
     let r = &mut *replay;
     r.frames += 1;
@@ -160,13 +192,27 @@ fn drive(
         r.wait -= 1;
         return;
     }
+    if !pending.is_empty() {
+        // Keys and clicks of an action still going in.
+        r.wait = SETTLE;
+        return;
+    }
     let screen = *state.get();
     match r.step {
         Step::Picker => {
             if screen != Screen::Picker {
                 return;
             }
-            shoot(&mut commands, r, "picker");
+            if !r.picker_shot {
+                r.picker_shot = true;
+                shoot(&mut commands, r, "picker");
+            }
+            // Leading actions play on the picker, up to `#!start` (or the first reply).
+            if r.lines.front().and_then(|l| probe::action(l)) == Some("start") {
+                r.lines.pop_front();
+            } else if run_action(&mut commands, r, &mut actions) {
+                return;
+            }
             if let Some(plan) = r.drill.take() {
                 // Click the plan's card in the picker, as a trainee would; a plan from outside
                 // the scenario folder has no card and is started directly.
@@ -212,6 +258,7 @@ fn drive(
         Step::Next => {
             if model.ended.is_some() {
                 r.step = Step::Ending;
+            } else if run_action(&mut commands, r, &mut actions) {
             } else if let Some(line) = r.lines.pop_front() {
                 // Type the reply into the box and press Enter.
                 reply.type_text(&line);

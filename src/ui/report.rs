@@ -4,7 +4,7 @@
 //! not, every step's best) and its retry / next step replace the free-practice buttons.
 
 use super::catalog::Catalog;
-use super::chat::ChatModel;
+use super::chat::model::{ChatModel, ReportData};
 use super::drill::{self, DrillSet, DrillState};
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, size};
@@ -16,7 +16,7 @@ use crate::session::{Mode, SessionRecord, Turn};
 use bevy::input_focus::AutoFocus;
 use bevy::prelude::*;
 use bevy::ui_widgets::{Activate, ScrollArea};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 pub fn plugin(app: &mut App) {
@@ -32,15 +32,6 @@ pub fn plugin(app: &mut App) {
             }
         })
         .add_observer(on_activate);
-}
-
-/// The session the report is about.
-#[derive(Resource, Default, Debug, Clone)]
-pub struct ReportData {
-    pub record: Option<SessionRecord>,
-    pub result_path: Option<PathBuf>,
-    /// Why the folder could not be opened.
-    pub open_error: Option<String>,
 }
 
 /// The report shows a past session opened from the 组长 view: nothing to retry, and the way
@@ -159,7 +150,7 @@ fn build(
 
 fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
     root.spawn(widgets::topbar()).with_children(|bar| {
-        bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::ACCENT));
+        bar.spawn(widgets::text(s::REPORT, size::HEADER, palette::BRAND));
         bar.spawn(widgets::text(
             fill(
                 s::REPORT_META,
@@ -167,7 +158,6 @@ fn topbar(root: &mut ChildSpawnerCommands, r: &SessionRecord) {
                     &r.trainee,
                     &r.scenario.title,
                     &r.scenario.persona_label,
-                    &r.seed,
                     &r.mode.label(),
                 ],
             ),
@@ -314,7 +304,8 @@ fn buttons(
         left.spawn(widgets::text(e.clone(), size::SMALL, palette::BAD));
     }
     left.spawn(widgets::dim(match &data.result_path {
-        Some(p) => fill(s::REPORT_FILE, &[&p.display()]),
+        // The path is a developer's word: 打开结果文件夹 shows the file.
+        Some(_) => s::REPORT_FILE.to_string(),
         None => s::REPORT_NO_FILE.to_string(),
     }));
     left.spawn(widgets::dim(s::REPORT_HINT));
@@ -422,13 +413,8 @@ fn turn(list: &mut ChildSpawnerCommands, r: &SessionRecord, t: &Turn) {
         })
         .with_children(|chips| {
             for c in &t.verdict.checks {
-                let (text, good) = chip_text(c);
-                let (fg, bg) = if good {
-                    (palette::GOOD, palette::GOOD_SOFT)
-                } else {
-                    (palette::BAD, palette::BAD_SOFT)
-                };
-                chips.spawn(widgets::chip(text, fg, bg));
+                let (words, fg, bg) = super::coach::verdict_mark(c);
+                chips.spawn(widgets::chip(words, fg, bg));
             }
         });
         lost_points(b, &t.verdict.lost);

@@ -21,9 +21,11 @@ strings! {
     MODE_PRACTICE_NOTE = "每条回复后立即点评，可以看提示。";
     MODE_EXAM_NOTE = "结束后才公布点评，响应时效计入成绩。";
     PICKER_SCENARIOS = "选择场景";
+    PICKER_OPEN_FOLDER = "打开文件夹";
     PICKER_TRAINEE = "学员：{0}";
-    PICKER_SEED = "种子：{0}";
-    PICKER_SEED_RANDOM = "随机";
+    PICKER_SEED = "顾客：{0}";
+    PICKER_SEED_FIXED = "每场都是同一位顾客（同样的脾气和说法）";
+    PICKER_SEED_RANDOM = "每场随机一位顾客";
     PICKER_EMPTY = "在 {0} 里没有找到可用的场景文件（*.ron）。";
     PICKER_PROBLEMS = "有 {0} 个场景或训练计划文件没有通过检查（修改保存后会自动重新载入）：";
     PICKER_RELOADED = "场景已重新载入（{0} 个）。";
@@ -41,11 +43,13 @@ strings! {
     PROGRESS_EMPTY = "练完第一场，这里会列出你最需要加强的几项，以及最能练到它们的场景。";
     PROGRESS_ALL_GOOD = "目前每一项都做到了，换个难一点的场景试试吧。";
     PROGRESS_WEAKEST = "最需要加强：";
+    PROGRESS_RATE_DONE = "做到率 {0}";
+    PROGRESS_RATE_VIOLATED = "违规率 {0}";
     PROGRESS_TRY = "推荐练习：";
 
     // Drills (训练计划)
     PICKER_DRILLS = "训练计划";
-    PICKER_DRILLS_NOTE = "组长布置的整套训练：顾客、种子和及格线人人相同，成绩可以互相比较。";
+    PICKER_DRILLS_NOTE = "组长布置的整套训练：顾客和及格线人人相同，成绩可以互相比较。";
     DRILL_CANNOT_START = "训练计划无法开始：{0}";
     DRILL_STEPS = "{0} 关";
     DRILL_PASS_MARK = "及格 {0} 分";
@@ -86,7 +90,7 @@ strings! {
     CHAT_TIMER = "用时 {0} 秒";
     CHAT_TIMER_TARGET = "用时 {0} 秒 / 目标 {1} 秒";
     CHAT_TIMER_OVER = "已超时 {0} 秒";
-    CHAT_INPUT_HINT = "Enter 发送 · Shift+Enter 换行 · Ctrl+数字 插入快捷短语 · Tab 切换";
+    CHAT_INPUT_HINT = "Enter 发送 · Shift+Enter 换行 · Ctrl+V 粘贴 · Ctrl+数字 插入快捷短语 · Tab 切换";
     CHAT_SEND = "发送";
     CHAT_EMPTY_REPLY = "回复是空的，请先输入要发给顾客的话。";
     CHAT_SAVE_ERROR = "无法写入结果文件：{0}";
@@ -100,6 +104,15 @@ strings! {
     CHAT_SCORE = "{0} 分";
     CHAT_EXAM_BADGE = "考核中";
     CHAT_CUSTOMER_LEFT = "顾客已离开";
+    CHAT_LEAVE_ASK = "现在离开这次对练吗？";
+    CHAT_LEAVE_NOTE = "已经发出的回复会保存为“未完成”；输入框里还没发出的话不会发送。";
+    CHAT_LEAVE_STAY = "继续对练 (Esc)";
+    CHAT_LEAVE_GO = "离开并保存";
+    CHAT_ORDER = "订单";
+    CHAT_ORDER_STATE = "咨询中";
+    CHAT_EMOJI = "表情";
+    /// The platform's emoji text codes (the rubric reads them as emoji).
+    EMOJI_CODES = "[微笑] [抱拳] [玫瑰] [愉快] [握手] [害羞] [爱心] [调皮] [大笑] [OK]";
 
     // Quick phrases
     PHRASES = "快捷短语";
@@ -108,6 +121,10 @@ strings! {
     PHRASES_ADD = "添加";
     PHRASES_EDIT = "改";
     PHRASES_DELETE = "删";
+    PHRASES_SAVE = "保存";
+    PHRASES_CANCEL = "取消";
+    PHRASES_DELETED = "已删除：{0}";
+    PHRASES_UNDO = "撤销";
     PHRASES_EMPTY = "还没有快捷短语。";
 
     // Coach
@@ -121,8 +138,16 @@ strings! {
     COACH_SIMILARITY = "与参考回复相似度 {0}%";
     COACH_PASS = "✓";
     COACH_FAIL = "×";
+    COACH_VIOLATED = "× 违规：{0}";
+    COACH_AVOIDED = "✓ 没有{0}";
+    COACH_LOST = "扣分原因";
+    COACH_LOST_ROW = "扣 {0} 分：{1}";
+    COACH_NEXT = "下一条回复";
     COACH_IN_REPLY = "你的回复（标红处有问题）：";
     COACH_SECTION = "课件：{0}";
+    COACH_COPY = "复制";
+    COACH_COPIED = "已复制";
+    COACH_COPY_FAILED = "复制失败";
     COACH_SUGGEST = "建议改为：{0}";
     COACH_MODEL = "参考回复：{0}";
     COACH_EXAM = "考核模式：点评在结束后的报告里。";
@@ -130,7 +155,7 @@ strings! {
 
     // Report
     REPORT = "对练报告";
-    REPORT_META = "学员 {0} · {1}（{2}） · 种子 {3} · {4}";
+    REPORT_META = "学员 {0} · {1}（{2}） · {3}";
     REPORT_TOTAL = "总分";
     REPORT_RANK = "等级";
     REPORT_OUTCOME = "结果";
@@ -144,9 +169,9 @@ strings! {
     REPORT_NO_TURNS = "还没有回复过。";
     REPORT_ENDING = "顾客最后说：{0}";
     REPORT_PENDING = "顾客还在等你回复：{0}";
-    REPORT_FILE = "结果文件：{0}";
+    REPORT_FILE = "结果已保存，点“打开结果文件夹”可以看到它。";
     REPORT_NO_FILE = "结果文件没有保存。";
-    REPORT_RETRY = "同一种子再练一次";
+    REPORT_RETRY = "同一位顾客再练一次";
     REPORT_OTHER = "换个场景";
     REPORT_OPEN_FOLDER = "打开结果文件夹";
     REPORT_OPEN_FAILED = "打不开文件夹：{0}";
@@ -207,6 +232,31 @@ strings! {
     REPORT_SECTION = "课件：{0}";
 }
 
+/// The courseware titles in a rubric `section` string, without the file each comes from:
+/// `"话术技巧·1.开场问候（service-standards-and-scripts.txt）；十大素养·8.…（gold….txt）"` →
+/// `["话术技巧·1.开场问候", "十大素养·8.…"]`. Every place the window cites the course uses it.
+pub fn section_titles(section: &str) -> Vec<String> {
+    section
+        .split(['；', ';'])
+        .map(|part| {
+            let part = part.trim();
+            // A trailing （file.txt） or (file.txt): the file, not the title.
+            let cut = part
+                .rfind(['（', '('])
+                .filter(|&i| {
+                    let inner = part[i..].trim_start_matches(['（', '(']);
+                    let inner = inner.trim_end_matches(['）', ')']);
+                    (part.ends_with('）') || part.ends_with(')'))
+                        && inner.contains('.')
+                        && inner.is_ascii()
+                })
+                .unwrap_or(part.len());
+            part[..cut].trim().to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Fill `{0}`, `{1}`… in a template.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut out = template.to_string();
@@ -219,6 +269,29 @@ pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_cited_by_title_not_file() {
+        assert_eq!(
+            section_titles(
+                "话术技巧·3.异议处理·技巧一：倾听与认同（service-standards-and-scripts.txt）；十大素养·8.表达不同意见时尊重对方立场（gold-medal-agent-slides.txt）"
+            ),
+            vec![
+                "话术技巧·3.异议处理·技巧一：倾听与认同",
+                "十大素养·8.表达不同意见时尊重对方立场"
+            ]
+        );
+        // A title's own brackets stay; an empty section gives nothing.
+        assert_eq!(
+            section_titles("怎样处理用户投诉·(八)诚恳道歉（training-handbook-excerpt.txt）"),
+            vec!["怎样处理用户投诉·(八)诚恳道歉"]
+        );
+        assert_eq!(
+            section_titles("服务规范（第二版）"),
+            vec!["服务规范（第二版）"]
+        );
+        assert!(section_titles("").is_empty());
+    }
 
     #[test]
     fn fills_blanks() {

@@ -4,7 +4,8 @@
 //! any session's full report, and write or open the HTML report. The folder is read, and the
 //! HTML rendered, on the task pool, so a folder of thousands of files never stalls the window.
 
-use super::report::{self, ReportData, Reviewing};
+use super::chat::model::ReportData;
+use super::report::{self, Reviewing};
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, size};
 use super::widgets::{self, ButtonKind};

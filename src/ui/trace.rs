@@ -6,7 +6,7 @@
 //! capture holds exactly the pixels presented, so the figure includes rendering and the GPU
 //! read-back, and is an upper bound on what the trainee waits.
 
-use super::chat::{ChatModel, ModelUpdated};
+use super::chat::model::{ChatModel, ModelUpdated, SubmitReply};
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use std::time::Instant;
@@ -45,8 +45,11 @@ pub fn plugin(app: &mut App) {
     {
         return;
     }
-    app.add_systems(Update, (first_frame, reply_on_screen.after(ModelUpdated)))
-        .add_systems(Last, peak_memory_at_exit);
+    app.add_systems(
+        Update,
+        (first_frame, note_reply, reply_on_screen.after(ModelUpdated)),
+    )
+    .add_systems(Last, peak_memory_at_exit);
 }
 
 fn capture(commands: &mut Commands, key: &'static str, since: Instant) {
@@ -65,6 +68,15 @@ fn first_frame(mut commands: Commands, mut trace: ResMut<Trace>) {
         trace.first_frame = true;
         let started = trace.started;
         capture(&mut commands, "first_frame_ms", started);
+    }
+}
+
+/// A reply that will reach the simulation (an empty one is turned away by the model).
+fn note_reply(mut submits: MessageReader<SubmitReply>, mut trace: ResMut<Trace>) {
+    for sub in submits.read() {
+        if !crate::session::clean_reply(&sub.text).is_empty() {
+            trace.reply_sent(sub.at);
+        }
     }
 }
 

@@ -10,7 +10,26 @@ use bevy::prelude::*;
 use bevy::ui_widgets::Button as WidgetButton;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (button_visuals, focus_ring));
+    app.add_systems(
+        Update,
+        (
+            button_visuals,
+            focus_ring,
+            scroll_focus_into_view,
+            park_hidden_tab_stops,
+        ),
+    )
+    .add_observer(insert_key_clipboard);
+}
+
+/// Names an element for scripted runs (`#!click send`) and their probe (the `probe` module) (`card-3`, `send`, `cards`…).
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Probe(pub String);
+
+impl Probe {
+    pub fn new(name: impl Into<String>) -> Probe {
+        Probe(name.into())
+    }
 }
 
 /// How a button looks.
@@ -103,6 +122,8 @@ pub fn button(label: impl Into<String>, kind: ButtonKind, action: impl Component
         TabIndex(0),
         Node {
             padding: UiRect::axes(px(14), px(7)),
+            // A label never wraps inside its button.
+            flex_shrink: 0.0,
             border: px(1).all(),
             border_radius: BorderRadius::all(px(6)),
             justify_content: JustifyContent::Center,
@@ -115,6 +136,33 @@ pub fn button(label: impl Into<String>, kind: ButtonKind, action: impl Component
             Text::new(label),
             TextFont::from_font_size(size::BODY),
             TextColor(kind.text_color()),
+            Pickable::IGNORE,
+        )],
+    )
+}
+
+/// A compact text button (the 表情 codes).
+pub fn small_button(label: impl Into<String>, action: impl Component) -> impl Bundle {
+    let (bg, border) = ButtonKind::Plain.colors(Interaction::None);
+    (
+        WidgetButton,
+        Interaction::None,
+        ButtonKind::Plain,
+        action,
+        TabIndex(0),
+        Node {
+            padding: UiRect::axes(px(6), px(2)),
+            flex_shrink: 0.0,
+            border: px(1).all(),
+            border_radius: BorderRadius::all(px(4)),
+            ..default()
+        },
+        BackgroundColor(bg),
+        BorderColor::all(border),
+        children![(
+            Text::new(label),
+            TextFont::from_font_size(size::SMALL),
+            TextColor(ButtonKind::Plain.text_color()),
             Pickable::IGNORE,
         )],
     )
@@ -397,6 +445,86 @@ fn focus_ring(
 
 #[derive(Component)]
 struct FocusRing;
+
+/// A tab stop taken out of the Tab order while it is hidden (Bevy's Tab navigation does not
+/// look at layout, and would otherwise walk into a closed 表情 row or dialog).
+#[derive(Component)]
+struct ParkedTabIndex(TabIndex);
+
+/// Hidden (no laid-out size: under `Display::None`) tab stops leave the Tab order; they come
+/// back when shown. Judged from the last layout, so a change takes a frame.
+#[allow(clippy::type_complexity)]
+fn park_hidden_tab_stops(
+    mut commands: Commands,
+    stops: Query<(Entity, &TabIndex, &ComputedNode), Without<ParkedTabIndex>>,
+    parked: Query<(Entity, &ParkedTabIndex, &ComputedNode), Without<TabIndex>>,
+    fresh: Query<(), Added<ComputedNode>>,
+) {
+    for (e, t, n) in &stops {
+        if n.size() == Vec2::ZERO && !fresh.contains(e) {
+            commands
+                .entity(e)
+                .try_remove::<TabIndex>()
+                .try_insert(ParkedTabIndex(*t));
+        }
+    }
+    for (e, p, n) in &parked {
+        if n.size() != Vec2::ZERO {
+            commands
+                .entity(e)
+                .try_remove::<ParkedTabIndex>()
+                .try_insert(p.0);
+        }
+    }
+}
+
+/// Shift+Insert pastes and Ctrl+Insert copies in every text box, as everywhere on Linux and
+/// Windows (Ctrl+V / Ctrl+C are handled by Bevy's text input itself).
+fn insert_key_clipboard(
+    mut ev: On<bevy::input_focus::FocusedInput<bevy::input::keyboard::KeyboardInput>>,
+    keys: Res<ButtonInput<bevy::input::keyboard::Key>>,
+    mut boxes: Query<&mut bevy::text::EditableText>,
+) {
+    use bevy::input::keyboard::Key;
+    if !ev.input.state.is_pressed() || ev.input.logical_key != Key::Insert {
+        return;
+    }
+    let Ok(mut b) = boxes.get_mut(ev.focused_entity) else {
+        return;
+    };
+    let edit = match (keys.pressed(Key::Shift), keys.pressed(Key::Control)) {
+        (true, false) => bevy::text::TextEdit::Paste,
+        (false, true) => bevy::text::TextEdit::Copy,
+        _ => return,
+    };
+    b.queue_edit(edit);
+    ev.propagate(false);
+}
+
+/// Whatever gets the keyboard (Tab, a dialog, a shortcut) is scrolled into view inside the
+/// list that holds it, so focus never moves to something off screen.
+fn scroll_focus_into_view(
+    focus: Res<InputFocus>,
+    mut commands: Commands,
+    laid_out: Query<&ComputedNode>,
+    mut pending: Local<Option<Entity>>,
+) {
+    if focus.is_changed() {
+        *pending = focus.get();
+    }
+    let Some(e) = *pending else {
+        return;
+    };
+    // A node spawned this frame has no layout yet: try again next frame.
+    match laid_out.get(e) {
+        Ok(n) if n.size() != Vec2::ZERO => {
+            commands.trigger(bevy::ui_widgets::ScrollIntoView { entity: e });
+            *pending = None;
+        }
+        Ok(_) => {}
+        Err(_) => *pending = None,
+    }
+}
 
 #[cfg(test)]
 mod tests {

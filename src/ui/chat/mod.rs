@@ -4,196 +4,68 @@
 //! [`ChatModel`] holds what the simulation said; the systems here only draw it, so the screen
 //! can be rebuilt at any time from the model.
 
+pub mod model;
+
+use model::{ChatModel, Entry, ModelUpdated, ReplyBox, ReplyInput, SubmitReply};
+
 use super::coach::CoachSlot;
-use super::phrases::{Phrases, PhrasesSlot};
-use super::report::ReportData;
+use super::phrases::{PhraseEditInput, Phrases, PhrasesSlot};
 use super::strings::{self as s, fill};
 use super::theme::{self, palette, persona_color, size};
-use super::widgets::{self, ButtonKind};
+use super::widgets::{self, ButtonKind, Probe};
 use super::{Launch, Screen};
-use crate::scenario::{Outcome, Scenario};
-use crate::session::{MAX_REPLY_CHARS, Mode, SessionRecord, Turn};
-use crate::sim::{
-    AbandonSession, ActiveSession, CustomerSpoke, ReplyRejected, SessionEnded, SimSet,
-    TraineeReplied, TurnScored,
-};
-use bevy::clipboard::Clipboard;
-use bevy::ecs::system::SystemParam;
+use crate::scenario::Scenario;
+use crate::session::{MAX_REPLY_CHARS, Mode};
+use crate::sim::AbandonSession;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input_focus::{AutoFocus, FocusCause, FocusedInput, InputFocus};
 use bevy::prelude::*;
-use bevy::text::{EditableText, FontCx, LayoutCx, TextEdit};
+use bevy::text::{EditableText, TextEdit};
 use bevy::ui_widgets::{Activate, ScrollArea};
-use bevy::window::WindowCloseRequested;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<ChatModel>()
-        .add_message::<SubmitReply>()
+    app.add_plugins(model::plugin)
+        .init_resource::<LeaveAsk>()
         .add_systems(OnEnter(Screen::Chat), spawn)
         .add_systems(
             Update,
             (
-                (leave_on_close, submit).before(SimSet),
-                absorb.after(SimSet).in_set(ModelUpdated),
-                (
-                    sync_messages,
-                    sync_header,
-                    sync_notice,
-                    sync_end,
-                    tick_timer,
-                    keys,
-                    input_border,
-                )
-                    .after(absorb)
-                    .run_if(in_state(Screen::Chat)),
-            ),
+                sync_messages,
+                sync_header,
+                sync_notice,
+                sync_end,
+                sync_leave_dialog,
+                tick_timer,
+                keys,
+                input_border,
+            )
+                .after(ModelUpdated)
+                .run_if(in_state(Screen::Chat)),
         )
         .add_observer(on_activate);
 }
-
-/// After this set, [`ChatModel`] holds everything the simulation said this frame.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ModelUpdated;
-
-/// One line of the conversation.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Entry {
-    Customer(String),
-    Trainee {
-        text: String,
-        score: u32,
-    },
-    /// A note from the workbench (the end of the conversation).
-    Note(String),
-}
-
-/// How the session ended.
-#[derive(Debug, Clone)]
-pub struct Ended {
-    pub outcome: Option<Outcome>,
-    pub total: u32,
-    pub rank: String,
-}
-
-/// Everything the chat screen shows, as the simulation reported it.
-#[derive(Resource, Default, Debug)]
-pub struct ChatModel {
-    pub scenario: Option<Arc<Scenario>>,
-    pub mode: Mode,
-    pub seed: u64,
-    pub entries: Vec<Entry>,
-    pub mood: i32,
-    /// How the last reply moved the mood.
-    pub mood_delta: i32,
-    /// The node waiting for a reply.
-    pub node: String,
-    pub target: Option<f32>,
-    /// When the customer's line waiting for a reply appeared.
-    pub asked_at: Option<Instant>,
-    pub last_turn: Option<Turn>,
-    /// A rejected reply or a save error, shown above the composer.
-    pub notice: Option<String>,
-    pub ended: Option<Ended>,
-}
-
-impl ChatModel {
-    pub fn reset(&mut self, scenario: Arc<Scenario>, mode: Mode, seed: u64) {
-        *self = ChatModel {
-            scenario: Some(scenario),
-            mode,
-            seed,
-            mood: 50,
-            ..default()
-        };
-    }
-
-    /// The coaching hint for the node waiting for a reply.
-    pub fn hint(&self) -> Option<&str> {
-        if self.ended.is_some() {
-            return None;
-        }
-        let sc = self.scenario.as_ref()?;
-        let h = sc.node(&self.node)?.hint.trim();
-        (!h.is_empty()).then_some(h)
-    }
-
-    pub fn customer_name(&self) -> &str {
-        self.scenario
-            .as_ref()
-            .map(|s| s.persona.name.as_str())
-            .unwrap_or("")
-    }
-}
-
-/// Send a reply (taken from the reply box by Enter, the send button, or a replay script).
-#[derive(Message, Clone, Debug)]
-pub struct SubmitReply {
-    pub text: String,
-    /// When Enter was pressed, for the latency trace.
-    pub at: Instant,
-}
-
-/// The reply box, with what it takes to apply the keystrokes still queued in it.
-#[derive(SystemParam)]
-pub struct ReplyBox<'w, 's> {
-    inputs: Query<'w, 's, (Entity, &'static mut EditableText), With<ReplyInput>>,
-    font_cx: ResMut<'w, FontCx>,
-    layout_cx: ResMut<'w, LayoutCx>,
-    clipboard: ResMut<'w, Clipboard>,
-}
-
-impl ReplyBox<'_, '_> {
-    /// Everything typed so far — including keystrokes of this frame not yet applied — and
-    /// an empty box. None while the IME is composing (its Enter belongs to the IME).
-    pub fn take(&mut self) -> Option<String> {
-        let (_, mut input) = self.inputs.single_mut().ok()?;
-        if input.is_composing() {
-            return None;
-        }
-        input.apply_pending_edits(
-            &mut self.font_cx,
-            &mut self.layout_cx,
-            &mut self.clipboard,
-            |_| true,
-        );
-        let text = input.value().to_string();
-        input.clear();
-        Some(text)
-    }
-
-    /// Put `text` in the box, as if typed.
-    pub fn type_text(&mut self, text: &str) {
-        if let Ok((_, mut input)) = self.inputs.single_mut() {
-            input.editor_mut().set_text(text);
-            input.queue_edit(TextEdit::TextEnd(false));
-        }
-    }
-
-    /// Insert at the cursor and give the box the keyboard.
-    pub fn insert(&mut self, text: &str, focus: &mut InputFocus) {
-        if let Ok((e, mut input)) = self.inputs.single_mut() {
-            input.queue_edit(TextEdit::Insert(text.into()));
-            focus.set(e, FocusCause::Navigated);
-        }
-    }
-
-    pub fn is_composing(&self) -> bool {
-        self.inputs.iter().any(|(_, t)| t.is_composing())
-    }
-}
-
-#[derive(Component)]
-pub struct ReplyInput;
 
 #[derive(Component, Clone, Copy, Debug)]
 enum ChatAction {
     Send,
     Leave,
     ViewReport,
+    /// In the leave dialog: leave after all (saved as unfinished).
+    LeaveConfirmed,
+    /// In the leave dialog: keep practising, the draft as it was.
+    Stay,
+    /// Insert a 表情 code.
+    Emoji(usize),
 }
+
+/// Is the "leave?" question up?
+#[derive(Resource, Default, Debug)]
+struct LeaveAsk(bool);
+
+/// The "leave this session?" dialog over the chat.
+#[derive(Component)]
+pub struct LeaveDialog;
 
 #[derive(Component)]
 struct MessageList {
@@ -215,131 +87,10 @@ struct EndBanner;
 struct EndText;
 #[derive(Component)]
 struct ViewReportButton;
-
-// ---------------------------------------------------------------------------------------------
-// The model, from the simulation's messages
-
-#[allow(clippy::too_many_arguments)]
-fn absorb(
-    mut scored: MessageReader<TurnScored>,
-    mut spoke: MessageReader<CustomerSpoke>,
-    mut rejected: MessageReader<ReplyRejected>,
-    mut ended: MessageReader<SessionEnded>,
-    active: Res<ActiveSession>,
-    mut model: ResMut<ChatModel>,
-    mut report: ResMut<ReportData>,
-    mut next: ResMut<NextState<Screen>>,
-) {
-    if scored.is_empty() && spoke.is_empty() && rejected.is_empty() && ended.is_empty() {
-        return;
-    }
-    let m = &mut *model;
-    for t in scored.read() {
-        m.entries.push(Entry::Trainee {
-            text: t.turn.reply.clone(),
-            score: t.turn.score,
-        });
-        m.last_turn = Some(t.turn.clone());
-        m.notice = None;
-    }
-    for c in spoke.read() {
-        if m.entries.is_empty() {
-            m.mood_delta = 0;
-        } else {
-            m.mood_delta = c.mood - m.mood;
-        }
-        m.mood = c.mood;
-        m.entries.push(Entry::Customer(c.text.clone()));
-        m.node = c.node.clone();
-        m.target = m
-            .scenario
-            .as_ref()
-            .and_then(|sc| sc.node(&c.node).and_then(|n| sc.target_for(n)));
-        m.asked_at = Some(Instant::now());
-    }
-    for r in rejected.read() {
-        m.notice = Some(r.reason.clone());
-    }
-    if let Some(e) = &active.save_error {
-        m.notice = Some(fill(s::CHAT_SAVE_ERROR, &[e]));
-    }
-    let current = active.store.as_ref().map(|st| st.path.clone());
-    for e in ended.read() {
-        // A new session closing an unfinished one reports the old one: not ours.
-        if e.result_path.is_some() && active.session.is_some() && e.result_path != current {
-            continue;
-        }
-        m.asked_at = None;
-        m.ended = Some(Ended {
-            outcome: e.outcome,
-            total: e.total,
-            rank: e.rank.clone(),
-        });
-        m.entries.push(Entry::Note(match e.outcome {
-            Some(o) => fill(s::CHAT_ENDED, &[&o.label()]),
-            None if e.result_path.is_none() => s::CHAT_UNFINISHED_NOT_SAVED.to_string(),
-            None => s::CHAT_UNFINISHED.to_string(),
-        }));
-        let record = active
-            .session
-            .as_ref()
-            .filter(|_| e.outcome.is_some())
-            .map(|s| s.record.clone())
-            .or_else(|| read_record(e.result_path.as_ref()?));
-        *report = ReportData {
-            record,
-            result_path: e.result_path.clone(),
-            open_error: None,
-        };
-        if e.outcome.is_none() {
-            // Left on purpose (Esc, closing the window): straight to the report.
-            next.set(Screen::Report);
-        }
-    }
-}
-
-/// Abandoned sessions leave the simulation's resource; read back what was saved.
-fn read_record(path: &PathBuf) -> Option<SessionRecord> {
-    let bytes = std::fs::read(path).ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
-/// Closing the window mid-session keeps the transcript and marks the session unfinished.
-fn leave_on_close(
-    mut closing: MessageReader<WindowCloseRequested>,
-    model: Res<ChatModel>,
-    mut abandon: MessageWriter<AbandonSession>,
-) {
-    if closing.read().count() > 0 && model.scenario.is_some() && model.ended.is_none() {
-        abandon.write(AbandonSession);
-    }
-}
-
-fn submit(
-    mut submits: MessageReader<SubmitReply>,
-    mut model: ResMut<ChatModel>,
-    mut replied: MessageWriter<TraineeReplied>,
-    mut trace: ResMut<super::trace::Trace>,
-) {
-    for sub in submits.read() {
-        if model.ended.is_some() {
-            continue;
-        }
-        if crate::session::clean_reply(&sub.text).is_empty() {
-            model.notice = Some(s::CHAT_EMPTY_REPLY.to_string());
-            continue;
-        }
-        let seconds = model
-            .asked_at
-            .map(|t| t.elapsed().as_secs_f32())
-            .unwrap_or(0.0);
-        replied.write(TraineeReplied {
-            text: sub.text.clone(),
-            seconds,
-        });
-        trace.reply_sent(sub.at);
-    }
-}
+#[derive(Component)]
+struct StayButton;
+#[derive(Component)]
+struct EmojiRow;
 
 // ---------------------------------------------------------------------------------------------
 // The screen
@@ -385,7 +136,10 @@ fn spawn(
                         } else {
                             Display::Flex
                         },
-                        width: px(360),
+                        // Narrower on a laptop, never so narrow a verdict is unreadable.
+                        width: percent(28),
+                        min_width: px(280),
+                        max_width: px(420),
                         flex_shrink: 0.0,
                         flex_direction: FlexDirection::Column,
                         border: UiRect::left(px(1)),
@@ -395,7 +149,62 @@ fn spawn(
                     BorderColor::all(palette::BORDER),
                 ));
             });
+            leave_dialog(root);
         });
+}
+
+/// "Leave this session?" — over everything, hidden until Esc or 离开 asks.
+fn leave_dialog(root: &mut ChildSpawnerCommands) {
+    root.spawn((
+        LeaveDialog,
+        Node {
+            display: Display::None,
+            position_type: PositionType::Absolute,
+            width: percent(100),
+            height: percent(100),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            ..default()
+        },
+        BackgroundColor(Color::srgba(0.05, 0.07, 0.1, 0.45)),
+        GlobalZIndex(10),
+    ))
+    .with_children(|d| {
+        d.spawn(widgets::panel())
+            .insert(Node {
+                flex_direction: FlexDirection::Column,
+                padding: px(20).all(),
+                row_gap: px(12),
+                border: px(1).all(),
+                border_radius: BorderRadius::all(px(10)),
+                max_width: px(460),
+                ..default()
+            })
+            .with_children(|p| {
+                p.spawn(widgets::header(s::CHAT_LEAVE_ASK));
+                p.spawn(widgets::text(
+                    s::CHAT_LEAVE_NOTE,
+                    size::SMALL,
+                    palette::TEXT,
+                ));
+                p.spawn(widgets::row(10)).with_children(|r| {
+                    r.spawn(widgets::spacer());
+                    r.spawn((
+                        StayButton,
+                        Probe::new("leave-stay"),
+                        widgets::button(s::CHAT_LEAVE_STAY, ButtonKind::Primary, ChatAction::Stay),
+                    ));
+                    r.spawn((
+                        Probe::new("leave-go"),
+                        widgets::button(
+                            s::CHAT_LEAVE_GO,
+                            ButtonKind::Plain,
+                            ChatAction::LeaveConfirmed,
+                        ),
+                    ));
+                });
+            });
+    });
 }
 
 fn topbar(
@@ -406,7 +215,7 @@ fn topbar(
     drill_step: Option<String>,
 ) {
     root.spawn(widgets::topbar()).with_children(|bar| {
-        bar.spawn(widgets::text(s::APP_NAME, size::HEADER, palette::ACCENT));
+        bar.spawn(widgets::text(s::APP_NAME, size::HEADER, palette::BRAND));
         bar.spawn(widgets::text(
             sc.title.clone(),
             size::BODY,
@@ -461,8 +270,11 @@ fn avatar(name: &str, color: Color) -> impl Bundle {
 
 fn sidebar(body: &mut ChildSpawnerCommands, sc: &Scenario) {
     body.spawn((
+        Probe::new("chat-side"),
         Node {
-            width: px(270),
+            width: percent(22),
+            min_width: px(230),
+            max_width: px(300),
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Column,
             padding: px(12).all(),
@@ -490,6 +302,15 @@ fn sidebar(body: &mut ChildSpawnerCommands, sc: &Scenario) {
         });
         side.spawn(widgets::panel()).with_children(|p| {
             let shop = &sc.shop;
+            p.spawn(widgets::row(8)).with_children(|r| {
+                r.spawn(widgets::header(s::CHAT_ORDER));
+                r.spawn(widgets::spacer());
+                r.spawn(widgets::chip(
+                    s::CHAT_ORDER_STATE,
+                    palette::ACCENT,
+                    palette::ACCENT_SOFT,
+                ));
+            });
             p.spawn(widgets::text(
                 format!("{}：{}", s::CHAT_SHOP, shop.name),
                 size::SMALL,
@@ -519,7 +340,11 @@ fn sidebar(body: &mut ChildSpawnerCommands, sc: &Scenario) {
             };
             p.spawn(widgets::dim(format!("{ship} · {gifts}")));
             p.spawn(widgets::dim(fill(s::CHAT_RETURNS, &[&shop.returns])));
-            p.spawn(widgets::dim(fill(s::CHAT_SHIPPING, &[&shop.shipping])));
+            p.spawn(widgets::text(
+                fill(s::CHAT_SHIPPING, &[&shop.shipping]),
+                size::SMALL,
+                palette::TEXT,
+            ));
             for n in &shop.notes {
                 p.spawn(widgets::dim(n.clone()));
             }
@@ -546,10 +371,13 @@ fn center(body: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode) {
     })
     .with_children(|col| {
         // Header: who, how they feel, how long you are taking.
+        // It wraps rather than clips: on a laptop the timer moves to a second line.
         col.spawn((
             Node {
                 padding: UiRect::axes(px(16), px(10)),
                 column_gap: px(12),
+                row_gap: px(6),
+                flex_wrap: FlexWrap::Wrap,
                 align_items: AlignItems::Center,
                 border: UiRect::bottom(px(1)),
                 flex_shrink: 0.0,
@@ -573,26 +401,26 @@ fn center(body: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode) {
                 ));
             }
             h.spawn(widgets::spacer());
-            h.spawn(widgets::label(s::CHAT_MOOD, size::SMALL, palette::TEXT_DIM));
-            h.spawn(widgets::marked_bar(
-                0.5,
-                120.0,
-                theme::mood_color(50),
-                MoodFill,
-            ));
-            h.spawn((MoodText, widgets::label("", size::SMALL, palette::TEXT)));
+            h.spawn(widgets::row(8)).with_children(|m| {
+                m.spawn(widgets::label(s::CHAT_MOOD, size::SMALL, palette::TEXT_DIM));
+                m.spawn(widgets::marked_bar(
+                    0.5,
+                    100.0,
+                    theme::mood_color(50),
+                    MoodFill,
+                ));
+                m.spawn((MoodText, widgets::label("", size::SMALL, palette::TEXT)));
+            });
             h.spawn((
                 TimerText,
+                Probe::new("timer"),
                 widgets::label("", size::SMALL, palette::TEXT_DIM),
-                Node {
-                    margin: UiRect::left(px(10)),
-                    ..default()
-                },
             ));
         });
         // The conversation.
         col.spawn((
             MessageList { shown: 0 },
+            Probe::new("messages"),
             ScrollArea,
             Node {
                 flex_grow: 1.0,
@@ -603,7 +431,8 @@ fn center(body: &mut ChildSpawnerCommands, sc: &Scenario, mode: Mode) {
                 overflow: Overflow::scroll_y(),
                 ..default()
             },
-        ));
+        ))
+        .observe(focus_reply_on_click);
         col.spawn((
             NoticeText,
             widgets::text("", size::SMALL, palette::BAD),
@@ -633,10 +462,39 @@ fn composer(col: &mut ChildSpawnerCommands) {
         BorderColor::all(palette::BORDER),
     ))
     .with_children(|c| {
-        c.spawn(widgets::dim(s::CHAT_INPUT_HINT));
+        c.spawn(widgets::row(8)).with_children(|r| {
+            r.spawn((
+                Probe::new("emoji"),
+                widgets::button(
+                    s::CHAT_EMOJI,
+                    ButtonKind::Plain,
+                    ChatAction::Emoji(usize::MAX),
+                ),
+            ));
+            r.spawn(widgets::dim(s::CHAT_INPUT_HINT));
+        });
+        c.spawn((
+            EmojiRow,
+            Node {
+                display: Display::None,
+                flex_wrap: FlexWrap::Wrap,
+                column_gap: px(4),
+                row_gap: px(4),
+                ..default()
+            },
+        ))
+        .with_children(|r| {
+            for (i, code) in s::EMOJI_CODES.split(' ').enumerate() {
+                r.spawn((
+                    Probe::new(format!("emoji-{i}")),
+                    widgets::small_button(code, ChatAction::Emoji(i)),
+                ));
+            }
+        });
         c.spawn(widgets::row(10)).with_children(|r| {
             r.spawn((
                 ReplyInput,
+                Probe::new("reply"),
                 Node {
                     flex_grow: 1.0,
                     min_width: px(0),
@@ -656,10 +514,9 @@ fn composer(col: &mut ChildSpawnerCommands) {
                 AutoFocus,
             ))
             .observe(on_input_key);
-            r.spawn(widgets::button(
-                s::CHAT_SEND,
-                ButtonKind::Primary,
-                ChatAction::Send,
+            r.spawn((
+                Probe::new("send"),
+                widgets::button(s::CHAT_SEND, ButtonKind::Primary, ChatAction::Send),
             ));
         });
     });
@@ -727,19 +584,23 @@ fn on_input_key(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn on_activate(
     ev: On<Activate>,
     actions: Query<&ChatAction>,
     mut reply: ReplyBox,
     mut submit: MessageWriter<SubmitReply>,
     model: Res<ChatModel>,
+    mut ask: ResMut<LeaveAsk>,
+    mut focus: ResMut<InputFocus>,
     mut abandon: MessageWriter<AbandonSession>,
     mut next: ResMut<NextState<Screen>>,
+    mut emoji_rows: Query<&mut Node, With<EmojiRow>>,
 ) {
     let Ok(action) = actions.get(ev.entity) else {
         return;
     };
-    match action {
+    match *action {
         ChatAction::Send => {
             if let Some(text) = reply.take() {
                 submit.write(SubmitReply {
@@ -747,36 +608,119 @@ fn on_activate(
                     at: Instant::now(),
                 });
             }
+            // The next reply is typed where the last one was.
+            reply.focus(&mut focus);
         }
-        ChatAction::Leave => leave(&model, &mut abandon, &mut next),
+        ChatAction::Leave => leave(&model, &mut ask, &mut next),
         ChatAction::ViewReport => next.set(Screen::Report),
+        ChatAction::LeaveConfirmed => {
+            ask.0 = false;
+            abandon.write(AbandonSession);
+        }
+        ChatAction::Stay => {
+            ask.0 = false;
+            reply.focus(&mut focus);
+        }
+        ChatAction::Emoji(i) => match s::EMOJI_CODES.split(' ').nth(i) {
+            Some(code) => reply.insert(code, &mut focus),
+            None => {
+                for mut n in &mut emoji_rows {
+                    n.display = match n.display {
+                        Display::None => Display::Flex,
+                        _ => Display::None,
+                    };
+                }
+                reply.focus(&mut focus);
+            }
+        },
     }
 }
 
-/// Esc / 离开: an unfinished session is saved as unfinished; a finished one shows the report.
-fn leave(
-    model: &ChatModel,
-    abandon: &mut MessageWriter<AbandonSession>,
-    next: &mut NextState<Screen>,
+/// A click anywhere in the conversation gives the reply box the keyboard back.
+fn focus_reply_on_click(
+    _: On<Pointer<Click>>,
+    reply: ReplyBox,
+    model: Res<ChatModel>,
+    mut focus: ResMut<InputFocus>,
 ) {
+    if model.ended.is_none() {
+        reply.focus(&mut focus);
+    }
+}
+
+/// Esc / 离开: a session in progress asks first (it would be saved as unfinished and the
+/// draft not sent); a finished one shows the report.
+fn leave(model: &ChatModel, ask: &mut LeaveAsk, next: &mut NextState<Screen>) {
     if model.ended.is_some() {
         next.set(Screen::Report);
     } else {
-        abandon.write(AbandonSession);
+        ask.0 = true;
     }
 }
 
+/// Show or hide the leave dialog; the keyboard goes to 继续对练 when it opens and back to the
+/// reply box (its draft untouched) when it closes.
+fn sync_leave_dialog(
+    mut ask: ResMut<LeaveAsk>,
+    model: Res<ChatModel>,
+    mut dialogs: Query<&mut Node, With<LeaveDialog>>,
+    stay: Query<Entity, With<StayButton>>,
+    reply: ReplyBox,
+    mut focus: ResMut<InputFocus>,
+    mut shown: Local<bool>,
+) {
+    if model.ended.is_some() && ask.0 {
+        ask.0 = false;
+    }
+    if *shown == ask.0
+        && !dialogs
+            .iter()
+            .any(|n| (n.display != Display::None) != ask.0)
+    {
+        return;
+    }
+    for mut n in &mut dialogs {
+        n.display = if ask.0 { Display::Flex } else { Display::None };
+    }
+    if ask.0 {
+        if let Ok(b) = stay.single() {
+            focus.set(b, FocusCause::Navigated);
+        }
+    } else if *shown {
+        reply.focus(&mut focus);
+    }
+    *shown = ask.0;
+}
+
+#[allow(clippy::too_many_arguments)]
 fn keys(
     keys: Res<ButtonInput<KeyCode>>,
     model: Res<ChatModel>,
-    phrases: Res<Phrases>,
+    mut phrases: ResMut<Phrases>,
     mut reply: ReplyBox,
     mut focus: ResMut<InputFocus>,
-    mut abandon: MessageWriter<AbandonSession>,
+    mut ask: ResMut<LeaveAsk>,
     mut next: ResMut<NextState<Screen>>,
+    editing: Query<Has<PhraseEditInput>>,
 ) {
+    // Esc in a phrase being edited cancels the edit, nothing more.
+    if keys.just_pressed(KeyCode::Escape)
+        && focus.get().is_some_and(|e| editing.get(e).unwrap_or(false))
+    {
+        phrases.cancel_edit();
+        reply.focus(&mut focus);
+        return;
+    }
     if keys.just_pressed(KeyCode::Escape) && !reply.is_composing() {
-        leave(&model, &mut abandon, &mut next);
+        if ask.0 {
+            // Esc again: stay.
+            ask.0 = false;
+        } else {
+            leave(&model, &mut ask, &mut next);
+        }
+        return;
+    }
+    if ask.0 {
         return;
     }
     if !keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]) {
@@ -808,7 +752,7 @@ fn keys(
 fn spawn_entry(list: &mut ChildSpawnerCommands, entry: &Entry, model: &ChatModel) {
     let practice = model.mode == Mode::Practice;
     match entry {
-        Entry::Customer(text) => {
+        Entry::Customer { text, at } => {
             let (name, color) = model
                 .scenario
                 .as_ref()
@@ -828,12 +772,17 @@ fn spawn_entry(list: &mut ChildSpawnerCommands, entry: &Entry, model: &ChatModel
                     ..default()
                 })
                 .with_children(|c| {
-                    c.spawn(widgets::dim(name.to_string()));
-                    c.spawn(bubble(text, palette::CUSTOMER_BUBBLE, palette::BORDER));
+                    c.spawn(widgets::dim(format!("{name}  {}", model::clock(*at))));
+                    bubble(c, text, &[], palette::CUSTOMER_BUBBLE, palette::BORDER);
                 });
             });
         }
-        Entry::Trainee { text, score } => {
+        Entry::Trainee {
+            text,
+            score,
+            violations,
+            at,
+        } => {
             list.spawn(Node {
                 column_gap: px(10),
                 align_items: AlignItems::FlexStart,
@@ -857,9 +806,15 @@ fn spawn_entry(list: &mut ChildSpawnerCommands, entry: &Entry, model: &ChatModel
                                 theme::score_color(*score),
                             ));
                         }
-                        h.spawn(widgets::dim(s::CHAT_YOU));
+                        h.spawn(widgets::dim(format!(
+                            "{}  {}",
+                            model::clock(*at),
+                            s::CHAT_YOU
+                        )));
                     });
-                    c.spawn(bubble(text, palette::AGENT_BUBBLE, palette::AGENT_BUBBLE));
+                    // 教练模式 marks what broke a rule right in the bubble; 考核模式 waits.
+                    let marks: &[crate::rubric::Span] = if practice { violations } else { &[] };
+                    bubble(c, text, marks, palette::AGENT_BUBBLE, palette::AGENT_BUBBLE);
                 });
                 r.spawn(avatar(s::CHAT_YOU, palette::ACCENT));
             });
@@ -880,8 +835,15 @@ fn spawn_entry(list: &mut ChildSpawnerCommands, entry: &Entry, model: &ChatModel
     }
 }
 
-fn bubble(text: &str, bg: Color, border: Color) -> impl Bundle {
-    (
+/// A message bubble; `marks` (char offsets) are shown as in the coach panel.
+fn bubble(
+    c: &mut ChildSpawnerCommands,
+    text: &str,
+    marks: &[crate::rubric::Span],
+    bg: Color,
+    border: Color,
+) {
+    c.spawn((
         Node {
             max_width: percent(100),
             padding: UiRect::axes(px(12), px(8)),
@@ -890,9 +852,13 @@ fn bubble(text: &str, bg: Color, border: Color) -> impl Bundle {
             ..default()
         },
         BackgroundColor(bg),
-        BorderColor::all(border),
-        children![widgets::body(text.to_string())],
-    )
+        BorderColor::all(if marks.is_empty() {
+            border
+        } else {
+            palette::BAD
+        }),
+    ))
+    .with_children(|b| widgets::highlighted(b, text, marks, size::BODY));
 }
 
 fn sync_messages(
