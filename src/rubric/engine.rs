@@ -3,7 +3,7 @@
 
 use super::check::CheckId;
 use super::normalize::{self, Normalized};
-use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule};
+use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
@@ -66,6 +66,12 @@ enum Role {
     FreeShipping,
     Gift,
     Requires,
+    /// A cue of step k of a `Seq` rule.
+    Step(u8),
+    /// The first / second half of fuzzy cue k: where one half stands, the whole cue is looked
+    /// for with one edit (an edit leaves at least one half intact).
+    FuzzyL(u16),
+    FuzzyR(u16),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +94,12 @@ enum CompiledRule {
         question: Option<bool>,
         window: usize,
         requires: bool,
+    },
+    Seq {
+        steps: u8,
+        max_gap: usize,
+        window: usize,
+        question: Option<bool>,
     },
     Choice,
     Concession,
@@ -148,6 +160,21 @@ pub struct Matcher {
     roles: Vec<Vec<(u16, Role)>>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
+    /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
+    fuzzy: Vec<Vec<char>>,
+}
+
+/// Fuzzy cues have at least this many chars: shorter ones would match too much.
+pub const FUZZY_MIN_CHARS: usize = 4;
+
+fn question_of(question: bool, not_question: bool) -> Option<bool> {
+    if question {
+        Some(true)
+    } else if not_question {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// At most this many chars of a reply are analysed.
@@ -174,6 +201,7 @@ impl Matcher {
     /// Compile the rules; `rules[i]` belongs to `CheckId::ALL[i]` (None: never present).
     pub fn compile(rules: &[Option<&Rule>; CheckId::COUNT]) -> Result<Matcher, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
+        let mut fuzzy: Vec<Vec<char>> = Vec::new();
         let mut phrases: Vec<String> = Vec::new();
         let mut roles: Vec<Vec<(u16, Role)>> = Vec::new();
         let mut add = |words: &[String], check: usize, role: Role| {
@@ -222,7 +250,22 @@ impl Matcher {
                         not_question,
                         window,
                         whole_clause,
+                        fuzzy: fuzzy_on,
                     } = p;
+                    if *fuzzy_on {
+                        for w in any {
+                            let cue: Vec<char> = normalize::normalize(w).chars;
+                            if cue.len() < FUZZY_MIN_CHARS {
+                                continue;
+                            }
+                            let k = u16::try_from(fuzzy.len())
+                                .map_err(|_| "the rubric has too many fuzzy cues".to_string())?;
+                            let half = cue.len() / 2;
+                            add(&[cue[..half].iter().collect()], slot, Role::FuzzyL(k));
+                            add(&[cue[half..].iter().collect()], slot, Role::FuzzyR(k));
+                            fuzzy.push(cue);
+                        }
+                    }
                     add(any, slot, Role::Cue);
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
@@ -232,15 +275,43 @@ impl Matcher {
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
                     CompiledRule::Phrases {
-                        question: if *question {
-                            Some(true)
-                        } else if *not_question {
-                            Some(false)
-                        } else {
-                            None
-                        },
+                        question: question_of(*question, *not_question),
                         window: window.unwrap_or(4),
                         requires: !requires_clause.is_empty(),
+                    }
+                }
+                Rule::Seq(q) => {
+                    let SeqRule {
+                        steps,
+                        max_gap,
+                        unless,
+                        unless_before,
+                        unless_after,
+                        unless_clause,
+                        unless_reply,
+                        question,
+                        not_question,
+                        window,
+                    } = q;
+                    if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
+                        return Err(format!(
+                            "a Seq rule of check `{}` needs 1 to 8 steps, none of them empty",
+                            CheckId::ALL[ci]
+                        ));
+                    }
+                    for (k, words) in steps.iter().enumerate() {
+                        add(words, slot, Role::Step(k as u8));
+                    }
+                    add(unless, slot, Role::Unless);
+                    add(unless_before, slot, Role::Before);
+                    add(unless_after, slot, Role::After);
+                    add(unless_clause, slot, Role::Clause);
+                    add(unless_reply, slot, Role::Reply);
+                    CompiledRule::Seq {
+                        steps: steps.len() as u8,
+                        max_gap: max_gap.unwrap_or(4),
+                        window: window.unwrap_or(4),
+                        question: question_of(*question, *not_question),
                     }
                 }
                 Rule::Choice(c) => {
@@ -296,6 +367,7 @@ impl Matcher {
             pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
             roles,
             rules: compiled,
+            fuzzy,
         })
     }
 
@@ -402,6 +474,9 @@ impl Matcher {
                 }
             }
         }
+        if !self.fuzzy.is_empty() {
+            self.expand_fuzzy(s);
+        }
         // Sorted by rule slot, then start: a slot's hits, and its hits in one clause, are
         // each one contiguous range.
         s.hits.sort_unstable_by_key(|h| h.key);
@@ -443,6 +518,12 @@ impl Matcher {
                     window,
                     requires,
                 } => self.eval_phrases(slot, *question, *window, *requires, s, ev),
+                CompiledRule::Seq {
+                    steps,
+                    max_gap,
+                    window,
+                    question,
+                } => self.eval_seq(slot, *steps, *max_gap, *window, *question, s, ev),
                 CompiledRule::Choice => self.eval_choice(slot, s, ev),
                 CompiledRule::Concession => self.eval_concession(slot, policy, s, ev),
             };
@@ -456,14 +537,25 @@ impl Matcher {
             return;
         }
         let (a, b) = s.norm.original_span(start as usize, end as usize);
-        if ev.spans.iter().any(|x| x.start == a && x.end == b) {
-            return;
+        // Evidence is the words that carry the check, each once: no span overlapping another
+        // (the longer wins), no second copy of the same words (not 「您、您、您」).
+        let overlaps = |x: &Span| x.start < b && a < x.end;
+        if ev.spans.iter().any(overlaps) {
+            let covers = |x: &Span| a <= x.start && x.end <= b && b - a > x.end - x.start;
+            if !ev.spans.iter().filter(|x| overlaps(x)).all(covers) {
+                return;
+            }
+            ev.spans.retain(|x| !overlaps(x));
         }
         let n = s.src.len();
         let (ba, bb) = (s.src_byte[a.min(n)] as usize, s.src_byte[b.min(n)] as usize);
+        let words = ev.reply.get(ba..bb).unwrap_or_default();
+        if ev.spans.iter().any(|x| x.text == words) {
+            return;
+        }
         let mut text = ev.pool.pop().unwrap_or_default();
         text.clear();
-        text.push_str(ev.reply.get(ba..bb).unwrap_or_default());
+        text.push_str(words);
         ev.spans.push(Span {
             start: a,
             end: b,
@@ -566,6 +658,138 @@ impl Matcher {
             }
             found = Some(());
             Self::push_span(s, h.start, h.end, ev);
+            if ev.full() {
+                break;
+            }
+        }
+        found
+    }
+
+    /// Where half of a fuzzy cue stands, look for the whole cue with at most one edit around
+    /// it, inside one clause; each find becomes a cue hit like an exact one.
+    fn expand_fuzzy(&self, s: &mut Scratch) {
+        let n_hits = s.hits.len();
+        for k in 0..n_hits {
+            let h = s.hits[k];
+            let (id, left) = match h.role {
+                Role::FuzzyL(id) => (id, true),
+                Role::FuzzyR(id) => (id, false),
+                _ => continue,
+            };
+            let Some(cue) = self.fuzzy.get(id as usize) else {
+                continue;
+            };
+            let n = cue.len();
+            let cl = h.clause;
+            if cl == u32::MAX {
+                continue;
+            }
+            let len = s.norm.chars.len();
+            let mut best: Option<(usize, u32, u32)> = None;
+            // Window lengths: the cue's own (a typo), one more (a char inserted), one less
+            // (a char dropped).
+            for w in [n, n + 1, n - 1] {
+                let (a, b) = if left {
+                    (h.start as usize, h.start as usize + w)
+                } else {
+                    let e = h.end as usize;
+                    if e < w {
+                        continue;
+                    }
+                    (e - w, e)
+                };
+                if b > len || s.clause_of[a..b].iter().any(|c| *c != cl) {
+                    continue;
+                }
+                let text: &[char] = &s.norm.chars[a..b];
+                // Transposed neighbours count as one typo too.
+                let d = strsim::generic_damerau_levenshtein(text, cue);
+                if d <= 1 && best.is_none_or(|(bd, _, _)| d < bd) {
+                    best = Some((d, a as u32, b as u32));
+                }
+            }
+            if let Some((_, a, b)) = best {
+                s.hits.push(Hit {
+                    key: (u64::from(h.check) << 48) | (u64::from(a) << 24) | u64::from(b),
+                    check: h.check,
+                    role: Role::Cue,
+                    start: a,
+                    end: b,
+                    clause: cl,
+                });
+            }
+        }
+    }
+
+    /// One cue of every step, in order, in one clause, each within `max_gap` chars of the one
+    /// before; exceptions judged on the whole sequence.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_seq(
+        &self,
+        check: u16,
+        steps: u8,
+        max_gap: usize,
+        window: usize,
+        question: Option<bool>,
+        s: &Scratch,
+        ev: &mut Sink,
+    ) -> Option<()> {
+        // The end of the first chain of steps k.. starting at or after `from` (within the gap).
+        fn chain(
+            hits: &[Hit],
+            k: u8,
+            steps: u8,
+            from: u32,
+            max_gap: usize,
+            budget: &mut u32,
+        ) -> Option<u32> {
+            if k == steps {
+                return Some(from);
+            }
+            for x in hits {
+                if *budget == 0 {
+                    return None;
+                }
+                if x.role != Role::Step(k) || x.start < from {
+                    continue;
+                }
+                if (x.start - from) as usize > max_gap {
+                    // Hits are sorted by start: the rest are further away.
+                    break;
+                }
+                *budget -= 1;
+                if let Some(end) = chain(hits, k + 1, steps, x.end, max_gap, budget) {
+                    return Some(end);
+                }
+            }
+            None
+        }
+        let mut found = None;
+        let firsts = Self::slot(s, check)
+            .iter()
+            .filter(|h| h.role == Role::Step(0) && h.clause != u32::MAX)
+            .take(64);
+        for h in firsts {
+            if let Some(q) = question
+                && s.question.get(h.clause as usize).copied().unwrap_or(false) != q
+            {
+                continue;
+            }
+            let in_clause = Self::clause_hits_in(s, check, h.clause);
+            let mut budget = 256;
+            let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget) else {
+                continue;
+            };
+            let whole = Hit {
+                end,
+                role: Role::Cue,
+                ..*h
+            };
+            if Self::cancelled(check, &whole, window, s) {
+                continue;
+            }
+            found = Some(());
+            Self::push_span(s, whole.start, whole.end, ev);
             if ev.full() {
                 break;
             }
@@ -807,6 +1031,115 @@ fn first_number(chars: &[char]) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A matcher with one rule, on the remedy slot.
+    fn one(rule: Rule) -> Matcher {
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::Remedy.index()] = Some(&rule);
+        Matcher::compile(&rules).expect("compiles")
+    }
+
+    fn finds(m: &Matcher, reply: &str) -> Option<Vec<String>> {
+        let d = m.detect(reply, None, &mut Scratch::default());
+        d.has(CheckId::Remedy).then(|| {
+            d.evidence(CheckId::Remedy)
+                .iter()
+                .map(|s| s.text.clone())
+                .collect()
+        })
+    }
+
+    fn seq() -> Matcher {
+        one(Rule::Seq(SeqRule {
+            steps: vec![
+                words(&["帮您", "给您", "这边"]),
+                words(&["申请", "取消", "备注"]),
+                words(&["了", "啦"]),
+            ],
+            max_gap: Some(4),
+            unless_clause: words(&["您可以"]),
+            unless_before: words(&["没"]),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn seq_finds_ordered_cues_with_bounded_gaps() {
+        let m = seq();
+        assert_eq!(
+            finds(&m, "亲 这边已经给您申请了补发"),
+            Some(vec!["这边已经给您申请了".to_string()])
+        );
+        assert!(finds(&m, "已经帮您把订单取消了哦").is_some());
+        // Run-on, unpunctuated and word-segmented text.
+        assert!(finds(&m, "好的亲已帮您备注了哦放心哈").is_some());
+        assert!(finds(&m, "好滴 亲 已 帮您 取消 订单 啦~ 钱 会 原路 退 回 哒").is_some());
+    }
+
+    #[test]
+    fn seq_needs_order_gap_one_clause_and_no_exception() {
+        let m = seq();
+        // Wrong order.
+        assert_eq!(finds(&m, "申请了帮您"), None);
+        // A gap too wide.
+        assert_eq!(finds(&m, "帮您看看这个订单能不能申请了"), None);
+        // Split across clauses.
+        assert_eq!(finds(&m, "帮您 申请了"), None);
+        // Exceptions: telling the customer to do it, a negation before.
+        assert_eq!(finds(&m, "您可以在订单页帮您申请了"), None);
+        assert_eq!(finds(&m, "还没帮您申请了"), None);
+    }
+
+    fn fuzzy() -> Matcher {
+        one(Rule::Phrases(PhraseRule {
+            any: words(&["还有什么可以帮您的吗", "已经帮您"]),
+            fuzzy: true,
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn fuzzy_cues_tolerate_one_edit() {
+        let m = fuzzy();
+        // Exact, one char inserted, one mistyped, one dropped.
+        assert!(finds(&m, "还有什么可以帮您的吗").is_some());
+        assert!(finds(&m, "还有什么还可以帮您的吗").is_some());
+        assert!(finds(&m, "亲以经帮您申请了").is_some());
+        assert!(finds(&m, "还有什么可帮您的吗").is_some());
+        // Evidence is one span, not the exact cue and its fuzzy twin.
+        assert_eq!(finds(&m, "还有什么可以帮您的吗").map(|v| v.len()), Some(1));
+    }
+
+    #[test]
+    fn fuzzy_cues_reject_two_edits_and_clause_breaks() {
+        let m = fuzzy();
+        assert_eq!(finds(&m, "还有什么不能帮你的吧"), None);
+        assert_eq!(finds(&m, "还有什么, 可以帮您的吗"), None);
+        assert_eq!(finds(&m, "已经给他"), None);
+        // Short cues never go fuzzy.
+        let short = one(Rule::Phrases(PhraseRule {
+            any: words(&["退款"]),
+            fuzzy: true,
+            ..Default::default()
+        }));
+        assert_eq!(finds(&short, "退货"), None);
+    }
+
+    #[test]
+    fn evidence_has_no_duplicates_or_overlaps() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["您", "您好"]),
+            ..Default::default()
+        }));
+        assert_eq!(
+            finds(&m, "您好 您 您 您"),
+            Some(vec!["您好".to_string(), "您".to_string()])
+        );
+    }
 
     #[test]
     fn numbers() {
