@@ -164,8 +164,9 @@ pub struct Matcher {
     fuzzy: Vec<Vec<char>>,
 }
 
-/// Fuzzy cues have at least this many chars: shorter ones would match too much.
-pub const FUZZY_MIN_CHARS: usize = 4;
+/// Fuzzy cues have at least this many chars: shorter ones would match too much (欢迎再来 with
+/// one char dropped is 欢迎来, an opening).
+pub const FUZZY_MIN_CHARS: usize = 5;
 
 fn question_of(question: bool, not_question: bool) -> Option<bool> {
     if question {
@@ -701,6 +702,11 @@ impl Matcher {
                 if b > len || s.clause_of[a..b].iter().any(|c| *c != cl) {
                     continue;
                 }
+                // The edit is inside the cue: its first and last chars stand as written
+                // (还有什么可以帮 without its 还 is 有什么可以帮, the opening formula).
+                if s.norm.chars[a] != cue[0] || s.norm.chars[b - 1] != cue[n - 1] {
+                    continue;
+                }
                 let text: &[char] = &s.norm.chars[a..b];
                 // Transposed neighbours count as one typo too.
                 let d = strsim::generic_damerau_levenshtein(text, cue);
@@ -1096,7 +1102,7 @@ mod tests {
 
     fn fuzzy() -> Matcher {
         one(Rule::Phrases(PhraseRule {
-            any: words(&["还有什么可以帮您的吗", "已经帮您"]),
+            any: words(&["还有什么可以帮您的吗", "已经帮您申请"]),
             fuzzy: true,
             ..Default::default()
         }))
@@ -1108,7 +1114,8 @@ mod tests {
         // Exact, one char inserted, one mistyped, one dropped.
         assert!(finds(&m, "还有什么可以帮您的吗").is_some());
         assert!(finds(&m, "还有什么还可以帮您的吗").is_some());
-        assert!(finds(&m, "亲以经帮您申请了").is_some());
+        assert!(finds(&m, "亲已经邦您申请了").is_some());
+        assert!(finds(&m, "亲已经给帮您申请了").is_some());
         assert!(finds(&m, "还有什么可帮您的吗").is_some());
         // Evidence is one span, not the exact cue and its fuzzy twin.
         assert_eq!(finds(&m, "还有什么可以帮您的吗").map(|v| v.len()), Some(1));
@@ -1119,7 +1126,11 @@ mod tests {
         let m = fuzzy();
         assert_eq!(finds(&m, "还有什么不能帮你的吧"), None);
         assert_eq!(finds(&m, "还有什么, 可以帮您的吗"), None);
-        assert_eq!(finds(&m, "已经给他"), None);
+        assert_eq!(finds(&m, "已经给他申请"), None);
+        // The first and last chars stand as written: the opening 有什么可以帮您的吗 is not
+        // the wrap-up without its 还.
+        assert_eq!(finds(&m, "请问有什么可以帮您的吗"), None);
+        assert_eq!(finds(&m, "以经帮您申请"), None);
         // Short cues never go fuzzy.
         let short = one(Rule::Phrases(PhraseRule {
             any: words(&["退款"]),

@@ -92,8 +92,9 @@ pub struct PhraseRule {
     pub window: Option<usize>,
     /// Cues that count only at the very start of a clause (and the clause is short): `不知道。`.
     pub whole_clause: Vec<String>,
-    /// Cues of four or more chars in `any` also match with one char inserted, dropped or
-    /// mistyped (还有什么其他可以帮您的的吗, 以经帮您申请): real agents type fast.
+    /// Cues in `any` also match with one char inserted, dropped or
+    /// mistyped inside the cue (还有什么可以帮您的的吗, 已经邦您申请): real agents type fast.
+    /// Cues of five or more chars only, and the first and last chars must stand as written.
     pub fuzzy: bool,
 }
 
