@@ -66,6 +66,8 @@ enum Role {
     FreeShipping,
     Gift,
     Requires,
+    /// A cue that counts only when it fills its clause.
+    Bare,
     /// A cue of step k of a `Seq` rule.
     Step(u8),
     /// The first / second half of fuzzy cue k: where one half stands, the whole cue is looked
@@ -252,7 +254,9 @@ impl Matcher {
                         window,
                         whole_clause,
                         fuzzy: fuzzy_on,
+                        bare_clause,
                     } = p;
+                    add(bare_clause, slot, Role::Bare);
                     if *fuzzy_on {
                         for w in any {
                             let cue: Vec<char> = normalize::normalize(w).chars;
@@ -635,6 +639,26 @@ impl Matcher {
                                 Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')
                             ));
                     if !tail_ok {
+                        continue;
+                    }
+                }
+                Role::Bare => {
+                    let Some(&(a, b, _)) = s.clauses.get(h.clause as usize) else {
+                        continue;
+                    };
+                    let filler = |c: &char| {
+                        matches!(
+                            c,
+                            '亲' | '哦' | '呢' | '啊' | '吧' | '呀' | '哈' | '啦' | '嘛' | '了' | '的'
+                                | '那' | '这' | '个' | '也' | '就' | '真' | '我' | '们' | '客' | '服'
+                        )
+                    };
+                    let outside = s.norm.chars[a..h.start as usize]
+                        .iter()
+                        .chain(&s.norm.chars[h.end as usize..b])
+                        .filter(|c| !filler(c))
+                        .count();
+                    if outside > 0 {
                         continue;
                     }
                 }
@@ -1138,6 +1162,22 @@ mod tests {
             ..Default::default()
         }));
         assert_eq!(finds(&short, "退货"), None);
+    }
+
+    #[test]
+    fn bare_clause_cues_fill_their_clause() {
+        let m = one(Rule::Phrases(PhraseRule {
+            bare_clause: words(&["不清楚", "没办法"]),
+            unless_reply: words(&["帮您", "抱歉"]),
+            ..Default::default()
+        }));
+        assert!(finds(&m, "不清楚 你问问快递").is_some());
+        assert!(finds(&m, "亲 这个我们也不清楚哦").is_some());
+        assert!(finds(&m, "没办法 你自己跟快递说").is_some());
+        // Part of a longer clause, or with an offer or apology in the reply: not bare.
+        assert_eq!(finds(&m, "具体型号我不清楚要看订单"), None);
+        assert_eq!(finds(&m, "不清楚 我帮您问问仓库"), None);
+        assert_eq!(finds(&m, "抱歉 没办法"), None);
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub struct PhraseRule {
     /// mistyped inside the cue (还有什么可以帮您的的吗, 已经邦您申请): real agents type fast.
     /// Cues of five or more chars only, and the first and last chars must stand as written.
     pub fuzzy: bool,
+    /// Cues that count only when they make up their whole clause, but for address words and
+    /// particles (亲 不清楚哦, 没办法 你自己跟快递说): a bare "don't know" / "can't".
+    pub bare_clause: Vec<String>,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
