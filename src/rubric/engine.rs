@@ -183,7 +183,8 @@ fn question_of(question: bool, not_question: bool) -> Option<bool> {
 /// At most this many chars of a reply are analysed.
 pub const MAX_ANALYZED: usize = 20_000;
 
-const INTERROGATIVES: [&[char]; 14] = [
+const INTERROGATIVES: [&[char]; 15] = [
+    &['几'],
     &['什', '么'],
     &['哪'],
     &['怎', '么'],
@@ -430,7 +431,8 @@ impl Matcher {
             let at_end = k + 1 == s.clauses.len();
             let is_q = term == '?'
                 || matches!(last, '吗' | '么')
-                || ((last == '呢' || (at_end && term != '!')) && has_interrogative(chars));
+                || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
+                    && has_interrogative(chars));
             s.question.push(is_q);
         }
         // A question mark asks the whole sentence: clauses joined by , ; : share it.
@@ -649,8 +651,26 @@ impl Matcher {
                     let filler = |c: &char| {
                         matches!(
                             c,
-                            '亲' | '哦' | '呢' | '啊' | '吧' | '呀' | '哈' | '啦' | '嘛' | '了' | '的'
-                                | '那' | '这' | '个' | '也' | '就' | '真' | '我' | '们' | '客' | '服'
+                            '亲' | '哦'
+                                | '呢'
+                                | '啊'
+                                | '吧'
+                                | '呀'
+                                | '哈'
+                                | '啦'
+                                | '嘛'
+                                | '了'
+                                | '的'
+                                | '那'
+                                | '这'
+                                | '个'
+                                | '也'
+                                | '就'
+                                | '真'
+                                | '我'
+                                | '们'
+                                | '客'
+                                | '服'
                         )
                     };
                     let outside = s.norm.chars[a..h.start as usize]
@@ -850,6 +870,15 @@ impl Matcher {
             while last + 1 < s.clauses.len() && soft(s.clauses[last].2) {
                 last += 1;
             }
+            // Run-on chat may put an option in a clause of its own, after a space (洗碗机是放在
+            // 橱柜里面嵌入 还是单独放台面上用呀): the option then comes from the clause beside.
+            if j.start as usize == s.clauses[first].0 && first > 0 && s.clauses[first - 1].2 == ' '
+            {
+                first -= 1;
+            }
+            if j.end as usize == s.clauses[last].1 && s.clauses[last].2 == ' ' {
+                last = (last + 1).min(s.clauses.len() - 1);
+            }
             let (a, b) = (s.clauses[first].0, s.clauses[last].1);
             let words = |r: &[char]| {
                 r.iter()
@@ -866,7 +895,14 @@ impl Matcher {
             }
             let term = s.clauses[last].2;
             let tail = s.norm.chars[..b].last().copied().unwrap_or(' ');
-            let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?');
+            // In run-on chat the question often stands beside the options: 请问您家里几口人用呢
+            // 放在厨房还是客厅; 顺丰还是中通 您选一个.
+            let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?')
+                || (first > 0 && s.question.get(first - 1).copied().unwrap_or(false))
+                || s.question.get(last + 1).copied().unwrap_or(false)
+                || Self::clause_hits_in(s, check, last as u32 + 1)
+                    .iter()
+                    .any(|x| x.role == Role::Picker);
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || next_q
@@ -885,7 +921,21 @@ impl Matcher {
             }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
             let first = s.clauses.first().map(|c| c.0).unwrap_or(0);
+            // Options listed as bare words between spaces just before (黑色 白色 杏色 您喜欢哪一种
+            // 呀): short clauses, no address or greeting among them (亲, 在呢, 您).
+            let short_before = s.clauses[..cl]
+                .iter()
+                .rev()
+                .take_while(|c| {
+                    c.1 - c.0 <= 4
+                        && c.2 == ' '
+                        && !s.norm.chars[c.0..c.1]
+                            .iter()
+                            .any(|ch| matches!(ch, '亲' | '在' | '您' | '你' | '好'))
+                })
+                .count();
             let listed = s.norm.chars[first..upto].contains(&'、')
+                || short_before >= 2
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
                 || mine().any(|x| {
                     x.role == Role::Joiner
@@ -949,7 +999,7 @@ fn has_interrogative(chars: &[char]) -> bool {
     (0..chars.len()).any(|i| {
         matches!(
             chars[i],
-            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还'
+            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几'
         ) && INTERROGATIVES.iter().any(|w| chars[i..].starts_with(w))
     })
 }
