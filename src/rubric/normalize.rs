@@ -151,7 +151,10 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
             && out.chars.last().copied().is_some_and(is_cjk)
             && src.get(i + 1).copied().is_some_and(is_cjk)
         {
-            // A word gap in segmented text: not a pause.
+            // A word gap in segmented text: not a pause, unless it follows a particle.
+            if out.chars.last().copied().is_some_and(is_particle) {
+                push_break(out, ' ', i);
+            }
             i += 1;
             continue;
         }
@@ -273,6 +276,8 @@ mod tests {
     fn word_segmented_text_is_read_as_words() {
         let n = normalize("好滴 亲 已 帮您 取消 订单 啦~ 钱 会 原路 退 回 哒");
         assert_eq!(n.text(), "好滴亲已帮您取消订单啦 钱会原路退回哒");
+        let n = normalize("宝宝 今天 下单 给 你 多 送 两 个 小样 哦 别 的 客人 都 没有 的");
+        assert_eq!(n.text(), "宝宝今天下单给你多送两个小样哦 别的客人都没有的");
         let src = "亲 您 好 请问 有 什么 可以 帮 您 的";
         let n = normalize(src);
         assert_eq!(n.text(), "亲您好请问有什么可以帮您的");
