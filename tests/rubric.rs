@@ -4,7 +4,15 @@
 use peilian::rubric::{CheckId, Policy, Rubric, TurnSpec};
 
 fn fixtures() -> Vec<(CheckId, bool, String)> {
-    let text = include_str!("fixtures/checks.txt");
+    parse_fixtures(include_str!("fixtures/checks.txt"))
+}
+
+/// Real-style fixtures: run-on chat, particles, placeholders, word-segmented text.
+fn real_style_fixtures() -> Vec<(CheckId, bool, String)> {
+    parse_fixtures(include_str!("fixtures/real_style.txt"))
+}
+
+fn parse_fixtures(text: &str) -> Vec<(CheckId, bool, String)> {
     let mut out = Vec::new();
     let mut cur = None;
     for line in text.lines() {
@@ -45,9 +53,20 @@ fn every_check_has_fixtures_both_ways() {
 
 #[test]
 fn fixtures_hold() {
+    assert_fixtures_hold(fixtures());
+}
+
+#[test]
+fn real_style_fixtures_hold() {
+    let f = real_style_fixtures();
+    assert!(f.len() >= 60, "only {} real-style fixtures", f.len());
+    assert_fixtures_hold(f);
+}
+
+fn assert_fixtures_hold(fixtures: Vec<(CheckId, bool, String)>) {
     let rubric = Rubric::builtin();
     let mut failures = Vec::new();
-    for (c, want, reply) in fixtures() {
+    for (c, want, reply) in fixtures {
         let d = rubric.detect(&reply, None);
         if d.has(c) != want {
             failures.push(format!(
