@@ -156,6 +156,44 @@ fn violations_get_a_suggested_rewrite_and_cost_points() {
     assert!(!v.section.is_empty());
 }
 
+/// Every violation reply in tests/fixtures/rewrites.txt gets exactly the rewrite listed there:
+/// the offending clause replaced by a whole courseware-style sentence.
+#[test]
+fn rewrites_read_as_whole_sentences() {
+    let rubric = Rubric::builtin();
+    let text = include_str!("fixtures/rewrites.txt");
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (reply, want) = line
+            .split_once(" => ")
+            .unwrap_or_else(|| panic!("rewrites.txt: no ` => ` in: {line}"));
+        n += 1;
+        let v = rubric.score_turn(&TurnSpec::default(), reply, 5.0);
+        let got: Vec<&str> = v
+            .violations()
+            .filter_map(|c| c.suggestion.as_deref())
+            .collect();
+        if !got.contains(&want) {
+            failures.push(format!("「{reply}」: want {want}, got {got:?}"));
+        }
+        // A rewrite never keeps an absolute word of the promise it replaces.
+        for g in &got {
+            let (_, after) = g.split_once('→').unwrap_or(("", g));
+            for w in ["保证", "肯定", "绝对", "百分百"] {
+                if after.contains(w) && !after.contains("打包票") {
+                    failures.push(format!("「{reply}」: rewrite keeps {w}: {g}"));
+                }
+            }
+        }
+    }
+    assert!(n >= 12, "only {n} rewrite fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn slow_replies_lose_time_points() {
     let rubric = Rubric::builtin();

@@ -108,7 +108,7 @@ pub fn is_particle(c: char) -> bool {
 
 /// Is the reply word-segmented (a space between nearly every word)? Counts spaces standing
 /// between two CJK chars: at least four, and words of fewer than 2.5 chars on average.
-fn is_segmented(src: &[char]) -> bool {
+pub fn is_segmented(src: &[char]) -> bool {
     let mut cjk = 0usize;
     let mut gaps = 0usize;
     for (i, &c) in src.iter().enumerate() {
