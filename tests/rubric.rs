@@ -83,6 +83,27 @@ fn assert_fixtures_hold(fixtures: Vec<(CheckId, bool, String)>) {
     );
 }
 
+/// Evidence a team lead would sign: no two spans of one check overlap or repeat the same words.
+#[test]
+fn evidence_never_overlaps_or_repeats() {
+    let rubric = Rubric::builtin();
+    for (_, _, reply) in fixtures().into_iter().chain(real_style_fixtures()) {
+        let d = rubric.detect(&reply, None);
+        for c in CheckId::ALL {
+            let ev = d.evidence(c);
+            for (i, a) in ev.iter().enumerate() {
+                for b in &ev[i + 1..] {
+                    assert!(
+                        a.end <= b.start || b.end <= a.start,
+                        "{c} in「{reply}」: {a:?} overlaps {b:?}"
+                    );
+                    assert_ne!(a.text, b.text, "{c} in「{reply}」repeats 「{}」", a.text);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn evidence_points_at_the_characters_typed() {
     let rubric = Rubric::builtin();
