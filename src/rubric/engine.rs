@@ -96,6 +96,7 @@ enum CompiledRule {
         question: Option<bool>,
         window: usize,
         requires: bool,
+        at_end: bool,
     },
     Seq {
         steps: u8,
@@ -256,6 +257,7 @@ impl Matcher {
                         whole_clause,
                         fuzzy: fuzzy_on,
                         bare_clause,
+                        at_end,
                     } = p;
                     add(bare_clause, slot, Role::Bare);
                     if *fuzzy_on {
@@ -284,6 +286,7 @@ impl Matcher {
                         question: question_of(*question, *not_question),
                         window: window.unwrap_or(4),
                         requires: !requires_clause.is_empty(),
+                        at_end: *at_end,
                     }
                 }
                 Rule::Seq(q) => {
@@ -524,7 +527,8 @@ impl Matcher {
                     question,
                     window,
                     requires,
-                } => self.eval_phrases(slot, *question, *window, *requires, s, ev),
+                    at_end,
+                } => self.eval_phrases(slot, *question, *window, *requires, *at_end, s, ev),
                 CompiledRule::Seq {
                     steps,
                     max_gap,
@@ -618,10 +622,12 @@ impl Matcher {
         question: Option<bool>,
         window: usize,
         requires: bool,
+        at_end: bool,
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
         let mut found = None;
+        let last_clause = s.clauses.len().saturating_sub(1) as u32;
         for h in Self::slot(s, check) {
             match h.role {
                 Role::Cue => {}
@@ -683,6 +689,9 @@ impl Matcher {
                     }
                 }
                 _ => continue,
+            }
+            if at_end && h.clause != last_clause {
+                continue;
             }
             if let Some(q) = question {
                 let cl = h.clause as usize;
@@ -1228,6 +1237,17 @@ mod tests {
         assert_eq!(finds(&m, "具体型号我不清楚要看订单"), None);
         assert_eq!(finds(&m, "不清楚 我帮您问问仓库"), None);
         assert_eq!(finds(&m, "抱歉 没办法"), None);
+    }
+
+    #[test]
+    fn at_end_cues_count_only_in_the_last_clause() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["感谢您的耐心"]),
+            at_end: true,
+            ..Default::default()
+        }));
+        assert!(finds(&m, "已经给您登记了 到货通知您 感谢您的耐心等待[抱拳]").is_some());
+        assert_eq!(finds(&m, "感谢您的耐心等待 退款已经提交了"), None);
     }
 
     #[test]

@@ -99,6 +99,9 @@ pub struct PhraseRule {
     /// Cues that count only when they make up their whole clause, but for address words and
     /// particles (亲 不清楚哦, 没办法 你自己跟快递说): a bare "don't know" / "can't".
     pub bare_clause: Vec<String>,
+    /// Cues count only in the reply's last clause (感谢您的耐心 ending a conversation is a
+    /// wrap-up; in the middle it is a courtesy).
+    pub at_end: bool,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
