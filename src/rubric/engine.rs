@@ -184,8 +184,10 @@ fn question_of(question: bool, not_question: bool) -> Option<bool> {
 /// At most this many chars of a reply are analysed.
 pub const MAX_ANALYZED: usize = 20_000;
 
-const INTERROGATIVES: [&[char]; 15] = [
+const INTERROGATIVES: [&[char]; 16] = [
     &['几'],
+    // 方便说下身高体重嘛: asking whether it suits the customer is a question.
+    &['方', '便'],
     &['什', '么'],
     &['哪'],
     &['怎', '么'],
@@ -1008,7 +1010,7 @@ fn has_interrogative(chars: &[char]) -> bool {
     (0..chars.len()).any(|i| {
         matches!(
             chars[i],
-            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几'
+            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几' | '方'
         ) && INTERROGATIVES.iter().any(|w| chars[i..].starts_with(w))
     })
 }
