@@ -4,7 +4,15 @@
 use peilian::rubric::{CheckId, Policy, Rubric, TurnSpec};
 
 fn fixtures() -> Vec<(CheckId, bool, String)> {
-    let text = include_str!("fixtures/checks.txt");
+    parse_fixtures(include_str!("fixtures/checks.txt"))
+}
+
+/// Real-style fixtures: run-on chat, particles, placeholders, word-segmented text.
+fn real_style_fixtures() -> Vec<(CheckId, bool, String)> {
+    parse_fixtures(include_str!("fixtures/real_style.txt"))
+}
+
+fn parse_fixtures(text: &str) -> Vec<(CheckId, bool, String)> {
     let mut out = Vec::new();
     let mut cur = None;
     for line in text.lines() {
@@ -45,9 +53,20 @@ fn every_check_has_fixtures_both_ways() {
 
 #[test]
 fn fixtures_hold() {
+    assert_fixtures_hold(fixtures());
+}
+
+#[test]
+fn real_style_fixtures_hold() {
+    let f = real_style_fixtures();
+    assert!(f.len() >= 60, "only {} real-style fixtures", f.len());
+    assert_fixtures_hold(f);
+}
+
+fn assert_fixtures_hold(fixtures: Vec<(CheckId, bool, String)>) {
     let rubric = Rubric::builtin();
     let mut failures = Vec::new();
-    for (c, want, reply) in fixtures() {
+    for (c, want, reply) in fixtures {
         let d = rubric.detect(&reply, None);
         if d.has(c) != want {
             failures.push(format!(
@@ -62,6 +81,27 @@ fn fixtures_hold() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Evidence a team lead would sign: no two spans of one check overlap or repeat the same words.
+#[test]
+fn evidence_never_overlaps_or_repeats() {
+    let rubric = Rubric::builtin();
+    for (_, _, reply) in fixtures().into_iter().chain(real_style_fixtures()) {
+        let d = rubric.detect(&reply, None);
+        for c in CheckId::ALL {
+            let ev = d.evidence(c);
+            for (i, a) in ev.iter().enumerate() {
+                for b in &ev[i + 1..] {
+                    assert!(
+                        a.end <= b.start || b.end <= a.start,
+                        "{c} in「{reply}」: {a:?} overlaps {b:?}"
+                    );
+                    assert_ne!(a.text, b.text, "{c} in「{reply}」repeats 「{}」", a.text);
+                }
+            }
+        }
+    }
 }
 
 #[test]
@@ -135,6 +175,44 @@ fn violations_get_a_suggested_rewrite_and_cost_points() {
     let s = v.suggestion.as_deref().expect("a rewrite");
     assert!(s.contains("尽量") || s.contains("争取"), "{s}");
     assert!(!v.section.is_empty());
+}
+
+/// Every violation reply in tests/fixtures/rewrites.txt gets exactly the rewrite listed there:
+/// the offending clause replaced by a whole courseware-style sentence.
+#[test]
+fn rewrites_read_as_whole_sentences() {
+    let rubric = Rubric::builtin();
+    let text = include_str!("fixtures/rewrites.txt");
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (reply, want) = line
+            .split_once(" => ")
+            .unwrap_or_else(|| panic!("rewrites.txt: no ` => ` in: {line}"));
+        n += 1;
+        let v = rubric.score_turn(&TurnSpec::default(), reply, 5.0);
+        let got: Vec<&str> = v
+            .violations()
+            .filter_map(|c| c.suggestion.as_deref())
+            .collect();
+        if !got.contains(&want) {
+            failures.push(format!("「{reply}」: want {want}, got {got:?}"));
+        }
+        // A rewrite never keeps an absolute word of the promise it replaces.
+        for g in &got {
+            let (_, after) = g.split_once('→').unwrap_or(("", g));
+            for w in ["保证", "肯定", "绝对", "百分百"] {
+                if after.contains(w) && !after.contains("打包票") {
+                    failures.push(format!("「{reply}」: rewrite keeps {w}: {g}"));
+                }
+            }
+        }
+    }
+    assert!(n >= 12, "only {n} rewrite fixtures");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

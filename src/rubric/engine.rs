@@ -3,7 +3,7 @@
 
 use super::check::CheckId;
 use super::normalize::{self, Normalized};
-use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule};
+use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
 use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind, StartKind};
@@ -66,6 +66,14 @@ enum Role {
     FreeShipping,
     Gift,
     Requires,
+    /// A cue that counts only when it fills its clause.
+    Bare,
+    /// A cue of step k of a `Seq` rule.
+    Step(u8),
+    /// The first / second half of fuzzy cue k: where one half stands, the whole cue is looked
+    /// for with one edit (an edit leaves at least one half intact).
+    FuzzyL(u16),
+    FuzzyR(u16),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +96,13 @@ enum CompiledRule {
         question: Option<bool>,
         window: usize,
         requires: bool,
+        at_end: bool,
+    },
+    Seq {
+        steps: u8,
+        max_gap: usize,
+        window: usize,
+        question: Option<bool>,
     },
     Choice,
     Concession,
@@ -148,12 +163,31 @@ pub struct Matcher {
     roles: Vec<Vec<(u16, Role)>>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
+    /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
+    fuzzy: Vec<Vec<char>>,
+}
+
+/// Fuzzy cues have at least this many chars: shorter ones would match too much (欢迎再来 with
+/// one char dropped is 欢迎来, an opening).
+pub const FUZZY_MIN_CHARS: usize = 5;
+
+fn question_of(question: bool, not_question: bool) -> Option<bool> {
+    if question {
+        Some(true)
+    } else if not_question {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// At most this many chars of a reply are analysed.
 pub const MAX_ANALYZED: usize = 20_000;
 
-const INTERROGATIVES: [&[char]; 14] = [
+const INTERROGATIVES: [&[char]; 16] = [
+    &['几'],
+    // 方便说下身高体重嘛: asking whether it suits the customer is a question.
+    &['方', '便'],
     &['什', '么'],
     &['哪'],
     &['怎', '么'],
@@ -174,6 +208,7 @@ impl Matcher {
     /// Compile the rules; `rules[i]` belongs to `CheckId::ALL[i]` (None: never present).
     pub fn compile(rules: &[Option<&Rule>; CheckId::COUNT]) -> Result<Matcher, String> {
         let mut index: HashMap<String, usize> = HashMap::new();
+        let mut fuzzy: Vec<Vec<char>> = Vec::new();
         let mut phrases: Vec<String> = Vec::new();
         let mut roles: Vec<Vec<(u16, Role)>> = Vec::new();
         let mut add = |words: &[String], check: usize, role: Role| {
@@ -222,7 +257,25 @@ impl Matcher {
                         not_question,
                         window,
                         whole_clause,
+                        fuzzy: fuzzy_on,
+                        bare_clause,
+                        at_end,
                     } = p;
+                    add(bare_clause, slot, Role::Bare);
+                    if *fuzzy_on {
+                        for w in any {
+                            let cue: Vec<char> = normalize::normalize(w).chars;
+                            if cue.len() < FUZZY_MIN_CHARS {
+                                continue;
+                            }
+                            let k = u16::try_from(fuzzy.len())
+                                .map_err(|_| "the rubric has too many fuzzy cues".to_string())?;
+                            let half = cue.len() / 2;
+                            add(&[cue[..half].iter().collect()], slot, Role::FuzzyL(k));
+                            add(&[cue[half..].iter().collect()], slot, Role::FuzzyR(k));
+                            fuzzy.push(cue);
+                        }
+                    }
                     add(any, slot, Role::Cue);
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
@@ -232,15 +285,44 @@ impl Matcher {
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
                     CompiledRule::Phrases {
-                        question: if *question {
-                            Some(true)
-                        } else if *not_question {
-                            Some(false)
-                        } else {
-                            None
-                        },
+                        question: question_of(*question, *not_question),
                         window: window.unwrap_or(4),
                         requires: !requires_clause.is_empty(),
+                        at_end: *at_end,
+                    }
+                }
+                Rule::Seq(q) => {
+                    let SeqRule {
+                        steps,
+                        max_gap,
+                        unless,
+                        unless_before,
+                        unless_after,
+                        unless_clause,
+                        unless_reply,
+                        question,
+                        not_question,
+                        window,
+                    } = q;
+                    if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
+                        return Err(format!(
+                            "a Seq rule of check `{}` needs 1 to 8 steps, none of them empty",
+                            CheckId::ALL[ci]
+                        ));
+                    }
+                    for (k, words) in steps.iter().enumerate() {
+                        add(words, slot, Role::Step(k as u8));
+                    }
+                    add(unless, slot, Role::Unless);
+                    add(unless_before, slot, Role::Before);
+                    add(unless_after, slot, Role::After);
+                    add(unless_clause, slot, Role::Clause);
+                    add(unless_reply, slot, Role::Reply);
+                    CompiledRule::Seq {
+                        steps: steps.len() as u8,
+                        max_gap: max_gap.unwrap_or(4),
+                        window: window.unwrap_or(4),
+                        question: question_of(*question, *not_question),
                     }
                 }
                 Rule::Choice(c) => {
@@ -296,6 +378,7 @@ impl Matcher {
             pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
             roles,
             rules: compiled,
+            fuzzy,
         })
     }
 
@@ -353,7 +436,8 @@ impl Matcher {
             let at_end = k + 1 == s.clauses.len();
             let is_q = term == '?'
                 || matches!(last, '吗' | '么')
-                || ((last == '呢' || (at_end && term != '!')) && has_interrogative(chars));
+                || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
+                    && has_interrogative(chars));
             s.question.push(is_q);
         }
         // A question mark asks the whole sentence: clauses joined by , ; : share it.
@@ -402,6 +486,9 @@ impl Matcher {
                 }
             }
         }
+        if !self.fuzzy.is_empty() {
+            self.expand_fuzzy(s);
+        }
         // Sorted by rule slot, then start: a slot's hits, and its hits in one clause, are
         // each one contiguous range.
         s.hits.sort_unstable_by_key(|h| h.key);
@@ -442,7 +529,14 @@ impl Matcher {
                     question,
                     window,
                     requires,
-                } => self.eval_phrases(slot, *question, *window, *requires, s, ev),
+                    at_end,
+                } => self.eval_phrases(slot, *question, *window, *requires, *at_end, s, ev),
+                CompiledRule::Seq {
+                    steps,
+                    max_gap,
+                    window,
+                    question,
+                } => self.eval_seq(slot, *steps, *max_gap, *window, *question, s, ev),
                 CompiledRule::Choice => self.eval_choice(slot, s, ev),
                 CompiledRule::Concession => self.eval_concession(slot, policy, s, ev),
             };
@@ -456,14 +550,25 @@ impl Matcher {
             return;
         }
         let (a, b) = s.norm.original_span(start as usize, end as usize);
-        if ev.spans.iter().any(|x| x.start == a && x.end == b) {
-            return;
+        // Evidence is the words that carry the check, each once: no span overlapping another
+        // (the longer wins), no second copy of the same words (not 「您、您、您」).
+        let overlaps = |x: &Span| x.start < b && a < x.end;
+        if ev.spans.iter().any(overlaps) {
+            let covers = |x: &Span| a <= x.start && x.end <= b && b - a > x.end - x.start;
+            if !ev.spans.iter().filter(|x| overlaps(x)).all(covers) {
+                return;
+            }
+            ev.spans.retain(|x| !overlaps(x));
         }
         let n = s.src.len();
         let (ba, bb) = (s.src_byte[a.min(n)] as usize, s.src_byte[b.min(n)] as usize);
+        let words = ev.reply.get(ba..bb).unwrap_or_default();
+        if ev.spans.iter().any(|x| x.text == words) {
+            return;
+        }
         let mut text = ev.pool.pop().unwrap_or_default();
         text.clear();
-        text.push_str(ev.reply.get(ba..bb).unwrap_or_default());
+        text.push_str(words);
         ev.spans.push(Span {
             start: a,
             end: b,
@@ -519,10 +624,12 @@ impl Matcher {
         question: Option<bool>,
         window: usize,
         requires: bool,
+        at_end: bool,
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
         let mut found = None;
+        let last_clause = s.clauses.len().saturating_sub(1) as u32;
         for h in Self::slot(s, check) {
             match h.role {
                 Role::Cue => {}
@@ -545,7 +652,48 @@ impl Matcher {
                         continue;
                     }
                 }
+                Role::Bare => {
+                    let Some(&(a, b, _)) = s.clauses.get(h.clause as usize) else {
+                        continue;
+                    };
+                    let filler = |c: &char| {
+                        matches!(
+                            c,
+                            '亲' | '哦'
+                                | '呢'
+                                | '啊'
+                                | '吧'
+                                | '呀'
+                                | '哈'
+                                | '啦'
+                                | '嘛'
+                                | '了'
+                                | '的'
+                                | '那'
+                                | '这'
+                                | '个'
+                                | '也'
+                                | '就'
+                                | '真'
+                                | '我'
+                                | '们'
+                                | '客'
+                                | '服'
+                        )
+                    };
+                    let outside = s.norm.chars[a..h.start as usize]
+                        .iter()
+                        .chain(&s.norm.chars[h.end as usize..b])
+                        .filter(|c| !filler(c))
+                        .count();
+                    if outside > 0 {
+                        continue;
+                    }
+                }
                 _ => continue,
+            }
+            if at_end && h.clause != last_clause {
+                continue;
             }
             if let Some(q) = question {
                 let cl = h.clause as usize;
@@ -566,6 +714,143 @@ impl Matcher {
             }
             found = Some(());
             Self::push_span(s, h.start, h.end, ev);
+            if ev.full() {
+                break;
+            }
+        }
+        found
+    }
+
+    /// Where half of a fuzzy cue stands, look for the whole cue with at most one edit around
+    /// it, inside one clause; each find becomes a cue hit like an exact one.
+    fn expand_fuzzy(&self, s: &mut Scratch) {
+        let n_hits = s.hits.len();
+        for k in 0..n_hits {
+            let h = s.hits[k];
+            let (id, left) = match h.role {
+                Role::FuzzyL(id) => (id, true),
+                Role::FuzzyR(id) => (id, false),
+                _ => continue,
+            };
+            let Some(cue) = self.fuzzy.get(id as usize) else {
+                continue;
+            };
+            let n = cue.len();
+            let cl = h.clause;
+            if cl == u32::MAX {
+                continue;
+            }
+            let len = s.norm.chars.len();
+            let mut best: Option<(usize, u32, u32)> = None;
+            // Window lengths: the cue's own (a typo), one more (a char inserted), one less
+            // (a char dropped).
+            for w in [n, n + 1, n - 1] {
+                let (a, b) = if left {
+                    (h.start as usize, h.start as usize + w)
+                } else {
+                    let e = h.end as usize;
+                    if e < w {
+                        continue;
+                    }
+                    (e - w, e)
+                };
+                if b > len || s.clause_of[a..b].iter().any(|c| *c != cl) {
+                    continue;
+                }
+                // The edit is inside the cue: its first and last chars stand as written
+                // (还有什么可以帮 without its 还 is 有什么可以帮, the opening formula).
+                if s.norm.chars[a] != cue[0] || s.norm.chars[b - 1] != cue[n - 1] {
+                    continue;
+                }
+                let text: &[char] = &s.norm.chars[a..b];
+                // Transposed neighbours count as one typo too.
+                let d = strsim::generic_damerau_levenshtein(text, cue);
+                if d <= 1 && best.is_none_or(|(bd, _, _)| d < bd) {
+                    best = Some((d, a as u32, b as u32));
+                }
+            }
+            if let Some((_, a, b)) = best {
+                s.hits.push(Hit {
+                    key: (u64::from(h.check) << 48) | (u64::from(a) << 24) | u64::from(b),
+                    check: h.check,
+                    role: Role::Cue,
+                    start: a,
+                    end: b,
+                    clause: cl,
+                });
+            }
+        }
+    }
+
+    /// One cue of every step, in order, in one clause, each within `max_gap` chars of the one
+    /// before; exceptions judged on the whole sequence.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_seq(
+        &self,
+        check: u16,
+        steps: u8,
+        max_gap: usize,
+        window: usize,
+        question: Option<bool>,
+        s: &Scratch,
+        ev: &mut Sink,
+    ) -> Option<()> {
+        // The end of the first chain of steps k.. starting at or after `from` (within the gap).
+        fn chain(
+            hits: &[Hit],
+            k: u8,
+            steps: u8,
+            from: u32,
+            max_gap: usize,
+            budget: &mut u32,
+        ) -> Option<u32> {
+            if k == steps {
+                return Some(from);
+            }
+            for x in hits {
+                if *budget == 0 {
+                    return None;
+                }
+                if x.role != Role::Step(k) || x.start < from {
+                    continue;
+                }
+                if (x.start - from) as usize > max_gap {
+                    // Hits are sorted by start: the rest are further away.
+                    break;
+                }
+                *budget -= 1;
+                if let Some(end) = chain(hits, k + 1, steps, x.end, max_gap, budget) {
+                    return Some(end);
+                }
+            }
+            None
+        }
+        let mut found = None;
+        let firsts = Self::slot(s, check)
+            .iter()
+            .filter(|h| h.role == Role::Step(0) && h.clause != u32::MAX)
+            .take(64);
+        for h in firsts {
+            if let Some(q) = question
+                && s.question.get(h.clause as usize).copied().unwrap_or(false) != q
+            {
+                continue;
+            }
+            let in_clause = Self::clause_hits_in(s, check, h.clause);
+            let mut budget = 256;
+            let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget) else {
+                continue;
+            };
+            let whole = Hit {
+                end,
+                role: Role::Cue,
+                ..*h
+            };
+            if Self::cancelled(check, &whole, window, s) {
+                continue;
+            }
+            found = Some(());
+            Self::push_span(s, whole.start, whole.end, ev);
             if ev.full() {
                 break;
             }
@@ -596,6 +881,15 @@ impl Matcher {
             while last + 1 < s.clauses.len() && soft(s.clauses[last].2) {
                 last += 1;
             }
+            // Run-on chat may put an option in a clause of its own, after a space (洗碗机是放在
+            // 橱柜里面嵌入 还是单独放台面上用呀): the option then comes from the clause beside.
+            if j.start as usize == s.clauses[first].0 && first > 0 && s.clauses[first - 1].2 == ' '
+            {
+                first -= 1;
+            }
+            if j.end as usize == s.clauses[last].1 && s.clauses[last].2 == ' ' {
+                last = (last + 1).min(s.clauses.len() - 1);
+            }
             let (a, b) = (s.clauses[first].0, s.clauses[last].1);
             let words = |r: &[char]| {
                 r.iter()
@@ -612,7 +906,14 @@ impl Matcher {
             }
             let term = s.clauses[last].2;
             let tail = s.norm.chars[..b].last().copied().unwrap_or(' ');
-            let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?');
+            // In run-on chat the question often stands beside the options: 请问您家里几口人用呢
+            // 放在厨房还是客厅; 顺丰还是中通 您选一个.
+            let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?')
+                || (first > 0 && s.question.get(first - 1).copied().unwrap_or(false))
+                || s.question.get(last + 1).copied().unwrap_or(false)
+                || Self::clause_hits_in(s, check, last as u32 + 1)
+                    .iter()
+                    .any(|x| x.role == Role::Picker);
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || next_q
@@ -631,7 +932,21 @@ impl Matcher {
             }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
             let first = s.clauses.first().map(|c| c.0).unwrap_or(0);
+            // Options listed as bare words between spaces just before (黑色 白色 杏色 您喜欢哪一种
+            // 呀): short clauses, no address or greeting among them (亲, 在呢, 您).
+            let short_before = s.clauses[..cl]
+                .iter()
+                .rev()
+                .take_while(|c| {
+                    c.1 - c.0 <= 4
+                        && c.2 == ' '
+                        && !s.norm.chars[c.0..c.1]
+                            .iter()
+                            .any(|ch| matches!(ch, '亲' | '在' | '您' | '你' | '好'))
+                })
+                .count();
             let listed = s.norm.chars[first..upto].contains(&'、')
+                || short_before >= 2
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
                 || mine().any(|x| {
                     x.role == Role::Joiner
@@ -695,7 +1010,7 @@ fn has_interrogative(chars: &[char]) -> bool {
     (0..chars.len()).any(|i| {
         matches!(
             chars[i],
-            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还'
+            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几' | '方'
         ) && INTERROGATIVES.iter().any(|w| chars[i..].starts_with(w))
     })
 }
@@ -807,6 +1122,147 @@ fn first_number(chars: &[char]) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(w: &[&str]) -> Vec<String> {
+        w.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// A matcher with one rule, on the remedy slot.
+    fn one(rule: Rule) -> Matcher {
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::Remedy.index()] = Some(&rule);
+        Matcher::compile(&rules).expect("compiles")
+    }
+
+    fn finds(m: &Matcher, reply: &str) -> Option<Vec<String>> {
+        let d = m.detect(reply, None, &mut Scratch::default());
+        d.has(CheckId::Remedy).then(|| {
+            d.evidence(CheckId::Remedy)
+                .iter()
+                .map(|s| s.text.clone())
+                .collect()
+        })
+    }
+
+    fn seq() -> Matcher {
+        one(Rule::Seq(SeqRule {
+            steps: vec![
+                words(&["帮您", "给您", "这边"]),
+                words(&["申请", "取消", "备注"]),
+                words(&["了", "啦"]),
+            ],
+            max_gap: Some(4),
+            unless_clause: words(&["您可以"]),
+            unless_before: words(&["没"]),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn seq_finds_ordered_cues_with_bounded_gaps() {
+        let m = seq();
+        assert_eq!(
+            finds(&m, "亲 这边已经给您申请了补发"),
+            Some(vec!["这边已经给您申请了".to_string()])
+        );
+        assert!(finds(&m, "已经帮您把订单取消了哦").is_some());
+        // Run-on, unpunctuated and word-segmented text.
+        assert!(finds(&m, "好的亲已帮您备注了哦放心哈").is_some());
+        assert!(finds(&m, "好滴 亲 已 帮您 取消 订单 啦~ 钱 会 原路 退 回 哒").is_some());
+    }
+
+    #[test]
+    fn seq_needs_order_gap_one_clause_and_no_exception() {
+        let m = seq();
+        // Wrong order.
+        assert_eq!(finds(&m, "申请了帮您"), None);
+        // A gap too wide.
+        assert_eq!(finds(&m, "帮您看看这个订单能不能申请了"), None);
+        // Split across clauses.
+        assert_eq!(finds(&m, "帮您 申请了"), None);
+        // Exceptions: telling the customer to do it, a negation before.
+        assert_eq!(finds(&m, "您可以在订单页帮您申请了"), None);
+        assert_eq!(finds(&m, "还没帮您申请了"), None);
+    }
+
+    fn fuzzy() -> Matcher {
+        one(Rule::Phrases(PhraseRule {
+            any: words(&["还有什么可以帮您的吗", "已经帮您申请"]),
+            fuzzy: true,
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn fuzzy_cues_tolerate_one_edit() {
+        let m = fuzzy();
+        // Exact, one char inserted, one mistyped, one dropped.
+        assert!(finds(&m, "还有什么可以帮您的吗").is_some());
+        assert!(finds(&m, "还有什么还可以帮您的吗").is_some());
+        assert!(finds(&m, "亲已经邦您申请了").is_some());
+        assert!(finds(&m, "亲已经给帮您申请了").is_some());
+        assert!(finds(&m, "还有什么可帮您的吗").is_some());
+        // Evidence is one span, not the exact cue and its fuzzy twin.
+        assert_eq!(finds(&m, "还有什么可以帮您的吗").map(|v| v.len()), Some(1));
+    }
+
+    #[test]
+    fn fuzzy_cues_reject_two_edits_and_clause_breaks() {
+        let m = fuzzy();
+        assert_eq!(finds(&m, "还有什么不能帮你的吧"), None);
+        assert_eq!(finds(&m, "还有什么, 可以帮您的吗"), None);
+        assert_eq!(finds(&m, "已经给他申请"), None);
+        // The first and last chars stand as written: the opening 有什么可以帮您的吗 is not
+        // the wrap-up without its 还.
+        assert_eq!(finds(&m, "请问有什么可以帮您的吗"), None);
+        assert_eq!(finds(&m, "以经帮您申请"), None);
+        // Short cues never go fuzzy.
+        let short = one(Rule::Phrases(PhraseRule {
+            any: words(&["退款"]),
+            fuzzy: true,
+            ..Default::default()
+        }));
+        assert_eq!(finds(&short, "退货"), None);
+    }
+
+    #[test]
+    fn bare_clause_cues_fill_their_clause() {
+        let m = one(Rule::Phrases(PhraseRule {
+            bare_clause: words(&["不清楚", "没办法"]),
+            unless_reply: words(&["帮您", "抱歉"]),
+            ..Default::default()
+        }));
+        assert!(finds(&m, "不清楚 你问问快递").is_some());
+        assert!(finds(&m, "亲 这个我们也不清楚哦").is_some());
+        assert!(finds(&m, "没办法 你自己跟快递说").is_some());
+        // Part of a longer clause, or with an offer or apology in the reply: not bare.
+        assert_eq!(finds(&m, "具体型号我不清楚要看订单"), None);
+        assert_eq!(finds(&m, "不清楚 我帮您问问仓库"), None);
+        assert_eq!(finds(&m, "抱歉 没办法"), None);
+    }
+
+    #[test]
+    fn at_end_cues_count_only_in_the_last_clause() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["感谢您的耐心"]),
+            at_end: true,
+            ..Default::default()
+        }));
+        assert!(finds(&m, "已经给您登记了 到货通知您 感谢您的耐心等待[抱拳]").is_some());
+        assert_eq!(finds(&m, "感谢您的耐心等待 退款已经提交了"), None);
+    }
+
+    #[test]
+    fn evidence_has_no_duplicates_or_overlaps() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["您", "您好"]),
+            ..Default::default()
+        }));
+        assert_eq!(
+            finds(&m, "您好 您 您 您"),
+            Some(vec!["您好".to_string(), "您".to_string()])
+        );
+    }
 
     #[test]
     fn numbers() {

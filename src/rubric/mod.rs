@@ -556,9 +556,12 @@ impl Rubric {
     }
 }
 
-/// The clause of `reply` (char offsets) around a span.
+/// The clause of `reply` (char offsets) around a span. Spaces end a clause too, as in run-on
+/// chat, except in word-segmented text where they stand between words.
 fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
-    let brk = |c: &char| "，。！？,.!?;；~～\n".contains(*c);
+    let spaced = !normalize::is_segmented(chars);
+    let brk =
+        |c: &char| "，。！？,.!?;；~～\n".contains(*c) || (spaced && matches!(c, ' ' | '\u{3000}'));
     let a = chars[..start.min(chars.len())]
         .iter()
         .rposition(brk)
@@ -572,7 +575,9 @@ fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     (a, b)
 }
 
-/// Rewrite the clause holding the first piece of evidence, using the check's rewrites.
+/// Rewrite the clause holding the first piece of evidence, using the check's rewrites: a
+/// rewrite whose `when` words stand in the clause wins over a general one, and a longer `from`
+/// over a shorter (百分百保证 over 保证).
 pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
     let ev = evidence.first()?;
     let chars: Vec<char> = reply.chars().collect();
@@ -582,9 +587,9 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         .rewrites
         .iter()
         .filter(|r| clause.contains(&r.from))
+        .filter(|r| r.when.is_empty() || r.when.iter().any(|w| clause.contains(w.as_str())))
         .collect();
-    // Longest first, so 百分百保证 wins over 保证.
-    applicable.sort_by_key(|r| std::cmp::Reverse(r.from.chars().count()));
+    applicable.sort_by_key(|r| (r.when.is_empty(), std::cmp::Reverse(r.from.chars().count())));
     let first = applicable.first()?;
     let rewritten = if first.clause {
         first.to.clone()

@@ -1,9 +1,12 @@
 //! Text normalisation for Chinese chat replies.
 //!
-//! Folds full-width ASCII and Chinese punctuation to one form, drops emoji codes such as
-//! `[微笑]`, tildes and pictographs, lower-cases Latin letters and collapses white space. Every
-//! kept character remembers where it came from, so evidence found in the normalised text can be
-//! shown on the reply the trainee typed.
+//! Folds full-width ASCII and Chinese punctuation to one form, drops pictographs, lower-cases
+//! Latin letters and collapses white space. Real agents write run-on text without punctuation,
+//! so pauses also end a clause: emoji codes such as `[微笑]`, tildes, and a sentence particle
+//! (哦 呢 哒 呀 啦 嘛) followed by more text. Chat logs that put a space between every word
+//! (`已 帮您 取消 订单 啦`) are read as one text: those spaces are dropped, except after a
+//! particle. Every kept character remembers where it came from, so evidence found in the
+//! normalised text can be shown on the reply the trainee typed.
 
 /// A normalised reply: `chars[i]` came from `origin[i]` (a char index into the original).
 #[derive(Debug, Clone, Default)]
@@ -51,7 +54,8 @@ fn fold(c: char) -> Option<char> {
         _ => c,
     };
     match c {
-        '~' | '～' | '〜' | '^' | '*' | '\'' | '`' => None,
+        '~' | '～' | '〜' => Some(' '),
+        '^' | '*' | '\'' | '`' => None,
         c if c.is_control() && c != '\n' => None,
         c if is_pictograph(c) => None,
         c if c.is_ascii_uppercase() => Some(c.to_ascii_lowercase()),
@@ -97,19 +101,60 @@ pub fn normalize(text: &str) -> Normalized {
     out
 }
 
+/// Sentence-final particles: followed by more text, they end a clause in unpunctuated chat.
+pub fn is_particle(c: char) -> bool {
+    matches!(c, '哦' | '呢' | '哒' | '呀' | '啦' | '嘛')
+}
+
+/// Is the reply word-segmented (a space between nearly every word)? Counts spaces standing
+/// between two CJK chars: at least four, and words of fewer than 2.5 chars on average.
+pub fn is_segmented(src: &[char]) -> bool {
+    let mut cjk = 0usize;
+    let mut gaps = 0usize;
+    for (i, &c) in src.iter().enumerate() {
+        if is_cjk(c) {
+            cjk += 1;
+        } else if c == ' '
+            && i > 0
+            && is_cjk(src[i - 1])
+            && src.get(i + 1).copied().is_some_and(is_cjk)
+        {
+            gaps += 1;
+        }
+    }
+    gaps >= 4 && cjk * 2 < (gaps + 1) * 5
+}
+
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
 pub fn normalize_into(src: &[char], out: &mut Normalized) {
     out.chars.clear();
     out.origin.clear();
     out.chars.reserve(src.len());
     out.origin.reserve(src.len());
+    let segmented = src.contains(&' ') && is_segmented(src);
     let mut i = 0;
     while i < src.len() {
         // Fast path: a CJK ideograph is never folded, dropped, a clause break or an emoji
-        // code's bracket, so it is kept as it is.
+        // code's bracket, so it is kept as it is. A particle followed by more text ends the
+        // clause (亲已经帮您退款了哦钱会原路退回).
         if is_cjk(src[i]) {
             out.chars.push(src[i]);
             out.origin.push(i);
+            if is_particle(src[i]) && src.get(i + 1).copied().is_some_and(is_cjk) {
+                push_break(out, ' ', i);
+            }
+            i += 1;
+            continue;
+        }
+        if segmented
+            && src[i] == ' '
+            && out.chars.last().copied().is_some_and(is_cjk)
+            && src.get(i + 1).copied().is_some_and(is_cjk)
+        {
+            // A word gap in segmented text: not a pause, unless it follows a particle.
+            if out.chars.last().copied().is_some_and(is_particle) {
+                push_break(out, ' ', i);
+            }
             i += 1;
             continue;
         }
@@ -189,7 +234,8 @@ mod tests {
     #[test]
     fn folds_punctuation_and_drops_emoji_codes() {
         let n = normalize("亲～您好！[微笑]请问需要什么？？");
-        assert_eq!(n.text(), "亲您好!请问需要什么?");
+        assert_eq!(n.text(), "亲 您好!请问需要什么?");
+        assert_eq!(normalize("好的～～").text(), "好的");
     }
 
     #[test]
@@ -215,6 +261,38 @@ mod tests {
         assert_eq!(cl.len(), 2);
         assert_eq!(cl[0].2, '?');
         assert_eq!(cl[1].2, '.');
+    }
+
+    #[test]
+    fn particles_end_clauses_in_run_on_text() {
+        let n = normalize("亲已经帮您退款了哦钱会原路退回的呢");
+        assert_eq!(n.text(), "亲已经帮您退款了哦 钱会原路退回的呢");
+        assert_eq!(clauses(&n.chars).len(), 2);
+        // A particle at the end, or before punctuation, adds nothing.
+        assert_eq!(normalize("好的哦。").text(), "好的哦.");
+    }
+
+    #[test]
+    fn word_segmented_text_is_read_as_words() {
+        let n = normalize("好滴 亲 已 帮您 取消 订单 啦~ 钱 会 原路 退 回 哒");
+        assert_eq!(n.text(), "好滴亲已帮您取消订单啦 钱会原路退回哒");
+        let n = normalize("宝宝 今天 下单 给 你 多 送 两 个 小样 哦 别 的 客人 都 没有 的");
+        assert_eq!(n.text(), "宝宝今天下单给你多送两个小样哦 别的客人都没有的");
+        let src = "亲 您 好 请问 有 什么 可以 帮 您 的";
+        let n = normalize(src);
+        assert_eq!(n.text(), "亲您好请问有什么可以帮您的");
+        // Spans still map back onto the typed reply, gaps included.
+        let pos = n.text().chars().position(|c| c == '您').unwrap();
+        let (s, e) = n.original_span(pos, pos + 2);
+        let orig: String = src.chars().skip(s).take(e - s).collect();
+        assert_eq!(orig, "您 好");
+    }
+
+    #[test]
+    fn ordinary_spaced_clauses_stay_apart() {
+        // Real agents separate clauses with spaces: those are pauses, not word gaps.
+        let n = normalize("亲 已经帮您提交价保申请了 差价预计1-3个工作日原路返回");
+        assert_eq!(clauses(&n.chars).len(), 3);
     }
 
     #[test]

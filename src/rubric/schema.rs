@@ -49,6 +49,10 @@ pub struct Rewrite {
     /// clauses, where swapping one word would not make a sentence).
     #[serde(default)]
     pub clause: bool,
+    /// The rewrite applies only when the clause also holds one of these (保证 + 到货 → a
+    /// template about delivery; 保证 + 质量 → one about quality).
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// How a check is detected.
@@ -60,6 +64,8 @@ pub enum Rule {
     Choice(ChoiceRule),
     /// A concession on price, shipping or gifts, judged against the shop's policy.
     Concession(ConcessionRule),
+    /// Present when cues of each class stand in order inside one clause.
+    Seq(SeqRule),
     /// Present when any of the parts is.
     AnyOf(Vec<Rule>),
 }
@@ -89,6 +95,44 @@ pub struct PhraseRule {
     pub window: Option<usize>,
     /// Cues that count only at the very start of a clause (and the clause is short): `不知道。`.
     pub whole_clause: Vec<String>,
+    /// Cues in `any` also match with one char inserted, dropped or
+    /// mistyped inside the cue (还有什么可以帮您的的吗, 已经邦您申请): real agents type fast.
+    /// Cues of five or more chars only, and the first and last chars must stand as written.
+    pub fuzzy: bool,
+    /// Cues that count only when they make up their whole clause, but for address words and
+    /// particles (亲 不清楚哦, 没办法 你自己跟快递说): a bare "don't know" / "can't".
+    pub bare_clause: Vec<String>,
+    /// Cues count only in the reply's last clause (感谢您的耐心 ending a conversation is a
+    /// wrap-up; in the middle it is a courtesy).
+    pub at_end: bool,
+}
+
+/// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
+/// [帮您/为您/这边] … [申请/取消/备注] … [了] finds 这边已经给您申请了 and 已帮您把订单取消了
+/// without listing every wording. Exceptions work as in `PhraseRule`, on the whole sequence.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeqRule {
+    /// One class of cues per step; a match takes one cue of every step, in order.
+    pub steps: Vec<Vec<String>>,
+    /// At most this many chars between one step's cue and the next (default 4).
+    pub max_gap: Option<usize>,
+    /// Exceptions that overlap the sequence.
+    pub unless: Vec<String>,
+    /// Exceptions ending at most `window` chars before the sequence, in its clause.
+    pub unless_before: Vec<String>,
+    /// Exceptions after the sequence in its clause.
+    pub unless_after: Vec<String>,
+    /// Exceptions anywhere in the sequence's clause.
+    pub unless_clause: Vec<String>,
+    /// Exceptions anywhere in the reply.
+    pub unless_reply: Vec<String>,
+    /// The clause must be a question.
+    pub question: bool,
+    /// The clause must not be a question.
+    pub not_question: bool,
+    /// How far before the sequence `unless_before` looks, in chars (default 4).
+    pub window: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
