@@ -156,18 +156,18 @@ fn save(active: &mut ActiveSession) {
         // Stopped already: the rescue copy holds the record.
         return;
     }
-    if let (Some(s), Some(store)) = (&active.session, &active.store) {
-        if let Err(e) = store.save(&s.record) {
-            let error = format!("{}: {e}", store.path.display());
-            error!("cannot save the result file {error}");
-            let rescue = crate::session::store::write_rescue(&s.record, &store.path);
-            match &rescue {
-                Ok(p) => warn!("rescue copy written to {}", p.display()),
-                Err(e) => error!("the rescue copy failed too: {e}"),
-            }
-            active.save_error = Some(error.clone());
-            active.failure = Some(SaveFailure::Lost { error, rescue });
+    if let (Some(s), Some(store)) = (&active.session, &active.store)
+        && let Err(e) = store.save(&s.record)
+    {
+        let error = format!("{}: {e}", store.path.display());
+        error!("cannot save the result file {error}");
+        let rescue = crate::session::store::write_rescue(&s.record, &store.path);
+        match &rescue {
+            Ok(p) => warn!("rescue copy written to {}", p.display()),
+            Err(e) => error!("the rescue copy failed too: {e}"),
         }
+        active.save_error = Some(error.clone());
+        active.failure = Some(SaveFailure::Lost { error, rescue });
     }
 }
 

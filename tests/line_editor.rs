@@ -67,7 +67,7 @@ fn the_line_editor_edits_wide_characters_recalls_history_and_leaves_on_ctrl_c() 
         ],
     );
     let screen = || tmux(&socket, &["capture-pane", "-p", "-t", "t"]);
-    wait_for("the first prompt", || screen().contains("\n你>"), &screen);
+    wait_for("the first prompt", || screen().contains("\n你>"), screen);
     // 您好X, three steps left (over two wide characters), 亲; Home, 啊; End, backspace.
     tmux(&socket, &["send-keys", "-t", "t", "您好X"]);
     tmux(
@@ -81,13 +81,13 @@ fn the_line_editor_edits_wide_characters_recalls_history_and_leaves_on_ctrl_c() 
     wait_for(
         "the edited line",
         || screen().contains("你> 啊亲您好\n"),
-        &screen,
+        screen,
     );
     tmux(&socket, &["send-keys", "-t", "t", "Enter"]);
     wait_for(
         "turn 1 saved",
         || result(&dir).is_some_and(|r| r["turns"].as_array().is_some_and(|t| t.len() == 1)),
-        &screen,
+        screen,
     );
     // Up brings the last reply back in place of what was typed.
     tmux(&socket, &["send-keys", "-t", "t", "第二条", "Up"]);
@@ -100,10 +100,10 @@ fn the_line_editor_edits_wide_characters_recalls_history_and_leaves_on_ctrl_c() 
                 .count()
                 == 2
         },
-        &screen,
+        screen,
     );
     tmux(&socket, &["send-keys", "-t", "t", "C-c"]);
-    wait_for("exit", || dir.join("exit").exists(), &screen);
+    wait_for("exit", || dir.join("exit").exists(), screen);
     let shown = screen();
     let _ = tmux(&socket, &["kill-server"]);
     assert_eq!(

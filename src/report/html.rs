@@ -375,6 +375,18 @@ fn transcript(out: &mut String, e: &Entry) {
             );
         }
         out.push_str("</ul>");
+        if let Some(h) = crate::session::explain::heard_line(&t.heard) {
+            let _ = write!(out, "<p class=\"legend\">{}</p>", esc(&h));
+        }
+        for c in &v.conduct {
+            let _ = write!(out, "<p>✗ {}：{}</p>", esc(&c.label), esc(&c.message));
+        }
+        if let Some(k) = crate::session::explain::key_points_line(v) {
+            let _ = write!(out, "<p>{}</p>", esc(&k));
+        }
+        if let Some(l) = crate::session::explain::lost_line(v) {
+            let _ = write!(out, "<p>{}</p>", esc(&l));
+        }
         for c in v.checks.iter().filter(|c| !c.passed) {
             let _ = write!(out, "<p>✗ {}：{}</p>", esc(&c.label), esc(&c.message));
             if let Some(sg) = &c.suggestion {
@@ -629,6 +641,15 @@ mod tests {
             filter: Filter::default(),
             generated: "2026-03-02T08:00:00+08:00".into(),
         })
+    }
+
+    #[test]
+    fn each_turn_says_what_was_heard_and_what_each_lost_point_was_for() {
+        let html = report("小王", &[40]);
+        // "您好亲，在的！" to a price complaint: nothing about the price, so 答非所问.
+        assert!(html.contains("顾客听到："), "heard line");
+        assert!(html.contains("答非所问"), "conduct");
+        assert!(html.contains("丢分："), "lost points");
     }
 
     #[test]
