@@ -289,15 +289,19 @@ fn a_refusal_is_not_a_price_concession() {
     }
 }
 
+/// The scenario the README's transcript is from: every listening feature in one place.
+fn late_delivery(rubric: &Rubric) -> Scenario {
+    shipped(rubric)
+        .into_iter()
+        .find(|s| s.id == "complaint-late-delivery")
+        .expect("scenario")
+}
+
 #[test]
 fn the_customer_holds_the_trainee_to_a_promise() {
     let rubric = Rubric::builtin();
-    let all = shipped(&rubric);
-    let s = all
-        .iter()
-        .find(|s| s.id == "complaint-late-delivery")
-        .expect("scenario");
-    let mut sess = start(&rubric, s, 1);
+    let s = late_delivery(&rubric);
+    let mut sess = start(&rubric, &s, 1);
     let mut promised: Vec<String> = Vec::new();
     let mut held = false;
     for line in good(&s.id) {
@@ -319,12 +323,8 @@ fn the_customer_holds_the_trainee_to_a_promise() {
 #[test]
 fn result_files_record_what_was_heard_and_version_1_files_still_read() {
     let rubric = Rubric::builtin();
-    let all = shipped(&rubric);
-    let s = all
-        .iter()
-        .find(|s| s.id == "complaint-late-delivery")
-        .expect("scenario");
-    let mut sess = start(&rubric, s, 1);
+    let s = late_delivery(&rubric);
+    let mut sess = start(&rubric, &s, 1);
     sess.reply(
         &rubric,
         "您好，非常抱歉让您着急了，麻烦把订单号发我，我马上帮您查。",

@@ -509,6 +509,9 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
         for a in &n.model_answers {
             let off = find_quoted_after(src, "", a, at);
             let short: String = a.chars().take(16).collect();
+            // Detected once per answer; only what was heard depends on the customer's line.
+            let det = rubric.detect(a, Some(&policy));
+            let detected = |c| det.has(c);
             for line in &n.lines {
                 let line = s.fill(line);
                 let heard = listen::listen(
@@ -532,8 +535,6 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
                     ));
                     break;
                 }
-                let det = rubric.detect(a, Some(&policy));
-                let detected = |c| det.has(c);
                 let missed: Vec<&str> = n
                     .key_points
                     .iter()

@@ -366,12 +366,9 @@ impl Session {
                 .as_deref()
                 .and_then(|w| scenario.node_index(w))
         } else if !heard.listened() {
-            // Stay: the customer reacts to the repetition or 答非所问 and asks again.
-            self.customer
-                .choose(&scenario, node, &facts)
-                .filter(|_| self.customer.mood <= 0)
-                .and_then(|id| scenario.node_index(id))
-                .or(Some(self.node))
+            // Stay: the customer reacts to the repetition or 答非所问 and asks again (a mood at 0
+            // was handled above).
+            Some(self.node)
         } else {
             self.customer
                 .choose(&scenario, node, &facts)
