@@ -11,6 +11,9 @@ pub struct Sources {
     pub scenarios: Option<PathBuf>,
     /// Rubric file (None: the built-in `assets/rubric/courseware.ron`).
     pub rubric: Option<PathBuf>,
+    /// Shop profile to play in: a file, or the id of one in the scenario folder's `shops/`
+    /// (None: each scenario's own shop, else the first profile that stocks it).
+    pub shop: Option<String>,
 }
 
 /// Load the rubric named in `sources`, or the built-in one. Problems go to stderr.
@@ -24,6 +27,34 @@ pub fn load_rubric(sources: &Sources) -> Result<crate::rubric::Rubric, ExitCode>
             ExitCode::from(2)
         }),
     }
+}
+
+/// The shop profile named in `sources`, loaded (None when none is named). Problems go to
+/// stderr.
+pub fn load_shop(
+    sources: &Sources,
+) -> Result<Option<crate::scenario::shop::ShopProfile>, ExitCode> {
+    match &sources.shop {
+        None => Ok(None),
+        Some(name) => crate::scenario::shop::resolve(name, &scenario_dir(sources))
+            .map(Some)
+            .map_err(|ds| {
+                for d in ds {
+                    eprintln!("{d}");
+                }
+                ExitCode::from(2)
+            }),
+    }
+}
+
+/// Every scenario of the folder named in `sources`, in the shop it names (scenarios that
+/// shop cannot play are listed in `not_stocked`).
+pub fn load_scenarios(
+    sources: &Sources,
+    rubric: &crate::rubric::Rubric,
+    shop: Option<&crate::scenario::shop::ShopProfile>,
+) -> crate::scenario::Loaded {
+    crate::scenario::load_dir_in(&scenario_dir(sources), rubric, shop)
 }
 
 /// The scenario folder named in `sources`, else the default one.

@@ -3,7 +3,8 @@
 use super::{CheckArgs, load_rubric, scenario_dir};
 use crate::diag::{Defined, Diagnostic, duplicates};
 use crate::rubric::Rubric;
-use crate::scenario::{Scenario, check::validate};
+use crate::scenario::shop::ShopProfile;
+use crate::scenario::{Scenario, ShopChoice, check::validate};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,6 +18,8 @@ fn kind_of(src: &str) -> &'static str {
         .join(" ");
     if body.starts_with("RubricFile") {
         "rubric"
+    } else if body.starts_with("ShopProfile") {
+        "shop"
     } else if body.starts_with("DrillPlan") {
         "drill"
     } else {
@@ -29,6 +32,7 @@ pub fn check_file(
     path: &Path,
     rubric: &Rubric,
     scenarios: &Path,
+    shop: Option<&ShopProfile>,
 ) -> Result<Vec<Diagnostic>, Diagnostic> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| Diagnostic::new(path, 1, 1, format!("cannot read: {e}")))?;
@@ -37,12 +41,85 @@ pub fn check_file(
             Ok(_) => Vec::new(),
             Err(d) => d,
         },
+        "shop" => match ShopProfile::parse(&src, path) {
+            Ok(p) => p.validate(&src),
+            Err(d) => vec![d],
+        },
         "drill" => crate::drill::check_plan(&src, path, scenarios, rubric),
         _ => match Scenario::parse_as_written(&src, path) {
             Err(d) => vec![d],
-            Ok(s) => validate(&s, &src, rubric),
+            Ok(s) => check_pairings(s, &src, path, rubric, shop),
         },
     })
+}
+
+/// A scenario checked in every shop it can be played in: its own, or each profile of the
+/// `shops/` beside it (or only `shop`, when one is given) that stocks what it needs. Every
+/// placeholder must be filled and every model answer must hold in each of them.
+fn check_pairings(
+    s: Scenario,
+    src: &str,
+    path: &Path,
+    rubric: &Rubric,
+    shop: Option<&ShopProfile>,
+) -> Vec<Diagnostic> {
+    let profiles: Vec<ShopProfile> = match shop {
+        Some(p) => vec![p.clone()],
+        None => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            crate::scenario::shop::load_dir(&crate::scenario::shop::dir_for(dir)).0
+        }
+    };
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut played = 0;
+    let choices: Vec<ShopChoice> = if s.own_shop.is_some() {
+        if shop.is_none() {
+            vec![ShopChoice::Default(&[])]
+        } else {
+            Vec::new()
+        }
+    } else {
+        profiles
+            .iter()
+            .filter(|p| p.product_for(&s.needs).is_some())
+            .map(ShopChoice::Given)
+            .collect()
+    };
+    for choice in choices {
+        let mut one = s.clone();
+        match one.choose_shop(choice, src) {
+            Err(d) => out.push(d),
+            Ok(()) => {
+                played += 1;
+                for d in validate(&one, src, rubric) {
+                    if !out.contains(&d) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+    if played == 0 && out.is_empty() {
+        match shop {
+            // Not a pairing: the chosen shop simply does not sell what this scenario is about.
+            Some(p) => eprintln!(
+                "note: `{}` is not played in shop `{}` (it needs {})",
+                s.id,
+                p.id,
+                if s.own_shop.is_some() {
+                    "its own shop".to_string()
+                } else {
+                    ShopProfile::describe_needs(&s.needs)
+                }
+            ),
+            None => {
+                if let Err(d) = s.clone().choose_shop(ShopChoice::Default(&profiles), src) {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The name a file defines that must be unique across files: a scenario's `id` or a drill
@@ -50,7 +127,7 @@ pub fn check_file(
 fn defined(path: &Path) -> Option<(&'static str, Defined)> {
     let src = std::fs::read_to_string(path).ok()?;
     match kind_of(&src) {
-        "rubric" => None,
+        "rubric" | "shop" => None,
         "drill" => crate::drill::DrillPlan::parse(&src, path)
             .ok()
             .map(|p| ("drill", Defined::find(path, &src, "name", &p.name))),
@@ -63,9 +140,11 @@ fn defined(path: &Path) -> Option<(&'static str, Defined)> {
 fn expand(p: &Path) -> std::io::Result<Vec<PathBuf>> {
     if p.is_dir() {
         let mut v = crate::scenario::files_in(p)?;
-        let drills = p.join("drills");
-        if drills.is_dir() {
-            v.extend(crate::scenario::files_in(&drills)?);
+        for sub in ["shops", "drills"] {
+            let d = p.join(sub);
+            if d.is_dir() {
+                v.extend(crate::scenario::files_in(&d)?);
+            }
         }
         Ok(v)
     } else {
@@ -80,6 +159,10 @@ pub fn run(a: CheckArgs) -> ExitCode {
         Err(c) => return c,
     };
     let dir = scenario_dir(&a.common);
+    let shop = match crate::catalog::load_shop(&a.common.sources()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
     let paths = if a.paths.is_empty() {
         let mut v = vec![dir.clone()];
         let builtin = Path::new(env!("CARGO_MANIFEST_DIR")).join(crate::rubric::BUILTIN_PATH);
@@ -119,7 +202,7 @@ pub fn run(a: CheckArgs) -> ExitCode {
                 Some((_, d)) => ids.push(d),
                 None => {}
             }
-            match check_file(&f, &rubric, &dir) {
+            match check_file(&f, &rubric, &dir, shop.as_ref()) {
                 Ok(ds) => {
                     for d in &ds {
                         println!("{d}");

@@ -55,6 +55,10 @@ pub struct CommonArgs {
     /// Rubric file (default: the built-in assets/rubric/courseware.ron).
     #[arg(long, value_name = "FILE")]
     pub rubric: Option<PathBuf>,
+    /// Play in this shop: a shop profile file, or the id of one in the scenario folder's
+    /// shops/ (default: each scenario's first stocking shop).
+    #[arg(long, value_name = "FILE|ID")]
+    pub shop: Option<String>,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -73,6 +77,10 @@ pub struct PracticeArgs {
     /// Exam mode (考核模式): feedback only at the end, response-time targets enforced.
     #[arg(long)]
     pub exam: bool,
+    /// Play the replies in FILE (one per line; shop placeholders such as {price} filled from
+    /// the shop being played) instead of reading them: for scenario authors.
+    #[arg(long, value_name = "FILE", requires = "scenario")]
+    pub script: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -230,6 +238,7 @@ impl CommonArgs {
         crate::catalog::Sources {
             scenarios: self.scenarios.clone(),
             rubric: self.rubric.clone(),
+            shop: self.shop.clone(),
         }
     }
 }

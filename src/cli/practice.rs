@@ -17,13 +17,40 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
         Err(c) => return c,
     };
     let dir = scenario_dir(&a.common);
-    let (all, problems) = scenario::load_dir(&dir, &rubric);
+    let shop = match crate::catalog::load_shop(&a.common.sources()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
+    let loaded = scenario::load_dir_in(&dir, &rubric, shop.as_ref());
+    let (all, problems) = (loaded.scenarios, loaded.problems);
     for p in &problems {
         eprintln!("{p}");
     }
     if all.is_empty() {
         eprintln!("no scenarios found in {}", dir.display());
         return ExitCode::from(2);
+    }
+    if let Some(p) = &shop {
+        println!(
+            "店铺 shop: {}（{}）· 本店能练 {} 个场景{}",
+            p.name,
+            p.id,
+            all.len(),
+            if loaded.not_stocked.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "；{} 个需要本店没有的商品，未列出：{}",
+                    loaded.not_stocked.len(),
+                    loaded
+                        .not_stocked
+                        .iter()
+                        .map(|(id, need)| format!("{id}（{need}）"))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
+            }
+        );
     }
     println!(
         "{} {} {} 标题 / brief",
@@ -33,12 +60,14 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
     );
     for s in &all {
         println!(
-            "{} {} {} {} — {}",
+            "{} {} {} {} — {}  [{}·{}]",
             pad(&s.id, 26),
             pad(s.persona.kind.label(), 10),
             pad(&"★".repeat(s.difficulty as usize), 6),
             s.title,
-            s.brief
+            s.brief,
+            s.shop.name,
+            s.shop.product
         );
     }
     // The drill plans next to them, so they can be found from the terminal too.
@@ -129,11 +158,15 @@ pub fn run(a: PracticeArgs) -> ExitCode {
         eprintln!("(choose another folder with --results DIR or $PEILIAN_RESULTS)");
         return ExitCode::from(2);
     }
+    let shop = match crate::catalog::load_shop(&a.common.sources()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
     let mut input = stdin_replies();
     let st = Style::detect();
 
     let scenario = match &a.scenario {
-        Some(name) => match scenario::resolve(name, &dir, &rubric) {
+        Some(name) => match scenario::resolve_in(name, &dir, &rubric, shop.as_ref()) {
             Ok(s) => s,
             Err(ds) => {
                 for d in ds {
@@ -143,7 +176,8 @@ pub fn run(a: PracticeArgs) -> ExitCode {
             }
         },
         None => {
-            let (all, problems) = scenario::load_dir(&dir, &rubric);
+            let loaded = scenario::load_dir_in(&dir, &rubric, shop.as_ref());
+            let (all, problems) = (loaded.scenarios, loaded.problems);
             for p in problems {
                 eprintln!("{p}");
             }
@@ -160,6 +194,26 @@ pub fn run(a: PracticeArgs) -> ExitCode {
             }
         }
     };
+    // A replay script: one reply per line, shop placeholders ({price}, {courier}…) filled
+    // from the shop being played.
+    if let Some(path) = &a.script {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let filled: String = text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| scenario.fill(l) + "\n")
+                    .collect();
+                input = Box::new(crate::term::PlainLines::new(std::io::Cursor::new(
+                    filled.into_bytes(),
+                )));
+            }
+            Err(e) => {
+                eprintln!("{}: cannot read script: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let seed = a.seed.unwrap_or_else(random_seed);
     let trainee = a.trainee.clone().unwrap_or_else(default_trainee);
     let mode = if a.exam { Mode::Exam } else { Mode::Practice };

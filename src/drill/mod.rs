@@ -614,7 +614,7 @@ pub fn check_plan(src: &str, path: &Path, scenarios: &Path, rubric: &Rubric) -> 
         .iter()
         .filter_map(|f| {
             let s = std::fs::read_to_string(f).ok()?;
-            Scenario::parse(&s, f).ok().map(|s| s.id)
+            Scenario::parse_as_written(&s, f).ok().map(|s| s.id)
         })
         .filter(|id| !loaded.iter().any(|s| &s.id == id))
         .collect();

@@ -27,6 +27,63 @@ pub struct Term {
     pub id: String,
     pub label: String,
     pub cues: Vec<String>,
+    /// A group a node can name to take any of its members (`colors`: every colour, the
+    /// shop's own colour names included).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+}
+
+/// The group of colour options; a node naming it takes the shop's own colours too.
+pub const COLOURS: &str = "colors";
+
+/// Options from the shop being played: each colour in the product's `colors` fact
+/// (`燕麦色、雾霾蓝、黑色`), so a customer can take the colours a team's own product comes in.
+/// Cues: the name, the name without 色, without a leading number (`01豆沙` → 豆沙), without a
+/// note in brackets (`深蓝色（原色）`).
+pub fn shop_options(colors: &str) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
+    for raw in colors.split(['、', '，', ',', '/', '；', ';']) {
+        let name: String = match raw.find(['（', '(']) {
+            Some(i) => raw[..i].to_string(),
+            None => raw.to_string(),
+        };
+        let name = name.trim().to_string();
+        let n = name.chars().count();
+        // "只有一个版本" is not a colour.
+        if !(1..=6).contains(&n) || name.contains(['有', '个']) {
+            continue;
+        }
+        let mut cues = vec![name.clone()];
+        let bare: String = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric()).to_string();
+        if bare != name && bare.chars().count() >= 2 {
+            cues.push(bare.clone());
+        }
+        for c in cues.clone() {
+            if let Some(b) = c.strip_suffix('色')
+                && b.chars().count() >= 2
+            {
+                cues.push(b.to_string());
+            }
+        }
+        let cues: Vec<String> = cues.iter().map(|c| normalize(c).text()).collect();
+        if out.iter().any(|t| t.label == name) {
+            continue;
+        }
+        out.push(Term {
+            id: format!("color:{name}"),
+            label: name,
+            cues,
+            group: COLOURS.into(),
+        });
+    }
+    out
+}
+
+/// Does a node's `listen.options` take this offered item (its id, or its group)?
+pub fn takes(options: &[String], item: &Item) -> bool {
+    options
+        .iter()
+        .any(|o| o == &item.id || (!item.group.is_empty() && o == &item.group))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,9 +142,32 @@ pub struct Vocabulary {
 }
 
 /// The built-in vocabulary, loaded once and shared.
+///
+/// `$PEILIAN_LISTENING` names a vocabulary file to use instead (for authors trying new cues
+/// without a rebuild); a file that does not load is reported on stderr and the built-in one
+/// is used.
 pub fn shared() -> std::sync::Arc<Vocabulary> {
     static V: std::sync::OnceLock<std::sync::Arc<Vocabulary>> = std::sync::OnceLock::new();
-    std::sync::Arc::clone(V.get_or_init(|| std::sync::Arc::new(Vocabulary::builtin())))
+    std::sync::Arc::clone(V.get_or_init(|| {
+        let from_env = std::env::var_os("PEILIAN_LISTENING").map(std::path::PathBuf::from);
+        let v = match from_env {
+            None => Vocabulary::builtin(),
+            Some(path) => match std::fs::read_to_string(&path)
+                .map_err(|e| vec![Diagnostic::new(&path, 1, 1, format!("cannot read: {e}"))])
+                .and_then(|src| Vocabulary::from_str(&src, &path))
+            {
+                Ok(v) => v,
+                Err(ds) => {
+                    for d in ds {
+                        eprintln!("{d}");
+                    }
+                    eprintln!("PEILIAN_LISTENING: using the built-in vocabulary instead");
+                    Vocabulary::builtin()
+                }
+            },
+        };
+        std::sync::Arc::new(v)
+    }))
 }
 
 /// One thing heard, with where it stands in the reply (char offsets into the reply as typed).
@@ -99,6 +179,9 @@ pub struct Item {
     pub text: String,
     pub start: usize,
     pub end: usize,
+    /// The option's group (`colors`), if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +271,8 @@ pub struct Context<'a> {
     pub product: &'a str,
     /// The trainee's earlier replies in this session, oldest first.
     pub earlier: &'a [&'a str],
+    /// Options from the shop being played (its product's colours: [`shop_options`]).
+    pub shop_options: &'a [Term],
 }
 
 impl Vocabulary {
@@ -390,6 +475,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                         text,
                         start: s,
                         end: e,
+                        group: String::new(),
                     });
                 }
             }
@@ -404,11 +490,12 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 text,
                 start: s,
                 end: e,
+                group: String::new(),
             });
         }
         // Offered: options named in a clause that does not refuse them.
         let mut here = Vec::new();
-        for t in &vocab.options {
+        for t in vocab.options.iter().chain(ctx.shop_options) {
             if let Some((a, b)) = first_at(cl.chars, &t.cues) {
                 // A refusal in the option's clause refuses it (不能退款, 赠品也不能再加了).
                 if cl.refusal.is_some() {
@@ -435,6 +522,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 text,
                 start: s,
                 end: e,
+                group: t.group.clone(),
             });
         }
         // Promised: a time (or a committed action) in a statement that refuses nothing.
@@ -517,7 +605,7 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
         if heard.asked.iter().any(|a| n.asks.contains(&a.id)) {
             return true;
         }
-        if !n.options.is_empty() && heard.offered.iter().any(|o| n.options.contains(&o.id)) {
+        if !n.options.is_empty() && heard.offered.iter().any(|o| takes(&n.options, o)) {
             return true;
         }
     }

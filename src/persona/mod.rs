@@ -95,8 +95,8 @@ impl Customer {
         let offered: Vec<&str> = heard
             .offered
             .iter()
+            .filter(|o| crate::listen::takes(&node.listen.options, o))
             .map(|o| o.id.as_str())
-            .filter(|id| node.listen.options.iter().any(|o| o == id))
             .collect();
         if offered.is_empty() {
             return None;

@@ -124,6 +124,15 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
     // Placeholders: only the known ones, and only those the shop has a value for.
     // Customer lines may also name what was heard ({picked}, {promise}, {question}) and the
     // persona's facts ({order_number}…); `listening` below checks where those may stand.
+    let shop_named = match &s.shop.profile {
+        Some(r) => format!(
+            "shop profile `{}` ({}), product `{}`",
+            r.id,
+            r.source.display(),
+            r.product
+        ),
+        None => "the scenario's `shop`".to_string(),
+    };
     for (at, name) in braces_in_strings(src) {
         match s.placeholder(name) {
             None if crate::listen::HEARD_SLOTS.contains(&name)
@@ -131,18 +140,27 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
             None => out.push(loc.at(
                 at,
                 format!(
-                    "unknown placeholder `{{{name}}}`: use one of {}, a persona fact ({}), or in customer lines {{picked}} {{promise}} {{question}}",
+                    "placeholder `{{{name}}}`: {shop_named} has no fact `{name}` — add `\"{name}\": \"…\"` to its facts (or to the product's), or use {}, a shop/product fact ({}), a persona fact ({}), or in customer lines {{picked}} {{promise}} {{question}}",
                     super::PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" "),
+                    s.shop.facts.keys().map(|k| format!("{{{k}}}")).collect::<Vec<_>>().join(" "),
                     s.persona.facts.keys().map(|k| format!("{{{k}}}")).collect::<Vec<_>>().join(" ")
                 ),
             )),
             Some(None) => out.push(loc.at(
                 at,
                 format!(
-                    "placeholder `{{{name}}}` but the shop has no `{name}`: add `{name}: …` to `shop`, or write the amount"
+                    "placeholder `{{{name}}}` but {shop_named} has no `{name}`: add `{name}: …` to it, or write the amount"
                 ),
             )),
             Some(Some(_)) => {}
+        }
+    }
+    for k in s.persona.facts.keys() {
+        if s.shop.facts.contains_key(k) {
+            out.push(loc.at(
+                src.find(&format!("\"{k}\"")).unwrap_or(0),
+                format!("persona fact `{k}` has the name of a fact of {shop_named}: rename one"),
+            ));
         }
     }
 
@@ -383,7 +401,7 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
     let src = loc.src;
     let mut out = Vec::new();
     let known = |kind: &str, id: &str| match kind {
-        "option" => vocab.option(id).is_some(),
+        "option" => vocab.option(id).is_some() || id == listen::COLOURS,
         "ask" => vocab.ask(id).is_some(),
         _ => vocab.topic(id).is_some(),
     };
@@ -447,6 +465,8 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
                 && id != "any"
                 && !n.listen.options.is_empty()
                 && !n.listen.options.contains(id)
+                && !(n.listen.options.iter().any(|o| o == listen::COLOURS)
+                    && vocab.option(id).is_some_and(|t| t.group == listen::COLOURS))
             {
                 out.push(loc.at(
                     find_quoted_after(src, "Picked(", id, at),
@@ -521,6 +541,7 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
                         customer_line: &line,
                         node: Some(&n.listen),
                         product: &s.shop.product,
+                        shop_options: &s.shop_options,
                         earlier: &[],
                     },
                 );

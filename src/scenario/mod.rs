@@ -3,6 +3,7 @@
 //! The authoring guide is `scenarios/README.md`.
 
 pub mod check;
+pub mod shop;
 
 use crate::diag::Diagnostic;
 use crate::listen::{Heard, NodeListen, PromiseKind};
@@ -24,7 +25,20 @@ pub struct Scenario {
     /// 1 (gentle) … 5 (hardest).
     pub difficulty: u8,
     pub persona: PersonaDef,
+    /// Tags the product must carry (`["服装"]`, `["易碎"]`): the scenario is played with the
+    /// first product of a shop profile that has them all. Empty: any shop's first product.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// A shop written into the scenario itself (older scenarios, or one-off exercises); played
+    /// when no shop profile is chosen.
+    #[serde(default, rename = "shop", skip_serializing_if = "Option::is_none")]
+    pub own_shop: Option<Shop>,
+    /// The shop being played: the chosen profile with its product, else `own_shop`.
+    #[serde(skip)]
     pub shop: Shop,
+    /// Options the shop adds to the listening vocabulary (its product's colours).
+    #[serde(skip)]
+    pub shop_options: Vec<crate::listen::Term>,
     /// Default response-time target for every node, in seconds.
     #[serde(default)]
     pub target_seconds: Option<f32>,
@@ -77,6 +91,14 @@ pub enum PersonaKind {
     Skeptic,
     /// 退换货: returns and exchanges, who pays the shipping.
     Returner,
+    /// 沉默寡言: 嗯, 哦, 随便 — gives little, must be asked easy questions.
+    Quiet,
+    /// 冲动型: buys on impulse, regrets, wants it now.
+    Impulsive,
+    /// 老顾客: a returning customer who expects special treatment.
+    Regular,
+    /// 辱骂型: abusive; stay polite, hold policy, escalate.
+    Abusive,
 }
 
 impl PersonaKind {
@@ -87,19 +109,27 @@ impl PersonaKind {
             PersonaKind::Complainant => "投诉",
             PersonaKind::Skeptic => "怀疑型",
             PersonaKind::Returner => "退换货",
+            PersonaKind::Quiet => "沉默寡言",
+            PersonaKind::Impulsive => "冲动型",
+            PersonaKind::Regular => "老顾客",
+            PersonaKind::Abusive => "辱骂型",
         }
     }
-    pub const ALL: [PersonaKind; 5] = [
+    pub const ALL: [PersonaKind; 9] = [
         PersonaKind::Hesitant,
         PersonaKind::Haggler,
         PersonaKind::Complainant,
         PersonaKind::Skeptic,
         PersonaKind::Returner,
+        PersonaKind::Quiet,
+        PersonaKind::Impulsive,
+        PersonaKind::Regular,
+        PersonaKind::Abusive,
     ];
 }
 
 /// The shop facts the trainee must respect.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shop {
     pub name: String,
@@ -120,6 +150,18 @@ pub struct Shop {
     pub shipping: String,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// 淘宝, 京东…, `{platform}`.
+    #[serde(default)]
+    pub platform: String,
+    /// The current activity price, `{promo_price}`.
+    #[serde(default)]
+    pub promo_price: Option<f32>,
+    /// Facts scenarios name as placeholders (`{courier}`, `{material}`…).
+    #[serde(default)]
+    pub facts: BTreeMap<String, String>,
+    /// The shop profile and product this shop came from (None: written in the scenario).
+    #[serde(skip)]
+    pub profile: Option<shop::ShopRef>,
 }
 
 impl Shop {
@@ -281,11 +323,18 @@ fn parse_weighted(v: &[(String, u32)]) -> Vec<(CheckId, u32)> {
 }
 
 impl Scenario {
-    /// Parse RON, with the shop's placeholders filled in every text shown to people (see
+    /// Parse RON, with the shop in place (its own, else the first stocking profile among
+    /// `profiles`) and its placeholders filled in every text shown to people (see
     /// [`Scenario::fill_placeholders`]). Syntax errors come back as
     /// `file:line:column: what was expected`.
     pub fn parse(src: &str, path: &Path) -> Result<Scenario, Diagnostic> {
+        Scenario::parse_in(src, path, ShopChoice::Default(&[]))
+    }
+
+    /// [`Scenario::parse`] in a chosen shop.
+    pub fn parse_in(src: &str, path: &Path, choice: ShopChoice) -> Result<Scenario, Diagnostic> {
         let mut s = Scenario::parse_as_written(src, path)?;
+        s.choose_shop(choice, src)?;
         s.fill_placeholders();
         Ok(s)
     }
@@ -305,6 +354,7 @@ impl Scenario {
     /// sessions, verdicts (`closest_answer`), result files, reports and the window all carry
     /// the filled text.
     pub fn fill_placeholders(&mut self) {
+        self.shop_options = shop_colours(&self.shop);
         self.brief = self.fill(&self.brief);
         self.shop.returns = self.fill(&self.shop.returns);
         self.shop.shipping = self.fill(&self.shop.shipping);
@@ -324,23 +374,46 @@ impl Scenario {
     }
 
     /// Read, parse and validate against the rubric: a scenario with problems does not load.
+    /// Played in its own shop, else in the first profile of the folder's `shops/` that stocks
+    /// what it needs.
     pub fn load(path: &Path, rubric: &crate::rubric::Rubric) -> Result<Scenario, Vec<Diagnostic>> {
-        let src = std::fs::read_to_string(path).map_err(|e| {
-            vec![Diagnostic::new(
-                path,
-                1,
-                1,
-                format!("cannot read scenario: {e}"),
-            )]
-        })?;
-        let mut s = Scenario::parse_as_written(&src, path).map_err(|d| vec![d])?;
-        let problems = check::validate(&s, &src, rubric);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let (profiles, _) = shop::load_dir(&shop::dir_for(dir));
+        Scenario::load_in(path, rubric, ShopChoice::Default(&profiles))
+    }
+
+    /// [`Scenario::load`] in a chosen shop.
+    pub fn load_in(
+        path: &Path,
+        rubric: &crate::rubric::Rubric,
+        choice: ShopChoice,
+    ) -> Result<Scenario, Vec<Diagnostic>> {
+        let src = read_scenario(path)?;
+        let s = Scenario::parse_as_written(&src, path).map_err(|d| vec![d])?;
+        s.finish(&src, rubric, choice)
+    }
+
+    /// Shop in place, validated against the rubric in that shop, placeholders filled.
+    fn finish(
+        mut self,
+        src: &str,
+        rubric: &crate::rubric::Rubric,
+        choice: ShopChoice,
+    ) -> Result<Scenario, Vec<Diagnostic>> {
+        self.choose_shop(choice, src).map_err(|d| vec![d])?;
+        let problems = check::validate(&self, src, rubric);
         if problems.is_empty() {
-            s.fill_placeholders();
-            Ok(s)
+            self.fill_placeholders();
+            Ok(self)
         } else {
             Err(problems)
         }
+    }
+
+    /// Can this scenario be played in `profile`? (Not when it carries its own shop, nor when
+    /// the profile stocks no product with every tag it needs.)
+    pub fn stocked_by(&self, profile: &shop::ShopProfile) -> bool {
+        self.own_shop.is_none() && profile.product_for(&self.needs).is_some()
     }
 
     fn reindex(&mut self) {
@@ -370,8 +443,9 @@ impl Scenario {
         self.placeholder(name).flatten()
     }
 
-    /// The shop's value for a placeholder name (`price` for `{price}`): `None` for a name that
-    /// is not a placeholder, `Some(None)` for one this shop has no value for.
+    /// The shop's value for a placeholder name (`price` for `{price}`): `None` for a name the
+    /// shop does not know, `Some(None)` for a fixed one this shop has no value for
+    /// (`free_shipping_over`, `promo_price`).
     pub fn placeholder(&self, name: &str) -> Option<Option<String>> {
         let fmt = |v: f32| {
             if v.fract() == 0.0 {
@@ -380,14 +454,87 @@ impl Scenario {
                 format!("{v:.2}")
             }
         };
+        let shop = &self.shop;
         Some(match name {
-            "price" => Some(fmt(self.shop.price)),
-            "lowest_price" => Some(fmt(self.shop.lowest_price)),
-            "free_shipping_over" => self.shop.free_shipping_over.map(fmt),
-            "product" => Some(self.shop.product.clone()),
-            "shop" => Some(self.shop.name.clone()),
-            _ => return None,
+            "price" => Some(fmt(shop.price)),
+            "lowest_price" => Some(fmt(shop.lowest_price)),
+            "promo_price" => shop.promo_price.map(fmt),
+            "max_discount" => Some(fmt(shop.price - shop.lowest_price)),
+            "free_shipping_over" => shop.free_shipping_over.map(fmt),
+            "product" => Some(shop.product.clone()),
+            "shop" => Some(shop.name.clone()),
+            "platform" => (!shop.platform.is_empty()).then(|| shop.platform.clone()),
+            "returns" => Some(shop.returns.clone()),
+            "shipping" => Some(shop.shipping.clone()),
+            _ => return shop.facts.get(name).map(|v| Some(v.clone())),
         })
+    }
+
+    /// A number mixed into the session seed so that the same scenario in two shops is two
+    /// different customers (0 for a scenario's own shop, so older result files replay).
+    pub fn seed_salt(&self) -> u64 {
+        match &self.shop.profile {
+            None => 0,
+            Some(r) => {
+                // FNV-1a: stable across builds and platforms.
+                let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+                for b in r.id.bytes().chain([b'/']).chain(r.product.bytes()) {
+                    h ^= u64::from(b);
+                    h = h.wrapping_mul(0x0100_0000_01b3);
+                }
+                h
+            }
+        }
+    }
+
+    /// Put the shop in place: the given profile, else the scenario's own shop, else the first
+    /// default profile stocking a product with every tag in `needs`. The error says what is
+    /// missing, at the place of `needs` in the file.
+    pub fn choose_shop(&mut self, choice: ShopChoice, src: &str) -> Result<(), Diagnostic> {
+        let at = |msg: String| {
+            let pos = src.find("needs").or_else(|| src.find("persona")).unwrap_or(0);
+            let (l, c) = crate::diag::line_col(src, pos);
+            Diagnostic::new(&self.source, l, c, msg)
+        };
+        let needs = shop::ShopProfile::describe_needs(&self.needs);
+        match choice {
+            ShopChoice::Given(p) if self.own_shop.is_some() => Err(at(format!(
+                "这个场景自带店铺，不能换到 `{}` 练 (the scenario writes its own `shop`; remove it and set `needs` to play it in shop profiles)",
+                p.id
+            ))),
+            ShopChoice::Given(p) => match p.product_for(&self.needs) {
+                Some(prod) => {
+                    self.shop = p.shop_for(prod);
+                    self.shop_options = shop_colours(&self.shop);
+                    Ok(())
+                }
+                None => Err(at(format!(
+                    "店铺 `{}` 没有带 {needs} 标签的商品，这个场景不能在该店练 (shop profile {} stocks no product tagged {needs})",
+                    p.id,
+                    p.source.display()
+                ))),
+            },
+            ShopChoice::Default(profiles) => {
+                if let Some(own) = &self.own_shop {
+                    self.shop = own.clone();
+                    self.shop_options = shop_colours(&self.shop);
+                    return Ok(());
+                }
+                match profiles
+                    .iter()
+                    .find_map(|p| p.product_for(&self.needs).map(|prod| (p, prod)))
+                {
+                    Some((p, prod)) => {
+                        self.shop = p.shop_for(prod);
+                        self.shop_options = shop_colours(&self.shop);
+                        Ok(())
+                    }
+                    None => Err(at(format!(
+                        "no shop to play in: the scenario has no `shop` and no shop profile stocks a product tagged {needs} (add one to scenarios/shops/, or give --shop)"
+                    ))),
+                }
+            }
+        }
     }
 
     /// Fill `{price}`, `{lowest_price}`, `{free_shipping_over}`, `{product}`, `{shop}`
@@ -417,14 +564,37 @@ impl Scenario {
     }
 }
 
-/// The placeholders a scenario's text may use, filled from its `shop`.
-pub const PLACEHOLDERS: [&str; 5] = [
+/// The placeholders filled from a shop's fixed fields; any shop or product fact (`{courier}`,
+/// `{material}`…) is one too.
+pub const PLACEHOLDERS: [&str; 10] = [
     "price",
     "lowest_price",
+    "promo_price",
+    "max_discount",
     "free_shipping_over",
     "product",
     "shop",
+    "platform",
+    "returns",
+    "shipping",
 ];
+
+/// The shop's colours as listening options (its `colors` fact).
+fn shop_colours(shop: &Shop) -> Vec<crate::listen::Term> {
+    shop.facts
+        .get("colors")
+        .map(|c| crate::listen::shop_options(c))
+        .unwrap_or_default()
+}
+
+/// Which shop a scenario is played in.
+#[derive(Debug, Clone, Copy)]
+pub enum ShopChoice<'a> {
+    /// The scenario's own shop, else the first of these profiles stocking what it needs.
+    Default(&'a [shop::ShopProfile]),
+    /// This profile; a scenario it stocks nothing for cannot be played.
+    Given(&'a shop::ShopProfile),
+}
 
 /// The shipped scenarios directory: `$PEILIAN_SCENARIOS`, else `scenarios/` beside the
 /// working directory, else beside the executable's crate root (for `cargo run`).
@@ -455,37 +625,93 @@ pub fn id_place(s: &Scenario) -> crate::diag::Defined {
     crate::diag::Defined::find(&s.source, &src, "id", &s.id)
 }
 
-/// Load every scenario in `dir`; the problems of the ones that fail come back separately.
-/// Ids are unique: a file whose id an earlier file (by name) already uses is skipped, with a
-/// problem naming both.
+fn read_scenario(path: &Path) -> Result<String, Vec<Diagnostic>> {
+    std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::new(
+            path,
+            1,
+            1,
+            format!("cannot read scenario: {e}"),
+        )]
+    })
+}
+
+/// Load every scenario in `dir`, each in its own shop or the first profile of `dir/shops`
+/// stocking what it needs; the problems of the ones that fail come back separately.
 pub fn load_dir(dir: &Path, rubric: &crate::rubric::Rubric) -> (Vec<Scenario>, Vec<Diagnostic>) {
-    let mut ok: Vec<Scenario> = Vec::new();
-    let mut bad = Vec::new();
-    match files_in(dir) {
-        Ok(files) => {
-            for f in files {
-                match Scenario::load(&f, rubric) {
-                    Ok(s) => match ok.iter().find(|o| o.id == s.id) {
-                        Some(first) => {
-                            bad.extend(crate::diag::duplicates(
-                                "scenario id",
-                                &[id_place(first), id_place(&s)],
-                            ));
-                        }
-                        None => ok.push(s),
-                    },
-                    Err(d) => bad.extend(d),
-                }
-            }
-        }
-        Err(e) => bad.push(Diagnostic::new(
-            dir,
-            1,
-            1,
-            format!("cannot read scenario folder: {e}"),
-        )),
+    let l = load_dir_in(dir, rubric, None);
+    (l.scenarios, l.problems)
+}
+
+/// What [`load_dir_in`] found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub scenarios: Vec<Scenario>,
+    pub problems: Vec<Diagnostic>,
+    /// Scenarios the chosen shop cannot play (they need products it does not stock, or carry
+    /// their own shop): `(id, what they need)`.
+    pub not_stocked: Vec<(String, String)>,
+}
+
+/// Load every scenario in `dir`, in `shop` when one is given (scenarios it does not stock
+/// are listed in `not_stocked`), else as [`load_dir`]. Ids are unique: a file whose id an
+/// earlier file (by name) already uses is skipped, with a problem naming both.
+pub fn load_dir_in(
+    dir: &Path,
+    rubric: &crate::rubric::Rubric,
+    shop: Option<&shop::ShopProfile>,
+) -> Loaded {
+    let mut out = Loaded::default();
+    let (profiles, shop_problems) = shop::load_dir(&shop::dir_for(dir));
+    if shop.is_none() {
+        out.problems.extend(shop_problems);
     }
-    (ok, bad)
+    let choice = match shop {
+        Some(p) => ShopChoice::Given(p),
+        None => ShopChoice::Default(&profiles),
+    };
+    let files = match files_in(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            out.problems.push(Diagnostic::new(
+                dir,
+                1,
+                1,
+                format!("cannot read scenario folder: {e}"),
+            ));
+            return out;
+        }
+    };
+    for f in files {
+        let loaded = read_scenario(&f).and_then(|src| {
+            let s = Scenario::parse_as_written(&src, &f).map_err(|d| vec![d])?;
+            if let Some(p) = shop
+                && !s.stocked_by(p)
+            {
+                let need = if s.own_shop.is_some() {
+                    "自带店铺 (its own shop)".to_string()
+                } else {
+                    shop::ShopProfile::describe_needs(&s.needs)
+                };
+                return Ok(Err((s.id, need)));
+            }
+            s.finish(&src, rubric, choice).map(Ok)
+        });
+        match loaded {
+            Ok(Ok(s)) => match out.scenarios.iter().find(|o| o.id == s.id) {
+                Some(first) => {
+                    out.problems.extend(crate::diag::duplicates(
+                        "scenario id",
+                        &[id_place(first), id_place(&s)],
+                    ));
+                }
+                None => out.scenarios.push(s),
+            },
+            Ok(Err(skipped)) => out.not_stocked.push(skipped),
+            Err(d) => out.problems.extend(d),
+        }
+    }
+    out
 }
 
 /// Find a scenario by id, or load it from a path.
@@ -494,13 +720,39 @@ pub fn resolve(
     dir: &Path,
     rubric: &crate::rubric::Rubric,
 ) -> Result<Scenario, Vec<Diagnostic>> {
+    resolve_in(name, dir, rubric, None)
+}
+
+/// [`resolve`] in a chosen shop.
+pub fn resolve_in(
+    name: &str,
+    dir: &Path,
+    rubric: &crate::rubric::Rubric,
+    shop: Option<&shop::ShopProfile>,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let p = Path::new(name);
     if p.extension().is_some_and(|x| x == "ron") || p.is_file() {
-        return Scenario::load(p, rubric);
+        return match shop {
+            Some(profile) => Scenario::load_in(p, rubric, ShopChoice::Given(profile)),
+            None => Scenario::load(p, rubric),
+        };
     }
-    let (all, problems) = load_dir(dir, rubric);
-    if let Some(s) = all.into_iter().find(|s| s.id == name) {
+    let l = load_dir_in(dir, rubric, shop);
+    if let Some(s) = l.scenarios.into_iter().find(|s| s.id == name) {
         return Ok(s);
+    }
+    if let (Some(profile), Some((_, need))) =
+        (shop, l.not_stocked.iter().find(|(id, _)| id == name))
+    {
+        return Err(vec![Diagnostic::new(
+            &profile.source,
+            1,
+            1,
+            format!(
+                "店铺 `{}` 没有这个场景要的商品 ({need})，不能在该店练 `{name}` (the shop stocks no product it needs; `peilian scenarios --shop {}` lists what it can play)",
+                profile.id, profile.id
+            ),
+        )]);
     }
     let mut d = vec![Diagnostic::new(
         dir,
@@ -508,7 +760,7 @@ pub fn resolve(
         1,
         format!("no scenario with id `{name}` (run `peilian scenarios` to list them)"),
     )];
-    d.extend(problems);
+    d.extend(l.problems);
     Err(d)
 }
 

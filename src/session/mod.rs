@@ -198,7 +198,7 @@ impl Session {
         mode: Mode,
         frontend: &str,
     ) -> Session {
-        let mut customer = Customer::new(&scenario.persona, seed);
+        let mut customer = Customer::new(&scenario.persona, seed ^ scenario.seed_salt());
         let node = scenario.node_index(&scenario.start).unwrap_or(0);
         let line = customer.say(&scenario, &scenario.nodes[node], &|_| None);
         let now = now_unix();
@@ -298,6 +298,7 @@ impl Session {
                 customer_line: &customer_line,
                 node: Some(&node.listen),
                 product: &scenario.shop.product,
+                shop_options: &scenario.shop_options,
                 earlier: &earlier,
             },
         );

@@ -65,6 +65,10 @@ pub fn persona_color(kind: PersonaKind) -> Color {
         PersonaKind::Complainant => Color::srgb(0.74, 0.15, 0.13),
         PersonaKind::Skeptic => Color::srgb(0.45, 0.3, 0.72),
         PersonaKind::Returner => Color::srgb(0.04, 0.44, 0.4),
+        PersonaKind::Quiet => Color::srgb(0.3, 0.35, 0.42),
+        PersonaKind::Impulsive => Color::srgb(0.62, 0.12, 0.42),
+        PersonaKind::Regular => Color::srgb(0.45, 0.33, 0.05),
+        PersonaKind::Abusive => Color::srgb(0.35, 0.07, 0.09),
     }
 }
 
@@ -173,13 +177,7 @@ pub fn text_pairs() -> Vec<(&'static str, Color, Color)> {
         ("amber text on pale amber", WARN, WARN_SOFT),
         ("white on amber", Color::WHITE, WARN),
     ];
-    for k in [
-        PersonaKind::Hesitant,
-        PersonaKind::Haggler,
-        PersonaKind::Complainant,
-        PersonaKind::Skeptic,
-        PersonaKind::Returner,
-    ] {
+    for k in PersonaKind::ALL {
         v.push(("white on a persona chip", Color::WHITE, persona_color(k)));
     }
     for score in [95, 70, 30] {
