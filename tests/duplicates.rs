@@ -98,7 +98,7 @@ fn check_names_both_files_and_scenarios_lists_once() {
 fn the_window_catalog_lists_an_id_once_and_shows_the_problem() {
     let d = folder();
     let rubric = peilian::rubric::Rubric::builtin();
-    let c = peilian::ui::catalog::Catalog::load(&d, &rubric);
+    let c = peilian::ui::catalog::Catalog::load(&d, &rubric, None);
     let ids: Vec<&str> = c.scenarios.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["haggler-phone-case"]);
     assert!(

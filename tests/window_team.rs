@@ -604,7 +604,7 @@ fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
 
     let out = Arc::new(Mutex::new(Outcome::default()));
     let rubric = Rubric::builtin();
-    let catalog = peilian::ui::catalog::Catalog::load(&root().join("scenarios"), &rubric);
+    let catalog = peilian::ui::catalog::Catalog::load(&root().join("scenarios"), &rubric, None);
     let mut app = App::new();
     app.set_error_handler(bevy::ecs::error::warn);
     app.add_plugins(

@@ -55,8 +55,9 @@ pub struct CommonArgs {
     /// Rubric file (default: the built-in assets/rubric/courseware.ron).
     #[arg(long, value_name = "FILE")]
     pub rubric: Option<PathBuf>,
-    /// Play in this shop: a shop profile file, or the id of one in the scenario folder's
-    /// shops/ (default: each scenario's first stocking shop).
+    /// Play in this shop (practice, scenarios, check, score, drill, window): a shop profile
+    /// file, or the id of one in the scenario folder's shops/ (default: each scenario's first
+    /// stocking shop).
     #[arg(long, value_name = "FILE|ID")]
     pub shop: Option<String>,
 }

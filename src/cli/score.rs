@@ -31,6 +31,8 @@ struct ErrLine<'a> {
 pub struct Scorer<'r> {
     rubric: &'r Rubric,
     dir: std::path::PathBuf,
+    /// The shop every scenario is played in (`--shop`), else each one's default.
+    shop: Option<crate::scenario::shop::ShopProfile>,
     scenarios: HashMap<String, Option<Scenario>>,
     scratch: Scratch,
     det: Detection,
@@ -98,6 +100,7 @@ impl<'r> Scorer<'r> {
         Scorer {
             rubric,
             dir,
+            shop: None,
             scenarios: HashMap::new(),
             scratch: Scratch::default(),
             det: Detection::default(),
@@ -108,7 +111,7 @@ impl<'r> Scorer<'r> {
 
     fn load_scenario(&mut self, id: &str) {
         if !self.scenarios.contains_key(id) {
-            let s = scenario::resolve(id, &self.dir, self.rubric).ok();
+            let s = scenario::resolve_in(id, &self.dir, self.rubric, self.shop.as_ref()).ok();
             self.scenarios.insert(id.to_string(), s);
         }
     }
@@ -548,6 +551,10 @@ pub fn run(a: ScoreArgs) -> ExitCode {
         Err(c) => return c,
     };
     let mut scorer = Scorer::new(&rubric, scenario_dir(&a.common));
+    scorer.shop = match crate::catalog::load_shop(&a.common.sources()) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let res = match a.input.as_deref() {

@@ -49,6 +49,10 @@ pub struct DrillPlan {
     /// How many tries each step allows (≥ 1); a retry meets the same customer again.
     #[serde(default = "one")]
     pub attempts: u32,
+    /// The shop the plan is played in: the id of a profile in the scenario folder's `shops/`
+    /// (or a file). `--shop` on the command line wins; None: each scenario's default shop.
+    #[serde(default)]
+    pub shop: Option<String>,
     /// Where the plan was read from.
     #[serde(skip)]
     pub source: PathBuf,
@@ -608,7 +612,25 @@ pub fn check_plan(src: &str, path: &Path, scenarios: &Path, rubric: &Rubric) -> 
         Ok(p) => p,
         Err(d) => return vec![d],
     };
-    let (loaded, _) = crate::scenario::load_dir(scenarios, rubric);
+    let shop = match &plan.shop {
+        None => None,
+        Some(name) => match crate::scenario::shop::resolve(name, scenarios) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                let (l, c) = crate::diag::locate_field(src, "shop", name);
+                return vec![Diagnostic::new(
+                    path,
+                    l,
+                    c,
+                    format!(
+                        "no shop profile `{name}` (an id from {}, or a .ron file)",
+                        crate::scenario::shop::dir_for(scenarios).display()
+                    ),
+                )];
+            }
+        },
+    };
+    let loaded = crate::scenario::load_dir_in(scenarios, rubric, shop.as_ref()).scenarios;
     let broken: Vec<String> = crate::scenario::files_in(scenarios)
         .unwrap_or_default()
         .iter()

@@ -34,7 +34,7 @@ pub fn run(a: DrillOptions) -> ExitCode {
         }
     };
     let dir = scenario_dir(&a.sources);
-    let (scenarios, problems) = crate::scenario::load_dir(&dir, &rubric);
+    let (mut scenarios, problems) = crate::scenario::load_dir(&dir, &rubric);
     for p in &problems {
         eprintln!("{p}");
     }
@@ -47,6 +47,22 @@ pub fn run(a: DrillOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The plan's shop, or the one named with --shop: the same customers in the team's shop.
+    let shop_name = a.sources.shop.clone().or(plan.shop.clone());
+    if let Some(name) = shop_name {
+        let shop = match crate::scenario::shop::resolve(&name, &dir) {
+            Ok(p) => p,
+            Err(ds) => {
+                for d in ds {
+                    eprintln!("{d}");
+                }
+                return ExitCode::from(2);
+            }
+        };
+        let loaded = crate::scenario::load_dir_in(&dir, &rubric, Some(&shop));
+        println!("店铺 shop: {}（{}）", shop.name, shop.id);
+        scenarios = loaded.scenarios;
+    }
     let seed = a.seed.unwrap_or(plan.seed);
     let plan_source = plan.source.clone();
     let mut drill = match DrillRun::new(plan, seed, &scenarios) {

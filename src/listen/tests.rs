@@ -14,6 +14,7 @@ fn hear_after(reply: &str, customer: &str, earlier: &[&str]) -> Heard {
             node: None,
             product: "法式碎花连衣裙",
             earlier,
+            shop_options: &[],
         },
     )
 }
@@ -156,6 +157,7 @@ fn the_node_can_declare_topics_asks_and_options() {
         node: Some(&node),
         product: "耳机",
         earlier: &[],
+        shop_options: &[],
     };
     assert!(!listen(&v, "您看补发可以吗", &ctx).off_topic);
     assert!(!listen(&v, "订单号能发我吗", &ctx).off_topic);
@@ -197,4 +199,39 @@ fn telling_applying_and_cannot_use_are_not_asks_or_refusals() {
     assert_eq!(h.refused.len(), 1);
     let h = hear("或者把这几件的钱退给您，您看哪个方便？", "碎了三个");
     assert!(h.offered_ids().contains("refund"));
+}
+
+#[test]
+fn a_shops_own_colours_are_options_a_colour_choice_takes() {
+    let v = Vocabulary::builtin();
+    let colours = shop_options("燕麦色、雾霾蓝、01豆沙、深蓝色（原色）、只有一个版本");
+    let labels: Vec<&str> = colours.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(labels, ["燕麦色", "雾霾蓝", "01豆沙", "深蓝色"]);
+    let node = NodeListen {
+        topics: vec!["colour".into()],
+        options: vec![COLOURS.into()],
+        asks: vec![],
+        question: String::new(),
+    };
+    let ctx = Context {
+        customer_line: "哪个颜色好看？",
+        node: Some(&node),
+        product: "针织开衫",
+        earlier: &[],
+        shop_options: &colours,
+    };
+    // Present: the shop's names, shortened as people type them, joined as a choice.
+    let h = listen(&v, "燕麦和豆沙都很百搭，您喜欢哪个", &ctx);
+    let ids: Vec<&str> = h.offered.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["color:燕麦色", "color:01豆沙"], "{h:?}");
+    assert!(h.choice);
+    assert!(h.offered.iter().all(|o| takes(&node.options, o)));
+    // A built-in colour belongs to the group too (雾霾蓝 is the vocabulary's blue).
+    let h = listen(&v, "黑色还是雾霾蓝？", &ctx);
+    assert!(h.offered.iter().all(|o| takes(&node.options, o)), "{h:?}");
+    assert_eq!(h.offered.len(), 2);
+    // Absent: a shop without those colours does not hear them.
+    let bare = Context { shop_options: &[], ..ctx };
+    let h = listen(&v, "燕麦和豆沙都很百搭，您喜欢哪个", &bare);
+    assert!(h.offered.is_empty(), "{h:?}");
 }

@@ -104,6 +104,7 @@ mod tests {
             text: text.into(),
             start: 0,
             end: 0,
+            group: String::new(),
         }
     }
 

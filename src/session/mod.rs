@@ -68,6 +68,9 @@ pub struct ScenarioRef {
     pub persona_label: String,
     pub customer_name: String,
     pub difficulty: u8,
+    /// The shop profile and product it was played with (None: the scenario's own shop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop: Option<crate::scenario::shop::ShopRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,6 +215,7 @@ impl Session {
                 persona_label: scenario.persona.kind.label().into(),
                 customer_name: scenario.persona.name.clone(),
                 difficulty: scenario.difficulty,
+                shop: scenario.shop.profile.clone(),
             },
             mode,
             seed,

@@ -5,6 +5,7 @@
 
 use super::Screen;
 use crate::drill::{self, DrillPlan};
+use crate::scenario::shop::ShopProfile;
 use crate::scenario::{self, Scenario};
 use crate::sim::SimRubric;
 use bevy::prelude::*;
@@ -23,12 +24,26 @@ pub struct Catalog {
     pub reloaded: bool,
     /// Names, sizes and times of the files loaded, to tell a real edit from a spurious event.
     pub fingerprint: u64,
+    /// The shop profiles on offer (`<dir>/shops`, and the one named with `--shop`).
+    pub shops: Vec<ShopProfile>,
+    /// The shop every scenario is played in (None: each scenario's own or first stocking shop).
+    pub shop: Option<ShopProfile>,
+    /// Scenarios the chosen shop cannot play: (id, what they need).
+    pub not_stocked: Vec<(String, String)>,
 }
 
 impl Catalog {
-    pub fn load(dir: &Path, rubric: &crate::rubric::Rubric) -> Catalog {
+    /// The folder's scenarios and plans, played in `shop` when one is given.
+    pub fn load(dir: &Path, rubric: &crate::rubric::Rubric, shop: Option<&ShopProfile>) -> Catalog {
         let fingerprint = fingerprint(dir);
-        let (all, problems) = scenario::load_dir(dir, rubric);
+        let loaded = scenario::load_dir_in(dir, rubric, shop);
+        let (all, problems) = (loaded.scenarios, loaded.problems);
+        let (mut shops, _) = scenario::shop::load_dir(&scenario::shop::dir_for(dir));
+        if let Some(p) = shop
+            && !shops.iter().any(|s| s.id == p.id)
+        {
+            shops.push(p.clone());
+        }
         let plans_dir = drill::plans_dir(dir);
         let (plans, plan_problems) = if plans_dir.is_dir() {
             drill::load_plans(&plans_dir, &all)
@@ -46,6 +61,9 @@ impl Catalog {
                 .collect(),
             reloaded: false,
             fingerprint,
+            shops,
+            shop: shop.cloned(),
+            not_stocked: loaded.not_stocked,
         }
     }
 
@@ -73,7 +91,8 @@ pub fn fingerprint(dir: &Path) -> u64 {
     let files = scenario::files_in(dir)
         .unwrap_or_default()
         .into_iter()
-        .chain(scenario::files_in(&drill::plans_dir(dir)).unwrap_or_default());
+        .chain(scenario::files_in(&drill::plans_dir(dir)).unwrap_or_default())
+        .chain(scenario::files_in(&scenario::shop::dir_for(dir)).unwrap_or_default());
     for f in files {
         f.hash(&mut h);
         if let Ok(m) = std::fs::metadata(&f) {
@@ -86,7 +105,7 @@ pub fn fingerprint(dir: &Path) -> u64 {
 
 /// Re-read the folder (the picker rebuilds when the catalog changes).
 pub fn reload(mut catalog: ResMut<Catalog>, rubric: Res<SimRubric>) {
-    *catalog = Catalog::load(&catalog.dir, &rubric.0);
+    *catalog = Catalog::load(&catalog.dir, &rubric.0, catalog.shop.as_ref());
 }
 
 /// Register the scenario folder as the `scenarios://` asset source. Must run before
@@ -186,7 +205,7 @@ mod watch {
                 "scenario files changed: reloading {}",
                 catalog.dir.display()
             );
-            let mut fresh = Catalog::load(&catalog.dir, &rubric.0);
+            let mut fresh = Catalog::load(&catalog.dir, &rubric.0, catalog.shop.as_ref());
             fresh.reloaded = true;
             *catalog = fresh;
         }

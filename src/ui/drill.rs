@@ -305,7 +305,7 @@ mod tests {
     fn a_drill_steps_through_retries_and_ends() {
         let rubric = Rubric::builtin();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let catalog = Catalog::load(&dir, &rubric);
+        let catalog = Catalog::load(&dir, &rubric, None);
         let mut plan = catalog
             .plans
             .iter()

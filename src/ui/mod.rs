@@ -131,9 +131,13 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         Err(c) => return c,
     };
     let dir = scenario_dir(&a.sources);
+    let shop = match crate::catalog::load_shop(&a.sources) {
+        Ok(s) => s,
+        Err(c) => return c,
+    };
     let first = match &a.scenario {
         None => None,
-        Some(name) => match crate::scenario::resolve(name, &dir, &rubric) {
+        Some(name) => match crate::scenario::resolve_in(name, &dir, &rubric, shop.as_ref()) {
             Ok(s) => Some(Arc::new(s)),
             Err(ds) => {
                 for d in ds {
@@ -169,7 +173,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         results: results.clone(),
         scripted,
     };
-    let catalog = catalog::Catalog::load(&dir, &rubric);
+    let catalog = catalog::Catalog::load(&dir, &rubric, shop.as_ref());
     let first_drill = match &a.drill {
         None => None,
         Some(name) => match crate::drill::resolve(name, &dir, &catalog.scenario_values()) {

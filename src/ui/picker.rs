@@ -30,6 +30,9 @@ pub(super) enum PickerAction {
     Mode(Mode),
     /// Show the scenario folder in the file manager (its path is no business of the screen).
     OpenFolder,
+    /// Play every scenario in this shop profile (index into `Catalog::shops`), or in each
+    /// scenario's own shop.
+    Shop(Option<usize>),
 }
 
 fn stars(difficulty: u8) -> String {
@@ -132,6 +135,9 @@ fn sidebar(
                 p.spawn(widgets::dim(note));
             }
         });
+        if !catalog.shops.is_empty() {
+            shop_panel(side, catalog);
+        }
         if !catalog.plans.is_empty() || drills.error.is_some() {
             drill_panel(side, catalog, drills);
         }
@@ -150,6 +156,45 @@ fn sidebar(
                 size::SMALL,
                 palette::GOOD,
             ));
+        }
+    });
+}
+
+/// 店铺: which shop the customers buy from — a team's own shop profile, or each scenario's
+/// default.
+fn shop_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog) {
+    side.spawn(widgets::panel()).with_children(|p| {
+        p.spawn(widgets::header(s::PICKER_SHOP));
+        let chosen = catalog.shop.as_ref().map(|c| c.id.as_str());
+        let kind = |on: bool| {
+            if on {
+                ButtonKind::Selected
+            } else {
+                ButtonKind::Plain
+            }
+        };
+        p.spawn(widgets::button(
+            s::PICKER_SHOP_DEFAULT,
+            kind(chosen.is_none()),
+            PickerAction::Shop(None),
+        ));
+        for (i, shop) in catalog.shops.iter().enumerate() {
+            let label = if shop.platform.is_empty() {
+                shop.name.clone()
+            } else {
+                format!("{}（{}）", shop.name, shop.platform)
+            };
+            p.spawn(widgets::button(
+                label,
+                kind(chosen == Some(shop.id.as_str())),
+                PickerAction::Shop(Some(i)),
+            ));
+        }
+        if !catalog.not_stocked.is_empty() {
+            p.spawn(widgets::dim(fill(
+                s::PICKER_SHOP_NOT_STOCKED,
+                &[&catalog.not_stocked.len()],
+            )));
         }
     });
 }
@@ -379,11 +424,22 @@ fn on_activate(
     mut begin: MessageWriter<BeginPractice>,
     mut start_drill: MessageWriter<StartDrill>,
     mut buttons: Query<(&PickerAction, &mut ButtonKind)>,
+    mut reload: Commands,
 ) {
     let Ok(action) = actions.get(ev.entity) else {
         return;
     };
     match *action {
+        PickerAction::Shop(i) => {
+            let shop = i.and_then(|i| catalog.shops.get(i)).cloned();
+            let dir = catalog.dir.clone();
+            // Reload the catalog in the chosen shop (the picker rebuilds when it changes).
+            reload.queue(move |world: &mut World| {
+                let rubric = world.resource::<crate::sim::SimRubric>().0.clone();
+                let fresh = Catalog::load(&dir, &rubric, shop.as_ref());
+                world.insert_resource(fresh);
+            });
+        }
         PickerAction::Start(i) => {
             if let Some(sc) = catalog.scenarios.get(i) {
                 begin.write(BeginPractice::scenario(Arc::clone(sc), None));

@@ -224,7 +224,7 @@ mod tests {
         use crate::session::store::ResultStore;
         let rubric = Rubric::builtin();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let catalog = Catalog::load(&dir, &rubric);
+        let catalog = Catalog::load(&dir, &rubric, None);
         let sc = catalog
             .find("complaint-broken-dishes")
             .expect("shipped scenario")
