@@ -529,6 +529,9 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
         for a in &n.model_answers {
             let off = find_quoted_after(src, "", a, at);
             let short: String = a.chars().take(16).collect();
+            // Judged as trainees will see it, the shop's placeholders filled.
+            let filled = s.fill(a);
+            let a = &filled;
             // Detected once per answer; only what was heard depends on the customer's line.
             let det = rubric.detect(a, Some(&policy));
             let detected = |c| det.has(c);
