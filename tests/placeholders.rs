@@ -83,15 +83,19 @@ fn verdicts_and_result_records_carry_filled_model_answers() {
 fn check_points_at_unknown_and_valueless_placeholders() {
     let dir =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("placeholders-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir.join("shops")).unwrap();
     let src = std::fs::read_to_string("scenarios/haggler-phone-case.ron").unwrap();
-    // No free-shipping threshold in the shop, and a misspelt placeholder in a customer line.
-    let src = src
+    // A team's shop with no free-shipping threshold, and a misspelt placeholder in a customer
+    // line.
+    let shop = std::fs::read_to_string("scenarios/shops/digital.ron").unwrap();
+    let shop: String = shop
         .lines()
         .filter(|l| !l.trim_start().starts_with("free_shipping_over:"))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .replacen("那包邮总行吧？", "那包邮总行吧？{prise}块呢", 1);
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.join("shops/digital.ron"), shop).unwrap();
+    let src = src.replacen("那包邮总行吧？", "那包邮总行吧？{prise}块呢", 1);
+    assert!(src.contains("{prise}"));
     let file = dir.join("bad.ron");
     std::fs::write(&file, &src).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_peilian"))
@@ -111,10 +115,14 @@ fn check_points_at_unknown_and_valueless_placeholders() {
         let col = line[..line.find(needle).unwrap()].chars().count() + 1;
         format!("{}:{}:{}:", file.display(), l + 1, col)
     };
-    let unknown = format!("{} unknown placeholder `{{prise}}`", place("{prise}", 0));
+    let unknown = format!(
+        "{} placeholder `{{prise}}`: shop profile `digital` ({}), product `phone_case` has no fact `prise`",
+        place("{prise}", 0),
+        dir.join("shops/digital.ron").display()
+    );
     assert!(text.contains(&unknown), "want {unknown}\n{text}");
     let missing = format!(
-        "{} placeholder `{{free_shipping_over}}`",
+        "{} placeholder `{{free_shipping_over}}` but shop profile `digital`",
         place("{free_shipping_over}", 0)
     );
     assert!(text.contains(&missing), "want {missing}\n{text}");

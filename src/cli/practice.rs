@@ -73,7 +73,17 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
     // The drill plans next to them, so they can be found from the terminal too.
     let plans_dir = crate::drill::plans_dir(&dir);
     if plans_dir.is_dir() {
-        let (plans, plan_problems) = crate::drill::load_plans(&plans_dir, &all);
+        let (plans, mut plan_problems) = crate::drill::load_plans(&plans_dir, &all);
+        if let Some(p) = &shop
+            && !plan_problems.is_empty()
+        {
+            // Plans that need scenarios this shop does not sell are not errors here.
+            println!(
+                "（{} 的部分训练计划要用本店没有的场景，未列出；`peilian check` 检查计划本身）",
+                p.name
+            );
+            plan_problems.clear();
+        }
         for p in &plan_problems {
             eprintln!("{p}");
         }

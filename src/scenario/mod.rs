@@ -367,6 +367,14 @@ impl Scenario {
                 lines: n.lines.iter().map(|l| self.fill(l)).collect(),
                 model_answers: n.model_answers.iter().map(|a| self.fill(a)).collect(),
                 hint: self.fill(&n.hint),
+                key_points: n
+                    .key_points
+                    .iter()
+                    .map(|k| KeyPoint {
+                        point: self.fill(&k.point),
+                        ..k.clone()
+                    })
+                    .collect(),
                 ..n.clone()
             })
             .collect();
