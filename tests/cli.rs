@@ -35,12 +35,17 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// A patient customer who does not walk out after one plain greeting: the first hesitant
+/// scenario by file name.
 fn first_scenario_id() -> String {
     let mut files: Vec<_> = std::fs::read_dir("scenarios")
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "ron"))
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|s| s.contains("kind: Hesitant"))
+        })
         .collect();
     files.sort();
     files[0].file_stem().unwrap().to_string_lossy().into_owned()

@@ -62,26 +62,31 @@ fn offering_two_options_gets_a_line_that_names_the_one_taken() {
                 break;
             }
             let node = sess.current_node().clone();
-            if node.listen.options.len() < 2 {
+            // Options the vocabulary names, and for a colour choice the shop's own colours.
+            let mut named: Vec<(String, String)> = node
+                .listen
+                .options
+                .iter()
+                .filter_map(|o| vocab.option(o).map(|t| (t.id.clone(), t.label.clone())))
+                .collect();
+            if node.listen.options.iter().any(|o| o == listen::COLOURS) {
+                named.extend(s.shop_options.iter().map(|t| (t.id.clone(), t.label.clone())));
+            }
+            if named.len() < 2 {
                 continue;
             }
-            let a = vocab
-                .option(&node.listen.options[0])
-                .expect("option")
-                .label
-                .clone();
-            let b = vocab
-                .option(&node.listen.options[1])
-                .expect("option")
-                .label
-                .clone();
+            let ((_, a), (_, b)) = (named[0].clone(), named[1].clone());
             let probe = format!("{} 您看是{a}还是{b}呢？", script[k]);
             let r = sess.reply(&rubric, &probe, 5.0).expect("reply");
             let heard = &r.turn.heard;
             let offered = heard.offered_ids();
+            let taken = heard
+                .offered
+                .iter()
+                .filter(|o| listen::takes(&node.listen.options, o))
+                .count();
             assert!(
-                offered.contains(node.listen.options[0].as_str())
-                    && offered.contains(node.listen.options[1].as_str()),
+                taken >= 2,
                 "{}: {probe} → offered {offered:?}",
                 s.id
             );
@@ -241,6 +246,16 @@ fn a_reply_about_something_else_gets_an_off_topic_reaction() {
                 s.id
             );
             assert!(r.turn.mood_after <= r.turn.mood_before);
+            assert!(r.turn.verdict.conduct.iter().any(|c| c.id == "off_topic"));
+            // A customer with no patience left walks out instead of reacting.
+            if sess.is_over() {
+                assert!(
+                    sess.record.outcome.is_some_and(|o| !o.is_good()),
+                    "{}: walked out to a good ending",
+                    s.id
+                );
+                continue;
+            }
             assert!(
                 is_reaction(&r.customer_line, &vocab.reactions.off_topic),
                 "{}: 「{}」",

@@ -65,10 +65,7 @@ fn check_pairings(
 ) -> Vec<Diagnostic> {
     let profiles: Vec<ShopProfile> = match shop {
         Some(p) => vec![p.clone()],
-        None => {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            crate::scenario::shop::load_dir(&crate::scenario::shop::dir_for(dir)).0
-        }
+        None => crate::scenario::shop::load_dir(&crate::scenario::shop::dir_beside(path)).0,
     };
     let mut out: Vec<Diagnostic> = Vec::new();
     let mut played = 0;

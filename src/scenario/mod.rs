@@ -385,8 +385,7 @@ impl Scenario {
     /// Played in its own shop, else in the first profile of the folder's `shops/` that stocks
     /// what it needs.
     pub fn load(path: &Path, rubric: &crate::rubric::Rubric) -> Result<Scenario, Vec<Diagnostic>> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let (profiles, _) = shop::load_dir(&shop::dir_for(dir));
+        let (profiles, _) = shop::load_dir(&shop::dir_beside(path));
         Scenario::load_in(path, rubric, ShopChoice::Default(&profiles))
     }
 

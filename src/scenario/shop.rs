@@ -291,9 +291,20 @@ pub struct ShopRef {
     pub source: PathBuf,
 }
 
-/// The shop profiles folder beside a scenario folder: `<scenarios>/shops`.
+/// The shop profiles for a scenario folder: `<scenarios>/shops`, else — for a folder without
+/// one — the default scenario folder's (the shipped shops).
 pub fn dir_for(scenarios: &Path) -> PathBuf {
-    scenarios.join("shops")
+    let here = scenarios.join("shops");
+    if here.is_dir() {
+        here
+    } else {
+        super::default_dir().join("shops")
+    }
+}
+
+/// The shop profiles for a scenario file: those of its folder (see [`dir_for`]).
+pub fn dir_beside(file: &Path) -> PathBuf {
+    dir_for(file.parent().unwrap_or(Path::new(".")))
 }
 
 /// Load every profile in `dir` (sorted by file name); problems come back separately. A
