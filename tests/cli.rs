@@ -43,9 +43,7 @@ fn first_scenario_id() -> String {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "ron"))
-        .filter(|p| {
-            std::fs::read_to_string(p).is_ok_and(|s| s.contains("kind: Hesitant"))
-        })
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|s| s.contains("kind: Hesitant")))
         .collect();
     files.sort();
     files[0].file_stem().unwrap().to_string_lossy().into_owned()

@@ -70,7 +70,11 @@ fn offering_two_options_gets_a_line_that_names_the_one_taken() {
                 .filter_map(|o| vocab.option(o).map(|t| (t.id.clone(), t.label.clone())))
                 .collect();
             if node.listen.options.iter().any(|o| o == listen::COLOURS) {
-                named.extend(s.shop_options.iter().map(|t| (t.id.clone(), t.label.clone())));
+                named.extend(
+                    s.shop_options
+                        .iter()
+                        .map(|t| (t.id.clone(), t.label.clone())),
+                );
             }
             if named.len() < 2 {
                 continue;
@@ -85,11 +89,7 @@ fn offering_two_options_gets_a_line_that_names_the_one_taken() {
                 .iter()
                 .filter(|o| listen::takes(&node.listen.options, o))
                 .count();
-            assert!(
-                taken >= 2,
-                "{}: {probe} → offered {offered:?}",
-                s.id
-            );
+            assert!(taken >= 2, "{}: {probe} → offered {offered:?}", s.id);
             let picked = heard.picked.clone().unwrap_or_else(|| {
                 panic!(
                     "{}: offered {offered:?} at `{}` and nothing was taken",

@@ -140,7 +140,10 @@ fn exemplary_runs_win_with_a_high_score_in_every_shop() {
         let rec = play(&rubric, &s, 1, &script(&s.id, "good"));
         let o = rec.outcome;
         if !rec.finished || !o.is_some_and(|o| o.is_good()) || rec.total < 85 {
-            failures.push(format!("{} in {shop}: ended {o:?}, total {}", s.id, rec.total));
+            failures.push(format!(
+                "{} in {shop}: ended {o:?}, total {}",
+                s.id, rec.total
+            ));
             continue;
         }
         assert!(
@@ -150,7 +153,11 @@ fn exemplary_runs_win_with_a_high_score_in_every_shop() {
             rec.turns.len()
         );
     }
-    assert!(failures.is_empty(), "good runs that did not win:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "good runs that did not win:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -161,10 +168,17 @@ fn poor_runs_lose_with_a_low_score_in_every_shop() {
         let rec = play(&rubric, &s, 1, &script(&s.id, "poor"));
         let o = rec.outcome;
         if !rec.finished || o.is_none_or(|o| o.is_good()) || rec.total > 40 {
-            failures.push(format!("{} in {shop}: ended {o:?}, total {}", s.id, rec.total));
+            failures.push(format!(
+                "{} in {shop}: ended {o:?}, total {}",
+                s.id, rec.total
+            ));
         }
     }
-    assert!(failures.is_empty(), "poor runs that did not lose:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "poor runs that did not lose:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

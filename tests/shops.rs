@@ -26,7 +26,10 @@ fn unfilled(text: &str, names: &[String]) -> Option<String> {
 }
 
 fn shop_names(profiles: &[shop::ShopProfile]) -> Vec<String> {
-    let mut v: Vec<String> = scenario::PLACEHOLDERS.iter().map(|s| s.to_string()).collect();
+    let mut v: Vec<String> = scenario::PLACEHOLDERS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for p in profiles {
         v.extend(p.facts.keys().cloned());
         for prod in &p.products {
@@ -41,7 +44,14 @@ fn shop_names(profiles: &[shop::ShopProfile]) -> Vec<String> {
 fn play(rubric: &Rubric, s: &Scenario, seed: u64, kind: &str) -> SessionRecord {
     let script = std::fs::read_to_string(format!("tests/scripts/{}.{kind}.txt", s.id))
         .unwrap_or_else(|e| panic!("{}: {e}", s.id));
-    let mut session = Session::start(Arc::new(s.clone()), rubric, seed, "店长", Mode::Practice, "test");
+    let mut session = Session::start(
+        Arc::new(s.clone()),
+        rubric,
+        seed,
+        "店长",
+        Mode::Practice,
+        "test",
+    );
     for line in script.lines().filter(|l| !l.trim().is_empty()) {
         if session.is_over() {
             break;
@@ -64,7 +74,12 @@ fn every_pairing_shows_no_unfilled_placeholder_anywhere() {
         assert!(!l.scenarios.is_empty(), "{} plays nothing", p.id);
         for s in &l.scenarios {
             pairings += 1;
-            let mut texts = vec![s.title.clone(), s.brief.clone(), s.shop.returns.clone(), s.shop.shipping.clone()];
+            let mut texts = vec![
+                s.title.clone(),
+                s.brief.clone(),
+                s.shop.returns.clone(),
+                s.shop.shipping.clone(),
+            ];
             texts.extend(s.shop.notes.iter().cloned());
             for n in &s.nodes {
                 texts.extend(n.lines.iter().cloned());
@@ -79,18 +94,30 @@ fn every_pairing_shows_no_unfilled_placeholder_anywhere() {
             // Played through, the result file and the HTML report read clean too.
             for kind in ["good", "poor"] {
                 let rec = play(&rubric, s, 1, kind);
-                assert_eq!(rec.scenario.shop.as_ref().map(|r| r.id.as_str()), Some(p.id.as_str()));
+                assert_eq!(
+                    rec.scenario.shop.as_ref().map(|r| r.id.as_str()),
+                    Some(p.id.as_str())
+                );
                 let json = serde_json::to_string(&rec).unwrap();
                 if let Some(ph) = unfilled(&json, &names) {
-                    panic!("{} in shop {} ({kind} run): {ph} in the result file", s.id, p.id);
+                    panic!(
+                        "{} in shop {} ({kind} run): {ph} in the result file",
+                        s.id, p.id
+                    );
                 }
                 let html = render_html(
                     Path::new("results"),
-                    vec![Entry { file: "x.json".into(), record: rec }],
+                    vec![Entry {
+                        file: "x.json".into(),
+                        record: rec,
+                    }],
                     vec![],
                 );
                 if let Some(ph) = unfilled(&html, &names) {
-                    panic!("{} in shop {} ({kind} run): {ph} in the HTML report", s.id, p.id);
+                    panic!(
+                        "{} in shop {} ({kind} run): {ph} in the HTML report",
+                        s.id, p.id
+                    );
                 }
             }
         }
@@ -110,30 +137,60 @@ fn the_same_scenario_in_two_shops_is_two_different_customers() {
     };
     // A scenario about any product plays in every shop.
     let all = in_shop("complaint-late-delivery");
-    assert_eq!(all.len(), profiles.len(), "complaint-late-delivery plays in every shop");
-    let products: std::collections::BTreeSet<&str> = all.iter().map(|s| s.shop.product.as_str()).collect();
-    assert_eq!(products.len(), all.len(), "each shop its own product: {products:?}");
+    assert_eq!(
+        all.len(),
+        profiles.len(),
+        "complaint-late-delivery plays in every shop"
+    );
+    let products: std::collections::BTreeSet<&str> =
+        all.iter().map(|s| s.shop.product.as_str()).collect();
+    assert_eq!(
+        products.len(),
+        all.len(),
+        "each shop its own product: {products:?}"
+    );
     // Same seed, another shop: another temperament or another opening, for most seeds.
     let mut differ = 0;
     for seed in 0..10 {
         let start = |s: &Scenario| {
             let sess = Session::start(Arc::new(s.clone()), &rubric, seed, "x", Mode::Practice, "t");
-            (sess.record.temperament, sess.customer_line().replace(&s.shop.product, "…"))
+            (
+                sess.record.temperament,
+                sess.customer_line().replace(&s.shop.product, "…"),
+            )
         };
         if start(&all[0]) != start(&all[1]) {
             differ += 1;
         }
     }
-    assert!(differ >= 8, "only {differ}/10 seeds differ between two shops");
+    assert!(
+        differ >= 8,
+        "only {differ}/10 seeds differ between two shops"
+    );
     // And the same shop twice is the same customer.
-    let a = Session::start(Arc::new(all[0].clone()), &rubric, 3, "x", Mode::Practice, "t");
-    let b = Session::start(Arc::new(all[0].clone()), &rubric, 3, "x", Mode::Practice, "t");
+    let a = Session::start(
+        Arc::new(all[0].clone()),
+        &rubric,
+        3,
+        "x",
+        Mode::Practice,
+        "t",
+    );
+    let b = Session::start(
+        Arc::new(all[0].clone()),
+        &rubric,
+        3,
+        "x",
+        Mode::Practice,
+        "t",
+    );
     assert_eq!(a.record.temperament, b.record.temperament);
     assert_eq!(a.customer_line(), b.customer_line());
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shops-{name}-{}", std::process::id()));
+    let d =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("shops-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(d.join("shops")).unwrap();
     d
@@ -186,9 +243,16 @@ fn check_names_the_fact_a_shop_lacks_with_its_place() {
         .output()
         .expect("check runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    let (l, _) = bad.lines().enumerate().find(|(_, l)| l.contains("lowest_price: 399")).unwrap();
+    let (l, _) = bad
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("lowest_price: 399"))
+        .unwrap();
     assert!(text.contains(&format!("home.ron:{}:", l + 1)), "{text}");
-    assert!(text.contains("lowest_price 399 not above price 299"), "{text}");
+    assert!(
+        text.contains("lowest_price 399 not above price 299"),
+        "{text}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -200,28 +264,68 @@ fn practice_and_scenarios_take_a_shop_from_the_command_line() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("厨乐家居旗舰店"), "{text}");
-    assert!(text.contains("未列出"), "a home shop does not sell jeans: {text}");
+    assert!(
+        text.contains("未列出"),
+        "a home shop does not sell jeans: {text}"
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_peilian"))
-        .args(["practice", "complaint-late-delivery", "--shop", "scenarios/shops/fashion.ron", "--seed", "1"])
-        .args(["--script", "tests/scripts/complaint-late-delivery.good.txt", "--trainee", "店长"])
+        .args([
+            "practice",
+            "complaint-late-delivery",
+            "--shop",
+            "scenarios/shops/fashion.ron",
+            "--seed",
+            "1",
+        ])
+        .args([
+            "--script",
+            "tests/scripts/complaint-late-delivery.good.txt",
+            "--trainee",
+            "店长",
+        ])
         .arg("--results")
         .arg(&results)
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("棠梨原创女装") || text.contains("针织开衫"), "{text}");
-    assert!(!text.contains("{fast_courier}") && !text.contains("{product}"), "{text}");
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("棠梨原创女装") || text.contains("针织开衫"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("{fast_courier}") && !text.contains("{product}"),
+        "{text}"
+    );
     // A shop that does not stock what the scenario needs says so and plays nothing.
     let out = Command::new(env!("CARGO_BIN_EXE_peilian"))
-        .args(["practice", "hesitant-dress", "--shop", "digital", "--seed", "1", "--results"])
+        .args([
+            "practice",
+            "hesitant-dress",
+            "--shop",
+            "digital",
+            "--seed",
+            "1",
+            "--results",
+        ])
         .arg(&results)
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("digital") && err.contains("不能在该店练"), "{err}");
+    assert!(
+        err.contains("digital") && err.contains("不能在该店练"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(results);
 }

@@ -734,8 +734,16 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         let _clip = Xclip::offer(&x.display, CLIP).expect("xclip");
         let shots = work.join(size);
         let results = work.join(format!("results-{size}"));
+        // A patient customer (the first card may be one who walks out on a pasted reply).
         let mut child = Command::new(BIN)
-            .args(["window", "--seed", "1", "--trainee", "tester"])
+            .args([
+                "window",
+                "hesitant-dress",
+                "--seed",
+                "1",
+                "--trainee",
+                "tester",
+            ])
             .arg("--scenarios")
             .arg(root().join("scenarios"))
             .arg("--results")

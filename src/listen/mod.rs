@@ -54,7 +54,9 @@ pub fn shop_options(colors: &str) -> Vec<Term> {
             continue;
         }
         let mut cues = vec![name.clone()];
-        let bare: String = name.trim_start_matches(|c: char| c.is_ascii_alphanumeric()).to_string();
+        let bare: String = name
+            .trim_start_matches(|c: char| c.is_ascii_alphanumeric())
+            .to_string();
         if bare != name && bare.chars().count() >= 2 {
             cues.push(bare.clone());
         }

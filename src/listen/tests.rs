@@ -231,7 +231,10 @@ fn a_shops_own_colours_are_options_a_colour_choice_takes() {
     assert!(h.offered.iter().all(|o| takes(&node.options, o)), "{h:?}");
     assert_eq!(h.offered.len(), 2);
     // Absent: a shop without those colours does not hear them.
-    let bare = Context { shop_options: &[], ..ctx };
+    let bare = Context {
+        shop_options: &[],
+        ..ctx
+    };
     let h = listen(&v, "燕麦和豆沙都很百搭，您喜欢哪个", &bare);
     assert!(h.offered.is_empty(), "{h:?}");
 }

@@ -499,7 +499,10 @@ impl Scenario {
     /// missing, at the place of `needs` in the file.
     pub fn choose_shop(&mut self, choice: ShopChoice, src: &str) -> Result<(), Diagnostic> {
         let at = |msg: String| {
-            let pos = src.find("needs").or_else(|| src.find("persona")).unwrap_or(0);
+            let pos = src
+                .find("needs")
+                .or_else(|| src.find("persona"))
+                .unwrap_or(0);
             let (l, c) = crate::diag::line_col(src, pos);
             Diagnostic::new(&self.source, l, c, msg)
         };

@@ -182,7 +182,9 @@ impl ShopProfile {
             if RESERVED_FACTS.contains(&k.as_str()) {
                 push(
                     at(k, 0),
-                    format!("fact `{k}` is filled from a fixed field or by the conversation; rename it"),
+                    format!(
+                        "fact `{k}` is filled from a fixed field or by the conversation; rename it"
+                    ),
                 );
             }
         }
@@ -350,7 +352,10 @@ pub fn resolve(name: &str, scenarios: &Path) -> Result<ShopProfile, Vec<Diagnost
         &dir,
         1,
         1,
-        format!("no shop profile `{name}` (give a .ron file, or an id from {})", dir.display()),
+        format!(
+            "no shop profile `{name}` (give a .ron file, or an id from {})",
+            dir.display()
+        ),
     )];
     d.extend(problems);
     Err(d)
@@ -402,10 +407,22 @@ mod tests {
             ])"#;
         let (_, d) = profile(src);
         let text: Vec<String> = d.iter().map(|x| x.to_string()).collect();
-        assert!(text.iter().any(|t| t.contains("lowest_price 120 not above price 100")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("promo_price 70 must lie between")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("lowest_price 120 not above price 100")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("promo_price 70 must lie between")),
+            "{text:?}"
+        );
         assert!(text.iter().any(|t| t.contains("fact `price`")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("product `a` is defined twice")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("product `a` is defined twice")),
+            "{text:?}"
+        );
         // Each problem names the line it is on, not the top of the file.
         assert!(d.iter().all(|x| x.line >= 2), "{text:?}");
     }
@@ -414,6 +431,9 @@ mod tests {
     fn the_file_name_must_be_the_id() {
         let p = ShopProfile::parse(OK, Path::new("shops/other.ron")).unwrap();
         let d = p.validate(OK);
-        assert!(d.iter().any(|x| x.message.contains("must equal the file name `other`")));
+        assert!(
+            d.iter()
+                .any(|x| x.message.contains("must equal the file name `other`"))
+        );
     }
 }
