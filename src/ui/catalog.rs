@@ -30,6 +30,8 @@ pub struct Catalog {
     pub shop: Option<ShopProfile>,
     /// Scenarios the chosen shop cannot play: (id, what they need).
     pub not_stocked: Vec<(String, String)>,
+    /// Drill plans not offered because they need scenarios the chosen shop cannot play.
+    pub plans_not_stocked: usize,
 }
 
 impl Catalog {
@@ -45,10 +47,21 @@ impl Catalog {
             shops.push(p.clone());
         }
         let plans_dir = drill::plans_dir(dir);
-        let (plans, plan_problems) = if plans_dir.is_dir() {
+        let (plans, mut plan_problems) = if plans_dir.is_dir() {
             drill::load_plans(&plans_dir, &all)
         } else {
             Default::default()
+        };
+        // In a chosen shop, plans that need scenarios it does not sell are simply not offered
+        // (the default view reports real problems with plan files).
+        let plans_not_stocked = if shop.is_some() {
+            plan_problems.clear();
+            scenario::files_in(&plans_dir)
+                .map(|f| f.len())
+                .unwrap_or(0)
+                .saturating_sub(plans.len())
+        } else {
+            0
         };
         Catalog {
             dir: dir.to_path_buf(),
@@ -64,6 +77,7 @@ impl Catalog {
             shops,
             shop: shop.cloned(),
             not_stocked: loaded.not_stocked,
+            plans_not_stocked,
         }
     }
 

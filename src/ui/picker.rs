@@ -196,6 +196,12 @@ fn shop_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog) {
                 &[&catalog.not_stocked.len()],
             )));
         }
+        if catalog.plans_not_stocked > 0 {
+            p.spawn(widgets::dim(fill(
+                s::PICKER_SHOP_PLANS_NOT_STOCKED,
+                &[&catalog.plans_not_stocked],
+            )));
+        }
     });
 }
 

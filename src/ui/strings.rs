@@ -21,6 +21,7 @@ strings! {
     PICKER_SHOP = "店铺（顾客在哪家店买东西）";
     PICKER_SHOP_DEFAULT = "各场景默认的店";
     PICKER_SHOP_NOT_STOCKED = "这家店没有 {0} 个场景要的商品，这些场景没有列出。";
+    PICKER_SHOP_PLANS_NOT_STOCKED = "{0} 个训练计划要用这些场景，也没有列出。";
     MODE_PRACTICE_NOTE = "每条回复后立即点评，可以看提示。";
     MODE_EXAM_NOTE = "结束后才公布点评，响应时效计入成绩。";
     PICKER_SCENARIOS = "选择场景";
