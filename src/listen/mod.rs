@@ -399,18 +399,30 @@ fn find_all(hay: &[char], needle: &[char]) -> Vec<usize> {
 }
 
 fn contains(hay: &[char], needle: &str) -> bool {
-    let n: Vec<char> = needle.chars().collect();
-    !find_all(hay, &n).is_empty()
+    find_str(hay, needle).is_some()
+}
+
+/// The first place `needle` stands in `hay` (char offsets), without allocating.
+fn find_str(hay: &[char], needle: &str) -> Option<(usize, usize)> {
+    let mut chars = needle.chars();
+    let first = chars.next()?;
+    hay.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == first)
+        .find_map(|(i, _)| {
+            let mut j = i + 1;
+            for c in chars.clone() {
+                if hay.get(j) != Some(&c) {
+                    return None;
+                }
+                j += 1;
+            }
+            Some((i, j))
+        })
 }
 
 fn first_at(hay: &[char], needles: &[String]) -> Option<(usize, usize)> {
-    needles
-        .iter()
-        .filter_map(|n| {
-            let c: Vec<char> = n.chars().collect();
-            find_all(hay, &c).first().map(|&i| (i, i + c.len()))
-        })
-        .min()
+    needles.iter().filter_map(|n| find_str(hay, n)).min()
 }
 
 struct Clause<'a> {

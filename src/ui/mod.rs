@@ -135,18 +135,6 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         Ok(s) => s,
         Err(c) => return c,
     };
-    let first = match &a.scenario {
-        None => None,
-        Some(name) => match crate::scenario::resolve_in(name, &dir, &rubric, shop.as_ref()) {
-            Ok(s) => Some(Arc::new(s)),
-            Err(ds) => {
-                for d in ds {
-                    eprintln!("{d}");
-                }
-                return ExitCode::from(2);
-            }
-        },
-    };
     let script = match &a.replay {
         None => None,
         Some(p) => match replay::Script::read(p, a.screenshots.clone()) {
@@ -155,6 +143,25 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
                 eprintln!("{e}");
                 return ExitCode::from(2);
             }
+        },
+    };
+    let catalog = catalog::Catalog::load(&dir, &rubric, shop.as_ref());
+    // The scenario named on the command line: from the catalog just loaded when it is an id
+    // there (the folder is read once), else loaded on its own (a path, or an id with problems
+    // to report).
+    let first = match &a.scenario {
+        None => None,
+        Some(name) => match catalog.find(name) {
+            Some(s) => Some(Arc::clone(s)),
+            None => match crate::scenario::resolve_in(name, &dir, &rubric, shop.as_ref()) {
+                Ok(s) => Some(Arc::new(s)),
+                Err(ds) => {
+                    for d in ds {
+                        eprintln!("{d}");
+                    }
+                    return ExitCode::from(2);
+                }
+            },
         },
     };
     if !display_available() {
@@ -173,7 +180,6 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         results: results.clone(),
         scripted,
     };
-    let catalog = catalog::Catalog::load(&dir, &rubric, shop.as_ref());
     let first_drill = match &a.drill {
         None => None,
         Some(name) => match crate::drill::resolve(name, &dir, &catalog.scenario_values()) {
