@@ -122,7 +122,7 @@ fn every_pairing_shows_no_unfilled_placeholder_anywhere() {
             }
         }
     }
-    assert!(pairings >= 40, "{pairings} scenario/shop pairings");
+    assert!(pairings >= 80, "{pairings} scenario/shop pairings");
 }
 
 #[test]

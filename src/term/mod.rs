@@ -99,7 +99,14 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
     }
     for c in &v.conduct {
         writeln!(out, "  {} {}：{}", st.bad("✗"), c.label, c.message)?;
-        writeln!(out, "      {}", st.dim(&format!("课件：{}", c.section)))?;
+        writeln!(
+            out,
+            "      {}",
+            st.dim(&format!(
+                "课件：{}",
+                crate::rubric::section_titles(&c.section).join("；")
+            ))
+        )?;
     }
     if let Some(k) = explain::key_points_line(v) {
         writeln!(out, "  {k}")?;
@@ -124,7 +131,14 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
             }
         }
         if !c.passed {
-            writeln!(out, "      {}", st.dim(&format!("课件：{}", c.section)))?;
+            writeln!(
+                out,
+                "      {}",
+                st.dim(&format!(
+                    "课件：{}",
+                    crate::rubric::section_titles(&c.section).join("；")
+                ))
+            )?;
         }
     }
     if let Some(l) = explain::lost_line(v) {

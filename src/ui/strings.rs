@@ -236,29 +236,10 @@ strings! {
     REPORT_SECTION = "课件：{0}";
 }
 
-/// The courseware titles in a rubric `section` string, without the file each comes from:
-/// `"话术技巧·1.开场问候（service-standards-and-scripts.txt）；十大素养·8.…（gold….txt）"` →
-/// `["话术技巧·1.开场问候", "十大素养·8.…"]`. Every place the window cites the course uses it.
+/// The courseware titles in a rubric `section` string, without the file each comes from (see
+/// [`crate::rubric::section_titles`]). Every place the window cites the course uses it.
 pub fn section_titles(section: &str) -> Vec<String> {
-    section
-        .split(['；', ';'])
-        .map(|part| {
-            let part = part.trim();
-            // A trailing （file.txt） or (file.txt): the file, not the title.
-            let cut = part
-                .rfind(['（', '('])
-                .filter(|&i| {
-                    let inner = part[i..].trim_start_matches(['（', '(']);
-                    let inner = inner.trim_end_matches(['）', ')']);
-                    (part.ends_with('）') || part.ends_with(')'))
-                        && inner.contains('.')
-                        && inner.is_ascii()
-                })
-                .unwrap_or(part.len());
-            part[..cut].trim().to_string()
-        })
-        .filter(|t| !t.is_empty())
-        .collect()
+    crate::rubric::section_titles(section)
 }
 
 /// Fill `{0}`, `{1}`… in a template.
