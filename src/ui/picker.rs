@@ -422,6 +422,8 @@ fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
     });
 }
 
+/// A Bevy observer: its parameters are the resources it touches.
+#[allow(clippy::too_many_arguments)]
 fn on_activate(
     ev: On<Activate>,
     actions: Query<&PickerAction>,
