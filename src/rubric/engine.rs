@@ -90,6 +90,15 @@ struct Hit {
     clause: u32,
 }
 
+const EMPTY_HIT: Hit = Hit {
+    key: 0,
+    check: 0,
+    role: Role::Cue,
+    start: 0,
+    end: 0,
+    clause: 0,
+};
+
 #[derive(Debug)]
 enum CompiledRule {
     Phrases {
@@ -119,6 +128,9 @@ pub struct Scratch {
     hits: Vec<Hit>,
     /// `hits[slot_lo[k]..slot_lo[k + 1]]` are the hits of rule slot `k` (after sorting).
     slot_lo: Vec<u32>,
+    /// Sorting buffers: the next free place in each slot's bucket, and the sorted hits.
+    slot_next: Vec<u32>,
+    sorted: Vec<Hit>,
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     /// Per rule slot: does a reply-wide exception stand in this reply?
@@ -489,17 +501,7 @@ impl Matcher {
         if !self.fuzzy.is_empty() {
             self.expand_fuzzy(s);
         }
-        // Sorted by rule slot, then start: a slot's hits, and its hits in one clause, are
-        // each one contiguous range.
-        s.hits.sort_unstable_by_key(|h| h.key);
-        s.slot_lo.clear();
-        let mut k = 0;
-        for slot in 0..=self.rules.len() {
-            while k < s.hits.len() && (s.hits[k].check as usize) < slot {
-                k += 1;
-            }
-            s.slot_lo.push(k as u32);
-        }
+        self.sort_hits(s);
         s.reply_exc.clear();
         s.reply_exc.resize(self.rules.len(), false);
         for h in &s.hits {
@@ -543,6 +545,48 @@ impl Matcher {
             out.present[ci] |= found.is_some();
         }
         s.pool = pool;
+    }
+
+    /// Sort the hits by rule slot, then start (then end): a slot's hits, and its hits in one
+    /// clause, are each one contiguous range, `hits[slot_lo[k]..slot_lo[k + 1]]` for slot
+    /// `k`. A counting sort puts each hit in its slot's bucket; a bucket, found in order of
+    /// the match ends, is nearly sorted already, so a short one is finished by insertion.
+    /// (Hits of equal key differ at most in role; every rule reads them by role, so their
+    /// order among themselves decides nothing.)
+    fn sort_hits(&self, s: &mut Scratch) {
+        let slots = self.rules.len();
+        s.slot_lo.clear();
+        s.slot_lo.resize(slots + 1, 0);
+        for h in &s.hits {
+            s.slot_lo[h.check as usize + 1] += 1;
+        }
+        for k in 0..slots {
+            s.slot_lo[k + 1] += s.slot_lo[k];
+        }
+        s.slot_next.clear();
+        s.slot_next.extend_from_slice(&s.slot_lo[..slots]);
+        s.sorted.clear();
+        s.sorted.resize(s.hits.len(), EMPTY_HIT);
+        for h in &s.hits {
+            let at = &mut s.slot_next[h.check as usize];
+            s.sorted[*at as usize] = *h;
+            *at += 1;
+        }
+        std::mem::swap(&mut s.hits, &mut s.sorted);
+        for k in 0..slots {
+            let bucket = &mut s.hits[s.slot_lo[k] as usize..s.slot_lo[k + 1] as usize];
+            if bucket.len() > 32 {
+                bucket.sort_unstable_by_key(|h| h.key);
+                continue;
+            }
+            for i in 1..bucket.len() {
+                let mut j = i;
+                while j > 0 && bucket[j - 1].key > bucket[j].key {
+                    bucket.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        }
     }
 
     fn push_span(s: &Scratch, start: u32, end: u32, ev: &mut Sink) {
@@ -764,8 +808,9 @@ impl Matcher {
                 }
                 let text: &[char] = &s.norm.chars[a..b];
                 // Transposed neighbours count as one typo too.
-                let d = strsim::generic_damerau_levenshtein(text, cue);
-                if d <= 1 && best.is_none_or(|(bd, _, _)| d < bd) {
+                if let Some(d) = edits_up_to_one(text, cue)
+                    && best.is_none_or(|(bd, _, _)| d < bd)
+                {
                     best = Some((d, a as u32, b as u32));
                 }
             }
@@ -1002,6 +1047,30 @@ impl Matcher {
             }
         }
         found
+    }
+}
+
+/// The Damerau–Levenshtein distance between `a` and `b` (one substitution, insertion,
+/// deletion or swap of neighbours is one edit) where it is 0 or 1, else `None`: the same
+/// answer as `strsim::generic_damerau_levenshtein(a, b) <= 1`, in one pass and without the
+/// allocation and hashing of the full computation.
+fn edits_up_to_one(a: &[char], b: &[char]) -> Option<usize> {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // The common prefix; the first difference must be the only edit.
+    let i = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 if i == short.len() => Some(0),
+        // One substitution, or two neighbours swapped.
+        0 => {
+            let swapped = i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..];
+            (short[i + 1..] == long[i + 1..] || swapped).then_some(1)
+        }
+        // One char inserted into the shorter.
+        1 => (short[i..] == long[i + 1..]).then_some(1),
+        _ => None,
     }
 }
 
@@ -1262,6 +1331,36 @@ mod tests {
             finds(&m, "您好 您 您 您"),
             Some(vec!["您好".to_string(), "您".to_string()])
         );
+    }
+
+    #[test]
+    fn edits_up_to_one_agrees_with_strsim() {
+        // Every pair of strings of up to 5 chars over a 3-letter alphabet.
+        fn all(n: usize) -> Vec<Vec<char>> {
+            let mut out = vec![Vec::new()];
+            let mut last = vec![Vec::new()];
+            for _ in 0..n {
+                let mut next = Vec::new();
+                for w in &last {
+                    for c in ['a', 'b', 'c'] {
+                        let mut w: Vec<char> = w.clone();
+                        w.push(c);
+                        next.push(w);
+                    }
+                }
+                out.extend(next.iter().cloned());
+                last = next;
+            }
+            out
+        }
+        let words = all(5);
+        for a in &words {
+            for b in &words {
+                let d = strsim::generic_damerau_levenshtein(a, b);
+                let want = (d <= 1).then_some(d);
+                assert_eq!(edits_up_to_one(a, b), want, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
