@@ -48,7 +48,10 @@ fn a_welcome_price_cut_never_shows_the_meter_falling() {
             let (t, line) = first_turn(&rubric, &s, seed, CONCESSION);
             // A price cut put to a customer who was talking about something else is 答非所问:
             // they answer «这跟我说的有什么关系？» and the meter falls with them.
-            if !t.verdict.violations().any(|c| c.id == CheckId::PriceConcession)
+            if !t
+                .verdict
+                .violations()
+                .any(|c| c.id == CheckId::PriceConcession)
                 || !t.heard.listened()
             {
                 continue;
@@ -62,10 +65,18 @@ fn a_welcome_price_cut_never_shows_the_meter_falling() {
                 t.mood_after
             );
             // The violation is still scored.
-            assert!(t.verdict.lost.iter().any(|l| l.check == Some(CheckId::PriceConcession)));
+            assert!(
+                t.verdict
+                    .lost
+                    .iter()
+                    .any(|l| l.check == Some(CheckId::PriceConcession))
+            );
         }
     }
-    assert!(conceded >= 5, "only {conceded} openings heard the price cut");
+    assert!(
+        conceded >= 5,
+        "only {conceded} openings heard the price cut"
+    );
 }
 
 #[test]
@@ -78,7 +89,9 @@ fn the_haggler_cheers_a_price_cut_and_the_meter_rises_with_him() {
     for seed in 1..=5 {
         let (t, line) = first_turn(&rubric, &s, seed, CONCESSION);
         assert!(
-            t.verdict.violations().any(|c| c.id == CheckId::PriceConcession),
+            t.verdict
+                .violations()
+                .any(|c| c.id == CheckId::PriceConcession),
             "the price cut is a violation in this shop"
         );
         let greedy = s
@@ -97,7 +110,11 @@ fn the_haggler_cheers_a_price_cut_and_the_meter_rises_with_him() {
             t.mood_before,
             t.mood_after
         );
-        assert!(t.score < 60, "the score still carries the violation: {}", t.score);
+        assert!(
+            t.score < 60,
+            "the score still carries the violation: {}",
+            t.score
+        );
     }
 }
 
@@ -108,12 +125,7 @@ fn a_price_cut_with_an_insult_still_hurts() {
         .into_iter()
         .find(|s| s.id == "haggler-phone-case")
         .expect("haggler-phone-case in some shop");
-    let (t, _) = first_turn(
-        &rubric,
-        &s,
-        1,
-        "你烦不烦啊，给你便宜10块行了吧，别再问了。",
-    );
+    let (t, _) = first_turn(&rubric, &s, 1, "你烦不烦啊，给你便宜10块行了吧，别再问了。");
     let ids: Vec<CheckId> = t.verdict.violations().map(|c| c.id).collect();
     if ids.contains(&CheckId::Rude) {
         assert!(

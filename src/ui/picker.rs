@@ -416,6 +416,7 @@ fn card(grid: &mut ChildSpawnerCommands, i: usize, sc: &Arc<Scenario>) {
     });
 }
 
+#[allow(clippy::too_many_arguments)]
 fn on_activate(
     ev: On<Activate>,
     actions: Query<&PickerAction>,
