@@ -213,6 +213,10 @@ fn perform(
                 let dx = words.next().map(str::parse::<f32>);
                 let name = words.next().unwrap_or("").trim();
                 match (find(name), dx, dy) {
+                    // A hidden element (a scrollbar of a list that fits) has no size.
+                    (Some((_, _, _, n)), ..) if n.size().min_element() <= 0.0 => {
+                        Err(format!("{name:?} is not shown, nothing to drag"))
+                    }
                     (Some((_, _, t, n)), Some(Ok(dx)), Some(Ok(dy))) => {
                         let from = centre(t, n);
                         pending.frames.push_back(vec![Input::Move(from)]);
