@@ -907,3 +907,129 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
         let _ = std::fs::remove_dir_all(work);
     }
 }
+
+/// At 1024×700 every scrolling list has a scrollbar that the mouse can drag: dragging the
+/// scenario grid's thumb to the bottom brings the last card wholly into view and dragging it
+/// back shows the first; a click on the track below the thumb pages down; in the chat, the
+/// coach's thumb dragged down brings the model answer's 复制 into view. A drag never takes the
+/// keyboard away (the reply box keeps it).
+#[test]
+fn scrollbar_thumbs_drag_the_lists() {
+    let Some(x) = Xvfb::start() else {
+        println!(
+            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+        );
+        return;
+    };
+    let rubric = Rubric::builtin();
+    let (shipped, _) = scenario::load_dir(&root().join("scenarios"), &rubric);
+    let last = shipped.len() - 1;
+    let work = tmp("drag");
+    let script = [
+        "#!probe",
+        "#!drag cards-thumb 0 2000",
+        "#!probe",
+        "#!shot cards-by-drag",
+        "#!drag cards-thumb 0 -2000",
+        "#!probe",
+        "#!click cards-scrollbar",
+        "#!probe",
+        "#!start",
+        "好的",
+        "#!probe",
+        "#!drag coach-thumb 0 1000",
+        "#!probe",
+        "#!shot coach-by-drag",
+    ];
+    let replies = work.join("actions.txt");
+    std::fs::write(&replies, script.join("\n") + "\n").expect("write script");
+    let shots = work.join("shots");
+    let out = Command::new(BIN)
+        .args([
+            "window",
+            "hesitant-dress",
+            "--seed",
+            "1",
+            "--trainee",
+            "tester",
+        ])
+        .arg("--scenarios")
+        .arg(root().join("scenarios"))
+        .arg("--results")
+        .arg(work.join("results"))
+        .arg("--replay")
+        .arg(&replies)
+        .arg("--screenshots")
+        .arg(&shots)
+        .env("DISPLAY", &x.display)
+        .env("PEILIAN_WINDOW_SIZE", "1024x700")
+        .env_remove("WAYLAND_DISPLAY")
+        .stderr(std::fs::File::create(work.join("stderr.txt")).expect("log"))
+        .output()
+        .expect("run peilian window");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "window failed ({}):\n{stdout}\n(stderr in {})",
+        out.status,
+        work.display()
+    );
+    let seen = probes(&stdout);
+    assert_eq!(seen.len(), 6, "one probe per #!probe:\n{stdout}");
+    let card = |i: usize| format!("card-{i}");
+
+    let top = &seen[0];
+    assert!(
+        top.sees("cards-thumb") && top.sees(&card(0)) && !top.sees(&card(last)),
+        "the grid starts at the top with its thumb shown: {top:?}"
+    );
+    let dragged = &seen[1];
+    assert!(
+        dragged.sees(&card(last)) && !dragged.sees(&card(0)),
+        "dragging the thumb down shows the last card: {dragged:?}"
+    );
+    assert_eq!(
+        dragged.focus, top.focus,
+        "a drag leaves the keyboard where it was"
+    );
+    let back = &seen[2];
+    assert!(
+        back.sees(&card(0)) && !back.sees(&card(last)),
+        "dragging it back shows the first: {back:?}"
+    );
+    let paged = &seen[3];
+    assert!(
+        !paged.sees(&card(0)),
+        "a click on the track below the thumb pages down: {paged:?}"
+    );
+
+    let chat = &seen[4];
+    assert_eq!(chat.screen, "Chat");
+    assert!(
+        chat.sees("coach-thumb") && !chat.sees("copy-model"),
+        "the coach after a weak reply is taller than its panel: {chat:?}"
+    );
+    let coached = &seen[5];
+    assert!(
+        coached.sees("copy-model"),
+        "dragging the coach's thumb down shows the model answer: {coached:?}"
+    );
+    assert_eq!(
+        (chat.focus.as_str(), coached.focus.as_str()),
+        ("reply", "reply"),
+        "the keyboard stays in the reply box while the coach is scrolled"
+    );
+    let names = shots_in(&shots);
+    assert!(
+        names.iter().any(|n| n.ends_with("-cards-by-drag.png")),
+        "{names:?}"
+    );
+    for n in &names {
+        assert_not_blank(&shots.join(n));
+    }
+    if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
+        println!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(work);
+    }
+}

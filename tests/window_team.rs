@@ -648,6 +648,7 @@ fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
         peilian::ui::picker::plugin,
         peilian::ui::report::plugin,
         peilian::ui::team::plugin,
+        peilian::ui::scrollbar::plugin,
     ))
     .insert_resource(Script {
         shots: shots.clone(),

@@ -2,6 +2,7 @@
 //! heard, mood, the option they take, and branch choice.
 
 use crate::listen::{HEARD_SLOTS, Heard, Vocabulary, fill_slots, slots};
+use crate::rubric::{CheckId, TurnVerdict};
 use crate::scenario::{Facts, Node, PersonaDef, Scenario, holds};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -13,6 +14,47 @@ pub struct Customer {
     pub mood: i32,
     pub patience: i32,
     rng: StdRng,
+}
+
+/// Broken rules a customer hears as good news: a price cut. (An over-promise is not among
+/// them: 绝对/保证 is as often distrusted or heard as a brush-off as welcomed.)
+pub const WELCOME: [CheckId; 1] = [CheckId::PriceConcession];
+
+/// The least a welcome concession lifts the mood (when nothing else in the reply hurt).
+pub const WELCOME_LIFT: f32 = 5.0;
+
+/// A reply as the customer feels it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Felt {
+    /// The turn's score without the penalties of welcome violations (0–100).
+    pub score: f32,
+    /// Broken rules the customer suffers (blame, rudeness, anything else forbidden).
+    pub grievances: usize,
+    /// The reply gave the customer something they welcome (a [`WELCOME`] violation).
+    pub welcome: bool,
+}
+
+impl Felt {
+    pub fn of(v: &TurnVerdict) -> Felt {
+        let welcome_points: f32 = v
+            .lost
+            .iter()
+            .filter(|l| l.check.is_some_and(|c| WELCOME.contains(&c)))
+            .map(|l| l.points)
+            .sum();
+        let p = &v.parts;
+        let raw = p.expected + p.key_points + p.similarity + p.time - p.penalty;
+        let score = if welcome_points > 0.0 {
+            (raw + welcome_points).round().clamp(0.0, 100.0)
+        } else {
+            v.score as f32
+        };
+        Felt {
+            score,
+            grievances: v.violations().filter(|c| !WELCOME.contains(&c.id)).count(),
+            welcome: v.violations().any(|c| WELCOME.contains(&c.id)),
+        }
+    }
 }
 
 /// How the customer's mood moved after a reply.
@@ -143,30 +185,32 @@ impl Customer {
         Some(usable[i].clone())
     }
 
-    /// Move the mood after a reply: good replies calm the customer, violations and slow
-    /// replies anger them, the more so the less patient they are. A reply that repeats an
-    /// earlier one or answers something else never calms them: it costs a fixed amount.
-    pub fn react(
-        &mut self,
-        score: u32,
-        violations: usize,
-        on_time: bool,
-        heard: &Heard,
-    ) -> MoodChange {
+    /// Move the mood after a reply, as the customer feels it: good replies calm the customer,
+    /// slow ones and rules broken against them (blame, rudeness) anger them, the more so the
+    /// less patient they are. A broken rule the customer hears as good news — a price cut the
+    /// shop does not allow (违规让价) — does not anger them:
+    /// its penalty is left out of their reaction and, unless the same reply also blames or
+    /// insults them, the mood does not fall (it rises at least [`WELCOME_LIFT`]); the score
+    /// and the coach show the violation. A reply that repeats an earlier one or answers
+    /// something else never calms them: it costs a fixed amount.
+    pub fn react(&mut self, verdict: &TurnVerdict, heard: &Heard) -> MoodChange {
         let before = self.mood;
+        let felt = Felt::of(verdict);
         let sensitivity = 1.5 - self.patience as f32 / 100.0; // 0.5 (saint) … 1.5 (none)
         let mut delta = if heard.listened() {
-            let d = (score as f32 - 55.0) / 3.0;
+            let d = (felt.score - 55.0) / 3.0;
             if d < 0.0 { d * sensitivity } else { d }
         } else {
             -12.0 * sensitivity
         };
-        delta -= violations as f32 * 10.0 * sensitivity;
-        if !on_time {
+        delta -= felt.grievances as f32 * 10.0 * sensitivity;
+        if !verdict.on_time {
             delta -= 5.0 * sensitivity;
         }
         if !heard.listened() {
             delta = delta.min(-1.0);
+        } else if felt.welcome && felt.grievances == 0 {
+            delta = delta.max(WELCOME_LIFT);
         }
         self.mood = (self.mood as f32 + delta).round().clamp(0.0, 100.0) as i32;
         MoodChange {

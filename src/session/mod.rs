@@ -343,12 +343,7 @@ impl Session {
         let verdict = rubric.score_turn(&spec, &text, seconds);
 
         // 3. The customer reacts: mood, the option they take, where the talk goes.
-        let mood = self.customer.react(
-            verdict.score,
-            verdict.violations().count(),
-            verdict.on_time,
-            &heard,
-        );
+        let mood = self.customer.react(&verdict, &heard);
         if heard.listened() {
             self.unproductive = 0;
             heard.picked = self.customer.pick(&scenario.persona, node, &heard);

@@ -1,6 +1,6 @@
 //! The coach beside the chat (教练模式), in reading order: the verdict on the reply just sent
 //! (each check passed or failed, violations with the offending characters highlighted, the
-//! suggested rewrite), then what cost points and the course section that teaches it, then the
+//! suggested rewrite), then what the customer heard in it, then what cost points and the course section that teaches it, then the
 //! hint for the next reply. Model answers and rewrites can be copied. In 考核模式 it stays
 //! quiet.
 
@@ -9,6 +9,7 @@ use super::strings::{self as s, fill, section_titles};
 use super::theme::{self, palette, size};
 use super::widgets;
 use crate::rubric::{CheckRole, CheckVerdict};
+use crate::session::explain::heard_line;
 use crate::session::{Mode, Turn};
 use bevy::clipboard::Clipboard;
 use bevy::prelude::*;
@@ -176,6 +177,17 @@ pub fn turn(c: &mut ChildSpawnerCommands, t: &Turn) {
     for check in checks {
         check_row(c, check, &t.reply);
     }
+    // What the customer understood (the options, asks, promises and refusals they heard), as
+    // the terminal and the report say it: the verdict explains the score, this the reaction.
+    if let Some(line) = heard_line(&t.heard) {
+        c.spawn((
+            widgets::Probe::new("coach-heard"),
+            widgets::tinted_panel(palette::PANEL_ALT, palette::BORDER),
+        ))
+        .with_children(|p| {
+            p.spawn(widgets::text(line, size::SMALL, palette::TEXT));
+        });
+    }
     // What cost points, largest first, each with the section that teaches it.
     let lost: Vec<_> = v.lost.iter().filter(|l| l.points >= 0.5).collect();
     if !lost.is_empty() {
@@ -298,4 +310,104 @@ fn check_row(c: &mut ChildSpawnerCommands, check: &CheckVerdict, reply: &str) {
             b.spawn(widgets::dim(fill(s::COACH_SECTION, &[&cited])));
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::{CheckId, LostPoints, ScoreParts, TurnVerdict};
+    use bevy::ecs::system::RunSystemOnce;
+
+    /// A turn with one committed violation, a reply the customer heard as a repetition, and
+    /// points lost for it.
+    fn sample() -> Turn {
+        let violation = CheckVerdict {
+            id: CheckId::PriceConcession,
+            label: "违规让价".into(),
+            role: CheckRole::Violation,
+            passed: false,
+            weight: 25,
+            evidence: vec![],
+            message: "不要擅自让价。".into(),
+            section: String::new(),
+            suggestion: None,
+        };
+        let heard = crate::listen::Heard {
+            repeated: true,
+            repeats_turn: Some(1),
+            ..Default::default()
+        };
+        Turn {
+            index: 2,
+            node: "n".into(),
+            customer: "能便宜点吗？".into(),
+            reply: "给您便宜二十块。".into(),
+            seconds: 5.0,
+            score: 40,
+            mood_before: 50,
+            mood_after: 50,
+            verdict: TurnVerdict {
+                score: 40,
+                parts: ScoreParts::default(),
+                lost: vec![LostPoints {
+                    reason: "违规「违规让价」（较重）".into(),
+                    points: 25.0,
+                    check: Some(CheckId::PriceConcession),
+                    section: String::new(),
+                }],
+                key_points: Vec::new(),
+                conduct: Vec::new(),
+                checks: vec![violation],
+                detected: Default::default(),
+                similarity: 0.0,
+                closest_answer: None,
+                seconds: 5.0,
+                target_seconds: None,
+                on_time: true,
+            },
+            heard,
+        }
+    }
+
+    /// Every text under `e`, in reading order (depth first, children in order).
+    fn texts(world: &World, e: Entity, out: &mut Vec<String>) {
+        if let Some(t) = world.get::<Text>(e) {
+            out.push(t.0.clone());
+        }
+        if let Some(children) = world.get::<Children>(e) {
+            for c in children.iter() {
+                texts(world, c, out);
+            }
+        }
+    }
+
+    #[test]
+    fn what_the_customer_heard_sits_between_the_verdict_and_the_lost_points() {
+        let mut world = World::new();
+        let t = sample();
+        let root = world
+            .run_system_once(move |mut commands: Commands| {
+                commands
+                    .spawn(Node::default())
+                    .with_children(|c| turn(c, &t))
+                    .id()
+            })
+            .expect("spawn the coach's turn");
+        world.flush();
+        let mut out = Vec::new();
+        texts(&world, root, &mut out);
+        let at = |needle: &str| {
+            out.iter()
+                .position(|t| t.contains(needle))
+                .unwrap_or_else(|| panic!("{needle:?} in {out:?}"))
+        };
+        let verdict = at("× 违规：违规让价");
+        let heard = at("顾客听到：和第 1 轮说的一样。");
+        let lost = at(s::COACH_LOST);
+        assert!(verdict < heard && heard < lost, "{out:?}");
+        assert_eq!(
+            heard_line(&sample().heard).as_deref(),
+            Some(out[heard].as_str())
+        );
+    }
 }

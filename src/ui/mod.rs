@@ -4,7 +4,8 @@
 //! `picker` (scenario and mode), `chat` (the conversation), `coach` (feedback beside it),
 //! `phrases` (快捷短语), `report` (the end), `drill` (训练计划: step after step), `progress`
 //! (我的进度 on the picker), plus `catalog` (scenario and plan files, reloaded when edited),
-//! `replay` (scripted runs with screenshots), `trace` (timings), `widgets`, `theme` and
+//! `replay` (scripted runs with screenshots), `scrollbar` (a draggable bar on every scrolling
+//! list), `trace` (timings), `widgets`, `theme` and
 //! `strings`. The window drives the same `SimPlugin` as the terminal.
 
 pub mod catalog;
@@ -19,6 +20,7 @@ pub mod progress;
 pub mod replay;
 pub mod report;
 pub mod save_alert;
+pub mod scrollbar;
 pub mod strings;
 pub mod team;
 pub mod theme;
@@ -245,6 +247,7 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
         team::plugin,
         trace::plugin,
         save_alert::plugin,
+        scrollbar::plugin,
     ));
     match script {
         Some(s) => {

@@ -211,6 +211,7 @@ fn rebuild(
                 p.spawn(widgets::dim(s::PHRASES_NOTE));
                 p.spawn((
                     ScrollArea,
+                    widgets::Probe::new("phrase-list"),
                     Node {
                         flex_direction: FlexDirection::Column,
                         flex_grow: 1.0,

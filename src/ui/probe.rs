@@ -9,6 +9,9 @@
 //! - `#!wheel NAME LINES` — put the pointer over the element named NAME and turn the wheel
 //!   LINES lines (positive: down).
 //! - `#!click NAME` — move the pointer onto the element named NAME and click it.
+//! - `#!drag NAME DX DY` — press the mouse button on the element named NAME, move the pointer
+//!   DX, DY logical pixels in ten steps (one a frame) and release it (e.g. a scrollbar thumb:
+//!   `#!drag cards-thumb 0 400`).
 //! - `#!probe` — print what a trainee would see, as `peilian-probe: key=value` lines on
 //!   stdout: the screen, what has the keyboard, the reply box's text, whether the leave
 //!   dialog is up, and which named elements are wholly visible.
@@ -204,6 +207,36 @@ fn perform(
                 }
                 None => Err(format!("no element named {rest:?} to click")),
             },
+            "drag" => {
+                let mut words = rest.rsplitn(3, ' ');
+                let dy = words.next().map(str::parse::<f32>);
+                let dx = words.next().map(str::parse::<f32>);
+                let name = words.next().unwrap_or("").trim();
+                match (find(name), dx, dy) {
+                    // A hidden element (a scrollbar of a list that fits) has no size.
+                    (Some((_, _, _, n)), ..) if n.size().min_element() <= 0.0 => {
+                        Err(format!("{name:?} is not shown, nothing to drag"))
+                    }
+                    (Some((_, _, t, n)), Some(Ok(dx)), Some(Ok(dy))) => {
+                        let from = centre(t, n);
+                        pending.frames.push_back(vec![Input::Move(from)]);
+                        pending
+                            .frames
+                            .push_back(vec![Input::Button(ButtonState::Pressed)]);
+                        const STEPS: u32 = 10;
+                        for i in 1..=STEPS {
+                            let at = from + Vec2::new(dx, dy) * (i as f32 / STEPS as f32);
+                            pending.frames.push_back(vec![Input::Move(at)]);
+                        }
+                        pending
+                            .frames
+                            .push_back(vec![Input::Button(ButtonState::Released)]);
+                        Ok(())
+                    }
+                    (None, ..) => Err(format!("no element named {name:?} to drag")),
+                    _ => Err(format!("drag needs NAME DX DY, not {rest:?}")),
+                }
+            }
             "probe" => {
                 let name_of = |e: Entity| {
                     named

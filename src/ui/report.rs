@@ -484,24 +484,7 @@ pub fn chip_text(c: &CheckVerdict) -> (String, bool) {
 /// in brackets (`售中服务·①进门问好（pre-in-after-sales-service.txt）；话术技巧·1.开场问候
 /// （service-standards-and-scripts.txt）` → `售中服务·①进门问好；话术技巧·1.开场问候`).
 pub fn section_title(section: &str) -> String {
-    let mut out = String::new();
-    let mut rest = section;
-    while let Some(open) = rest.find(['（', '(']) {
-        let close_at = rest[open..].find(['）', ')']).map(|i| open + i);
-        let Some(close) = close_at else {
-            break;
-        };
-        let inner = &rest[open..close];
-        let closing = rest[close..].chars().next().map_or(1, char::len_utf8);
-        let is_file = inner.contains(".txt") || inner.contains(".md") || inner.contains(".pdf");
-        out.push_str(&rest[..open]);
-        if !is_file {
-            out.push_str(&rest[open..close + closing]);
-        }
-        rest = &rest[close + closing..];
-    }
-    out.push_str(rest);
-    out.trim().to_string()
+    s::without_files(section)
 }
 
 fn keys(

@@ -34,6 +34,11 @@ pub mod palette {
     pub const AGENT_BUBBLE: Color = Color::srgb(0.84, 0.918, 1.0);
     pub const GOOD: Color = Color::srgb(0.07, 0.45, 0.23);
     pub const GOOD_SOFT: Color = Color::srgb(0.89, 0.96, 0.91);
+    /// Scrollbars: a faint track, a thumb 3:1 against white (non-text contrast), darker while
+    /// hovered or dragged.
+    pub const SCROLL_TRACK: Color = Color::srgba(0.0, 0.0, 0.0, 0.05);
+    pub const SCROLL_THUMB: Color = Color::srgb(0.54, 0.56, 0.6);
+    pub const SCROLL_THUMB_ACTIVE: Color = Color::srgb(0.38, 0.4, 0.44);
     pub const BAD: Color = Color::srgb(0.74, 0.13, 0.11);
     pub const BAD_SOFT: Color = Color::srgb(0.99, 0.89, 0.88);
     /// Amber for text and chips (the bright amber is 2.65:1 on white).
