@@ -575,11 +575,21 @@ struct Seen {
     reply: String,
     dialog: bool,
     visible: Vec<String>,
+    /// How far each named scrolling list is scrolled, in logical pixels.
+    scrolled: Vec<(String, f32)>,
 }
 
 impl Seen {
     fn sees(&self, name: &str) -> bool {
         self.visible.iter().any(|v| v == name)
+    }
+
+    fn scrolled(&self, name: &str) -> f32 {
+        self.scrolled
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, y)| *y)
+            .unwrap_or_else(|| panic!("no scrolling list {name}: {self:?}"))
     }
 }
 
@@ -602,6 +612,13 @@ fn probes(stdout: &str) -> Vec<Seen> {
                     "focus" => last.focus = v.to_string(),
                     "reply" => last.reply = v.to_string(),
                     "leave-dialog" => last.dialog = v == "true",
+                    "scrolled" => {
+                        last.scrolled = v
+                            .split(',')
+                            .filter_map(|x| x.split_once(':'))
+                            .map(|(n, y)| (n.to_string(), y.parse().expect("a scroll position")))
+                            .collect()
+                    }
                     "visible" => {
                         last.visible = v
                             .split(',')
@@ -911,7 +928,8 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
 /// At 1024×700 every scrolling list has a scrollbar that the mouse can drag: dragging the
 /// scenario grid's thumb to the bottom brings the last card wholly into view and dragging it
 /// back shows the first; a click on the track below the thumb pages down; in the chat, the
-/// coach's thumb dragged down brings the model answer's 复制 into view. A drag never takes the
+/// coach's thumb dragged down brings the model answer's 复制 into view; the chat, which follows
+/// its last message, scrolls to the top when its thumb is dragged up. A drag never takes the
 /// keyboard away (the reply box keeps it).
 #[test]
 fn scrollbar_thumbs_drag_the_lists() {
@@ -940,6 +958,13 @@ fn scrollbar_thumbs_drag_the_lists() {
         "#!drag coach-thumb 0 1000",
         "#!probe",
         "#!shot coach-by-drag",
+        // Two long replies: the conversation outgrows its list, which follows its end.
+        "在的亲，M码现在有货的，这款连衣裙是碎花雪纺面料，轻薄透气，夏天穿很舒服。方便说一下您的身高体重吗？我帮您看看哪个码更合身。",
+        "好的亲，您这个身高体重穿M码正合适，腰身是收腰设计，显瘦不显胖。颜色有蓝色碎花和米白碎花两种，您更喜欢哪一种呢？",
+        "#!probe",
+        "#!drag messages-thumb 0 -1000",
+        "#!probe",
+        "#!shot messages-by-drag",
     ];
     let replies = work.join("actions.txt");
     std::fs::write(&replies, script.join("\n") + "\n").expect("write script");
@@ -975,7 +1000,7 @@ fn scrollbar_thumbs_drag_the_lists() {
         work.display()
     );
     let seen = probes(&stdout);
-    assert_eq!(seen.len(), 6, "one probe per #!probe:\n{stdout}");
+    assert_eq!(seen.len(), 8, "one probe per #!probe:\n{stdout}");
     let card = |i: usize| format!("card-{i}");
 
     let top = &seen[0];
@@ -1019,6 +1044,14 @@ fn scrollbar_thumbs_drag_the_lists() {
         ("reply", "reply"),
         "the keyboard stays in the reply box while the coach is scrolled"
     );
+    // The chat follows its end; its thumb dragged up from there goes to the top.
+    let (end, up) = (&seen[6], &seen[7]);
+    assert!(
+        up.screen == "Chat" && end.scrolled("messages") > 0.0,
+        "the conversation outgrew its list: {end:?}"
+    );
+    assert_eq!(up.scrolled("messages"), 0.0, "{up:?}");
+    assert_eq!(up.focus, "reply");
     let names = shots_in(&shots);
     assert!(
         names.iter().any(|n| n.ends_with("-cards-by-drag.png")),

@@ -14,7 +14,8 @@
 //!   `#!drag cards-thumb 0 400`).
 //! - `#!probe` — print what a trainee would see, as `peilian-probe: key=value` lines on
 //!   stdout: the screen, what has the keyboard, the reply box's text, whether the leave
-//!   dialog is up, and which named elements are wholly visible.
+//!   dialog is up, which named elements are wholly visible, and how far each named scrolling
+//!   list is scrolled (`scrolled=cards:0,messages:412`).
 //!
 //! (`#!shot NAME` — a screenshot — is handled by the replay itself.)
 //!
@@ -152,6 +153,7 @@ fn perform(
     window: Single<&Window, With<PrimaryWindow>>,
     screen: Res<State<Screen>>,
     dialogs: Query<&Node, With<super::chat::LeaveDialog>>,
+    areas: Query<(), With<bevy::ui_widgets::ScrollArea>>,
 ) {
     for Action(line) in actions.read() {
         let (verb, rest) = line.split_once(' ').unwrap_or((line.as_str(), ""));
@@ -268,6 +270,20 @@ fn perform(
                     .collect();
                 seen.sort();
                 println!("peilian-probe: visible={}", seen.join(","));
+                // How far each named scrolling list is scrolled, as drawn (logical pixels).
+                let mut scrolled: Vec<String> = named
+                    .iter()
+                    .filter(|(e, ..)| areas.contains(*e))
+                    .map(|(_, p, _, n)| {
+                        format!(
+                            "{}:{:.0}",
+                            p.0,
+                            n.scroll_position.y * n.inverse_scale_factor
+                        )
+                    })
+                    .collect();
+                scrolled.sort();
+                println!("peilian-probe: scrolled={}", scrolled.join(","));
                 Ok(())
             }
             other => Err(format!("unknown action {other:?}")),

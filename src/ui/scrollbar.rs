@@ -34,7 +34,6 @@ const MIN_THUMB: f32 = 28.0;
 
 pub fn plugin(app: &mut App) {
     app.add_observer(attach)
-        .add_observer(settle_before_drag)
         .add_observer(keep_focus)
         .add_systems(Update, thumb_colour)
         .add_systems(PostUpdate, show_when_needed.after(UiSystems::Layout));
@@ -81,6 +80,7 @@ fn attach(
         },
         IgnoreScroll(BVec2::TRUE),
         Scrollbar::new(area, ControlOrientation::Vertical, MIN_THUMB),
+        Hovered::default(),
         ZIndex(10),
         BackgroundColor(palette::SCROLL_TRACK),
         ChildOf(area),
@@ -91,13 +91,15 @@ fn attach(
     bar.add_child(thumb);
 }
 
-/// Show a bar only while its list is taller than the area.
+/// Show a bar only while its list is taller than the area. While the pointer is on a bar, its
+/// list's scroll position is the one on screen: a list that follows its end (the chat sets a
+/// huge position and lets layout clamp it) would otherwise start a drag or a page from there.
 fn show_when_needed(
-    mut bars: Query<(&Scrollbar, &mut Node)>,
-    areas: Query<&ComputedNode, Without<Scrollbar>>,
+    mut bars: Query<(&Scrollbar, &Hovered, &mut Node)>,
+    mut areas: Query<(&ComputedNode, &mut ScrollPosition), Without<Scrollbar>>,
 ) {
-    for (bar, mut node) in &mut bars {
-        let Ok(area) = areas.get(bar.target) else {
+    for (bar, hovered, mut node) in &mut bars {
+        let Ok((area, mut pos)) = areas.get_mut(bar.target) else {
             continue;
         };
         let needed = area.content_size().y > area.size().y + 1.0;
@@ -105,32 +107,14 @@ fn show_when_needed(
         if node.display != display {
             node.display = display;
         }
-    }
-}
-
-/// A list that follows its end (the chat sets a huge scroll position and lets layout clamp
-/// it) is brought back to the position it shows before a press on its bar, so the drag and
-/// the page start from where the thumb is drawn.
-fn settle_before_drag(
-    press: On<Pointer<Press>>,
-    parents: Query<&ChildOf, With<ScrollbarThumb>>,
-    bars: Query<&Scrollbar>,
-    mut areas: Query<(&mut ScrollPosition, &ComputedNode)>,
-) {
-    let bar = parents
-        .get(press.entity)
-        .map_or(press.entity, |c| c.parent());
-    let Ok(bar) = bars.get(bar) else {
-        return;
-    };
-    let Ok((mut pos, area)) = areas.get_mut(bar.target) else {
-        return;
-    };
-    let max = ((area.content_size() - area.size() + area.scrollbar_size).max(Vec2::ZERO)
-        * area.inverse_scale_factor)
-        .y;
-    if pos.y > max {
-        pos.y = max;
+        if hovered.0 {
+            let max = ((area.content_size() - area.size() + area.scrollbar_size).max(Vec2::ZERO)
+                * area.inverse_scale_factor)
+                .y;
+            if pos.y > max {
+                pos.y = max;
+            }
+        }
     }
 }
 
