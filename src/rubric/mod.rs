@@ -612,21 +612,30 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
 pub fn section_titles(section: &str) -> Vec<String> {
     section
         .split(['；', ';'])
-        .map(|part| {
-            let part = part.trim();
-            // A trailing （file.txt） or (file.txt): the file, not the title.
-            let cut = part
-                .rfind(['（', '('])
-                .filter(|&i| {
-                    let inner = part[i..].trim_start_matches(['（', '(']);
-                    let inner = inner.trim_end_matches(['）', ')']);
-                    (part.ends_with('）') || part.ends_with(')'))
-                        && inner.contains('.')
-                        && inner.is_ascii()
-                })
-                .unwrap_or(part.len());
-            part[..cut].trim().to_string()
-        })
+        .map(without_files)
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// `text` without the file names in brackets, wherever they stand (a citation may go on after
+/// its file: `…坚持自己的原则（gold-medal-agent-slides.txt）：给不符合条件的…`); brackets that
+/// are part of a title (`(八)`, `（第二版）`) stay.
+pub fn without_files(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(['（', '(']) {
+        let Some(close) = rest[open..].find(['）', ')']).map(|i| open + i) else {
+            break;
+        };
+        let inner = &rest[open..close];
+        let closing = rest[close..].chars().next().map_or(1, char::len_utf8);
+        let is_file = [".txt", ".md", ".pdf"].iter().any(|e| inner.contains(e));
+        out.push_str(&rest[..open]);
+        if !is_file {
+            out.push_str(&rest[open..close + closing]);
+        }
+        rest = &rest[close + closing..];
+    }
+    out.push_str(rest);
+    out.trim().to_string()
 }

@@ -99,14 +99,7 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
     }
     for c in &v.conduct {
         writeln!(out, "  {} {}：{}", st.bad("✗"), c.label, c.message)?;
-        writeln!(
-            out,
-            "      {}",
-            st.dim(&format!(
-                "课件：{}",
-                crate::rubric::section_titles(&c.section).join("；")
-            ))
-        )?;
+        writeln!(out, "      {}", st.dim(&cite(&c.section)))?;
     }
     if let Some(k) = explain::key_points_line(v) {
         writeln!(out, "  {k}")?;
@@ -131,14 +124,7 @@ pub fn print_feedback(out: &mut impl Write, st: Style, turn: &Turn) -> std::io::
             }
         }
         if !c.passed {
-            writeln!(
-                out,
-                "      {}",
-                st.dim(&format!(
-                    "课件：{}",
-                    crate::rubric::section_titles(&c.section).join("；")
-                ))
-            )?;
+            writeln!(out, "      {}", st.dim(&cite(&c.section)))?;
         }
     }
     if let Some(l) = explain::lost_line(v) {
@@ -387,4 +373,12 @@ pub fn practice_session(
         }
     }
     Ok(record)
+}
+
+/// A "课件：…" line: the section titles of a rubric citation, without file names.
+fn cite(section: &str) -> String {
+    format!(
+        "课件：{}",
+        crate::rubric::section_titles(section).join("；")
+    )
 }

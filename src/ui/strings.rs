@@ -236,39 +236,9 @@ strings! {
     REPORT_SECTION = "课件：{0}";
 }
 
-/// The courseware titles in a rubric `section` string, without the file each comes from.
-/// Every place the window cites the course uses it (the terminal uses
-/// [`crate::rubric::section_titles`]).
-pub fn section_titles(section: &str) -> Vec<String> {
-    section
-        .split(['；', ';'])
-        .map(without_files)
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
-/// `text` without the file names in brackets, wherever they stand (a citation may go on after
-/// its file: `…坚持自己的原则（gold-medal-agent-slides.txt）：给不符合条件的…`); brackets that
-/// are part of a title (`(八)`, `（第二版）`) stay.
-pub fn without_files(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find(['（', '(']) {
-        let Some(close) = rest[open..].find(['）', ')']).map(|i| open + i) else {
-            break;
-        };
-        let inner = &rest[open..close];
-        let closing = rest[close..].chars().next().map_or(1, char::len_utf8);
-        let is_file = [".txt", ".md", ".pdf"].iter().any(|e| inner.contains(e));
-        out.push_str(&rest[..open]);
-        if !is_file {
-            out.push_str(&rest[open..close + closing]);
-        }
-        rest = &rest[close + closing..];
-    }
-    out.push_str(rest);
-    out.trim().to_string()
-}
+/// The courseware titles in a rubric `section` string, without the file each comes from
+/// (see [`crate::rubric::section_titles`]). Every place the window cites the course uses it.
+pub use crate::rubric::{section_titles, without_files};
 
 /// Fill `{0}`, `{1}`… in a template.
 pub fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
