@@ -255,3 +255,77 @@ fn ranks_follow_the_courseware_levels() {
     assert_eq!(rubric.rank(70).name, "中级客服");
     assert_eq!(rubric.rank(95).name, "高级客服");
 }
+
+const BUILTIN: &str = include_str!("../assets/rubric/courseware.ron");
+
+#[test]
+fn cue_classes_stand_for_their_cues_wherever_used() {
+    // A class used in the greeting's cues makes its words greetings, and a class may use
+    // another class.
+    let src = BUILTIN
+        .replacen(
+            "    classes: {",
+            "    classes: {\n        \"morning\": [\"早安呀\", \"@evening\"],\n        \"evening\": [\"晚安好\"],",
+            1,
+        )
+        .replacen("any: [\"您好\",", "any: [\"@morning\", \"您好\",", 1);
+    let rubric = Rubric::from_str(&src, std::path::Path::new("test.ron")).expect("valid rubric");
+    for (reply, greets) in [
+        ("早安呀 这款有货", true),
+        ("晚安好 在的", true),
+        ("这款有货", false),
+    ] {
+        let d = rubric.detect(reply, None);
+        assert_eq!(d.has(CheckId::Greeting), greets, "{reply}");
+    }
+}
+
+#[test]
+fn an_unknown_or_circular_cue_class_is_named_at_its_place() {
+    let src = BUILTIN.replacen("[\"@third_party\"]", "[\"@no_such_class\"]", 1);
+    let line = src[..src.find("@no_such_class").expect("replaced")]
+        .matches('\n')
+        .count()
+        + 1;
+    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
+        .expect_err("an unknown class is an error");
+    let text = err
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("@no_such_class"), "{text}");
+    assert!(text.contains(&format!("test.ron:{line}:")), "{text}");
+
+    let src = BUILTIN.replacen(
+        "    classes: {",
+        "    classes: {\n        \"a\": [\"@b\"],\n        \"b\": [\"@a\"],",
+        1,
+    );
+    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
+        .expect_err("a class defined through itself is an error");
+    let text = err
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("@a") || text.contains("@b"), "{text}");
+}
+
+#[test]
+fn unless_checks_must_name_another_check() {
+    let src = BUILTIN.replacen(
+        "unless_checks: [\"blame\", \"rude\"]",
+        "unless_checks: [\"blame\", \"no_such_check\"]",
+        1,
+    );
+    assert_ne!(src, BUILTIN, "the value check withdraws on blame and rude");
+    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
+        .expect_err("an unknown check in unless_checks is an error");
+    let text = err
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("no_such_check"), "{text}");
+}

@@ -360,7 +360,9 @@ impl Matcher {
                         unless,
                         unless_clause,
                         unless_before,
+                        unless_reply,
                     } = c;
+                    add(unless_reply, slot, Role::Reply);
                     add(discount, slot, Role::Discount);
                     add(free_shipping, slot, Role::FreeShipping);
                     add(gift, slot, Role::Gift);

@@ -32,6 +32,8 @@ pub struct Rubric {
     defs: [usize; CheckId::COUNT],
     matcher: engine::Matcher,
     pub measure: Measure,
+    /// `unless_checks[i]`: checks whose presence withdraws `CheckId::ALL[i]` (its `unless_checks`).
+    unless_checks: [Vec<CheckId>; CheckId::COUNT],
 }
 
 /// What a scenario node asks of the reply to it.
@@ -212,10 +214,21 @@ impl Rubric {
 
     /// Parse, validate and compile. Every problem found is reported, each with its place.
     pub fn from_str(src: &str, path: &Path) -> Result<Rubric, Vec<Diagnostic>> {
-        let file: RubricFile = crate::ron_options()
+        let mut file: RubricFile = crate::ron_options()
             .from_str(src)
             .map_err(|e| vec![Diagnostic::from_ron(path, &e)])?;
         let mut problems = Vec::new();
+        for name in file.expand_classes() {
+            let (line, col) = diag::locate_quoted(src, &format!("@{name}"), 0);
+            problems.push(Diagnostic::new(
+                path,
+                line,
+                col,
+                format!(
+                    "cue class `@{name}` is not defined in `classes` (or is defined through itself)"
+                ),
+            ));
+        }
         let mut defs = [usize::MAX; CheckId::COUNT];
         for (i, def) in file.checks.iter().enumerate() {
             let (line, col) = diag::locate_quoted(src, &def.id, 0);
@@ -256,6 +269,43 @@ impl Rubric {
                 "ranks must be listed lowest `min` first, with no two alike",
             ));
         }
+        let mut unless_checks: [Vec<CheckId>; CheckId::COUNT] = Default::default();
+        for def in &file.checks {
+            let Ok(id) = def.id.parse::<CheckId>() else {
+                continue;
+            };
+            for other in &def.unless_checks {
+                match other.parse::<CheckId>() {
+                    Ok(o) if o != id => unless_checks[id.index()].push(o),
+                    _ => {
+                        let (line, col) = diag::locate_quoted(src, other, 0);
+                        problems.push(Diagnostic::new(
+                            path,
+                            line,
+                            col,
+                            format!(
+                                "check `{}`: `unless_checks` names `{other}`, which is not another check",
+                                def.id
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for id in CheckId::ALL {
+            for o in &unless_checks[id.index()] {
+                if !unless_checks[o.index()].is_empty() {
+                    problems.push(Diagnostic::new(
+                        path,
+                        1,
+                        1,
+                        format!(
+                            "check `{id}` is withdrawn by `{o}`, which has `unless_checks` of its own: one level only"
+                        ),
+                    ));
+                }
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -268,6 +318,7 @@ impl Rubric {
             matcher,
             measure: Measure::default(),
             file,
+            unless_checks,
         })
     }
 
@@ -281,7 +332,21 @@ impl Rubric {
 
     /// Detect every check in a reply (with evidence).
     pub fn detect(&self, reply: &str, policy: Option<&Policy>) -> Detection {
-        SCRATCH.with(|s| self.matcher.detect(reply, policy, &mut s.borrow_mut()))
+        let mut d = SCRATCH.with(|s| self.matcher.detect(reply, policy, &mut s.borrow_mut()));
+        self.withdraw(&mut d);
+        d
+    }
+
+    /// Withdraw the checks a present check rules out (`unless_checks`). Only positive checks
+    /// use it, and they never rule each other out, so one pass in any order is exact.
+    fn withdraw(&self, d: &mut Detection) {
+        for id in CheckId::ALL {
+            let i = id.index();
+            if d.present[i] && self.unless_checks[i].iter().any(|o| d.present[o.index()]) {
+                d.present[i] = false;
+                d.evidence[i].clear();
+            }
+        }
     }
 
     /// Detect with caller-owned buffers; `evidence == false` skips building span texts.
@@ -294,7 +359,8 @@ impl Rubric {
         evidence: bool,
     ) {
         self.matcher
-            .detect_into(reply, policy, scratch, out, evidence)
+            .detect_into(reply, policy, scratch, out, evidence);
+        self.withdraw(out);
     }
 
     /// The rank a session total earns.
@@ -579,10 +645,25 @@ fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
 /// rewrite whose `when` words stand in the clause wins over a general one, and a longer `from`
 /// over a shorter (百分百保证 over 保证).
 pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
-    let ev = evidence.first()?;
     let chars: Vec<char> = reply.chars().collect();
-    let (a, b) = clause_around(&chars, ev.start, ev.end);
-    let clause: String = chars[a..b].iter().collect();
+    let mut done: Vec<(usize, usize)> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    // Every offending clause that has a rewrite, once each, in reading order.
+    for ev in evidence {
+        let (a, b) = clause_around(&chars, ev.start, ev.end);
+        if done.contains(&(a, b)) {
+            continue;
+        }
+        done.push((a, b));
+        let clause: String = chars[a..b].iter().collect();
+        if let Some(rewritten) = rewrite_clause(def, &clause) {
+            out.push(format!("「{}」→「{}」", clause.trim(), rewritten.trim()));
+        }
+    }
+    (!out.is_empty()).then(|| out.join("；"))
+}
+
+fn rewrite_clause(def: &CheckDef, clause: &str) -> Option<String> {
     let mut applicable: Vec<&schema::Rewrite> = def
         .rewrites
         .iter()
@@ -591,19 +672,18 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         .collect();
     applicable.sort_by_key(|r| (r.when.is_empty(), std::cmp::Reverse(r.from.chars().count())));
     let first = applicable.first()?;
-    let rewritten = if first.clause {
+    Some(if first.clause {
         first.to.clone()
     } else {
         // Apply every word rewrite that still applies, each once.
-        let mut text = clause.clone();
+        let mut text = clause.to_string();
         for r in applicable.iter().filter(|r| !r.clause) {
             if text.contains(&r.from) {
                 text = text.replacen(&r.from, &r.to, 1);
             }
         }
         text
-    };
-    Some(format!("「{}」→「{}」", clause.trim(), rewritten.trim()))
+    })
 }
 
 /// The courseware titles in a rubric `section` string, without the file each comes from:

@@ -16,6 +16,153 @@ pub struct RubricFile {
     /// Ranks named after the courseware's levels, lowest first: a session with a total at
     /// or above `min` earns `name`.
     pub ranks: Vec<Rank>,
+    /// Named cue classes (who acts for the customer, feelings, third parties…). An entry
+    /// `"@name"` in any cue or exception list of a rule stands for every cue of the class, so
+    /// one class grows for every rule that uses it. A class may use other classes.
+    #[serde(default)]
+    pub classes: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl RubricFile {
+    /// Replace every `"@name"` entry by its class's cues (classes inside classes too).
+    /// Returns the names used but not defined, and names defined in a cycle.
+    pub fn expand_classes(&mut self) -> Vec<String> {
+        let mut bad = Vec::new();
+        let mut done: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let names: Vec<String> = self.classes.keys().cloned().collect();
+        for name in &names {
+            let mut stack = Vec::new();
+            resolve_class(name, &self.classes, &mut done, &mut stack, &mut bad);
+        }
+        let mut expand = |list: &mut Vec<String>| {
+            if !list.iter().any(|c| c.starts_with('@')) {
+                return;
+            }
+            let mut out = Vec::with_capacity(list.len());
+            for cue in list.drain(..) {
+                match cue.strip_prefix('@') {
+                    Some(name) => match done.get(name) {
+                        Some(cues) => out.extend(cues.iter().cloned()),
+                        None => bad.push(name.to_string()),
+                    },
+                    None => out.push(cue),
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            out.retain(|c| seen.insert(c.clone()));
+            *list = out;
+        };
+        for def in &mut self.checks {
+            def.rule.for_each_list(&mut expand);
+            for rw in &mut def.rewrites {
+                expand(&mut rw.when);
+            }
+        }
+        bad.sort();
+        bad.dedup();
+        bad
+    }
+}
+
+fn resolve_class(
+    name: &str,
+    classes: &std::collections::BTreeMap<String, Vec<String>>,
+    done: &mut std::collections::BTreeMap<String, Vec<String>>,
+    stack: &mut Vec<String>,
+    bad: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    if let Some(d) = done.get(name) {
+        return Some(d.clone());
+    }
+    if stack.iter().any(|s| s == name) {
+        bad.push(name.to_string());
+        return None;
+    }
+    let Some(cues) = classes.get(name) else {
+        bad.push(name.to_string());
+        return None;
+    };
+    stack.push(name.to_string());
+    let mut out = Vec::new();
+    for cue in cues {
+        match cue.strip_prefix('@') {
+            Some(inner) => {
+                if let Some(more) = resolve_class(inner, classes, done, stack, bad) {
+                    out.extend(more);
+                }
+            }
+            None => out.push(cue.clone()),
+        }
+    }
+    stack.pop();
+    done.insert(name.to_string(), out.clone());
+    Some(out)
+}
+
+impl Rule {
+    /// Every cue and exception list of the rule (and its parts), for class expansion.
+    pub fn for_each_list(&mut self, f: &mut impl FnMut(&mut Vec<String>)) {
+        match self {
+            Rule::Phrases(p) => {
+                for l in [
+                    &mut p.any,
+                    &mut p.unless,
+                    &mut p.unless_before,
+                    &mut p.unless_after,
+                    &mut p.unless_clause,
+                    &mut p.unless_reply,
+                    &mut p.requires_clause,
+                    &mut p.whole_clause,
+                    &mut p.bare_clause,
+                ] {
+                    f(l);
+                }
+            }
+            Rule::Seq(q) => {
+                for step in &mut q.steps {
+                    f(step);
+                }
+                for l in [
+                    &mut q.unless,
+                    &mut q.unless_before,
+                    &mut q.unless_after,
+                    &mut q.unless_clause,
+                    &mut q.unless_reply,
+                ] {
+                    f(l);
+                }
+            }
+            Rule::Choice(c) => {
+                for l in [
+                    &mut c.joiners,
+                    &mut c.not_choice,
+                    &mut c.pickers,
+                    &mut c.sets,
+                    &mut c.askers,
+                ] {
+                    f(l);
+                }
+            }
+            Rule::Concession(c) => {
+                for l in [
+                    &mut c.discount,
+                    &mut c.free_shipping,
+                    &mut c.gift,
+                    &mut c.unless,
+                    &mut c.unless_clause,
+                    &mut c.unless_before,
+                    &mut c.unless_reply,
+                ] {
+                    f(l);
+                }
+            }
+            Rule::AnyOf(parts) => {
+                for r in parts {
+                    r.for_each_list(f);
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -38,6 +185,11 @@ pub struct CheckDef {
     /// Penalty (points off a turn) when a violation is present and the node sets no weight.
     #[serde(default)]
     pub penalty: u32,
+    /// The check is not credited in a reply where one of these checks is present: a question
+    /// inside a scolding is not 了解需求, praise of the goods in a reply that blames the
+    /// customer is not 突出价值.
+    #[serde(default)]
+    pub unless_checks: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -165,6 +317,8 @@ pub struct ConcessionRule {
     pub unless_clause: Vec<String>,
     /// Exceptions before the cue in its clause (negation: 没法包邮).
     pub unless_before: Vec<String>,
+    /// Exceptions anywhere in the reply (an apology for a fault makes a coupon compensation).
+    pub unless_reply: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
