@@ -87,14 +87,6 @@ struct Hit {
     clause: u32,
 }
 
-const EMPTY_HIT: Hit = Hit {
-    check: 0,
-    role: Role::Cue,
-    start: 0,
-    end: 0,
-    clause: 0,
-};
-
 #[derive(Debug)]
 enum CompiledRule {
     Phrases {
@@ -121,7 +113,6 @@ pub struct Scratch {
     /// `src_byte[i]`: the byte offset of `src[i]` in the reply; one more entry for the end.
     src_byte: Vec<u32>,
     norm: Normalized,
-    hits: Vec<Hit>,
     /// Where a half of a fuzzy cue stands (they become cue hits in `expand_fuzzy`).
     fuzzy_hits: Vec<Hit>,
     /// The rule slots with hits in this reply, in slot order once sorted. Every per-slot
@@ -130,16 +121,11 @@ pub struct Scratch {
     touched: Vec<u16>,
     /// The touched slots as bits, while scanning (zero between replies).
     touched_bits: Vec<u64>,
-    /// Per rule slot: how many hits it has.
-    slot_count: Vec<u32>,
-    /// `hits[slot_lo[k]..slot_hi[k]]` are the hits of rule slot `k` (after sorting).
-    slot_lo: Vec<u32>,
-    slot_hi: Vec<u32>,
+    /// Per rule slot: its hits, sorted by start (then end) before the rules read them.
+    slot_hits: Vec<Vec<Hit>>,
     /// Per rule slot: `EXC` when an exception of any kind stands in this reply, `REPLY` when
     /// a reply-wide one does.
     slot_flags: Vec<u8>,
-    /// The sorting buffer.
-    sorted: Vec<Hit>,
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     question: Vec<bool>,
@@ -168,12 +154,15 @@ impl Sink<'_> {
 /// stands in the reply; a reply-wide one (`Reply`) does.
 const EXC: u8 = 1;
 const REPLY: u8 = 2;
+/// Not a slot flag: marks a half of a fuzzy cue in `Matcher::roles`.
+const FUZZY: u8 = 4;
 
 /// The `slot_flags` bits a hit of this role sets.
 fn role_flags(role: Role) -> u8 {
     match role {
         Role::Reply => EXC | REPLY,
         Role::Unless | Role::Before | Role::After | Role::Clause => EXC,
+        Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
         _ => 0,
     }
 }
@@ -549,21 +538,16 @@ impl Matcher {
         // them for this rubric.
         for &k in &s.touched {
             let k = k as usize;
-            s.slot_count[k] = 0;
-            s.slot_lo[k] = 0;
-            s.slot_hi[k] = 0;
+            s.slot_hits[k].clear();
             s.slot_flags[k] = 0;
         }
         s.touched.clear();
         let slots = self.rules.len();
         s.touched_bits.resize(slots.div_ceil(64), 0);
-        if s.slot_count.len() < slots {
-            s.slot_count.resize(slots, 0);
-            s.slot_lo.resize(slots, 0);
-            s.slot_hi.resize(slots, 0);
+        if s.slot_hits.len() < slots {
+            s.slot_hits.resize_with(slots, Vec::new);
             s.slot_flags.resize(slots, 0);
         }
-        s.hits.clear();
         s.fuzzy_hits.clear();
         let dfa = &self.dfa;
         let mut sid = self.start;
@@ -610,7 +594,7 @@ impl Matcher {
                         end,
                         clause,
                     };
-                    if matches!(role, Role::FuzzyL(_) | Role::FuzzyR(_)) {
+                    if flags & FUZZY != 0 {
                         s.fuzzy_hits.push(h);
                     } else {
                         Self::push_hit(s, flags, h);
@@ -620,24 +604,23 @@ impl Matcher {
         }
     }
 
-    /// Add a hit to its slot's count (a slot's first hit marks it touched) and flags.
+    /// Add a hit to its slot (a slot's first hit marks it touched) and its flags.
     #[inline]
     fn push_hit(s: &mut Scratch, flags: u8, h: Hit) {
         let k = h.check as usize;
-        if s.slot_count[k] == 0 {
+        let v = &mut s.slot_hits[k];
+        if v.is_empty() {
             s.touched_bits[k / 64] |= 1 << (k % 64);
         }
-        s.slot_count[k] += 1;
+        v.push(h);
         s.slot_flags[k] |= flags;
-        s.hits.push(h);
     }
 
-    /// Sort the hits by rule slot, then start (then end): a slot's hits, and its hits in one
-    /// clause, are each one contiguous range, `hits[slot_lo[k]..slot_hi[k]]` for slot `k`.
-    /// A counting sort over the touched slots puts each hit in its slot's bucket; a bucket,
-    /// found in order of the match ends, is nearly sorted already, so a short one is finished
-    /// by insertion. (Hits of equal key differ at most in role; every rule reads them by role,
-    /// so their order among themselves decides nothing.)
+    /// List the touched slots in slot order and sort each one's hits by start (then end), so
+    /// its hits in one clause are one contiguous range. The hits went into their slot as they
+    /// were found, in order of their ends, so a slot is nearly sorted already and a short one
+    /// is finished by insertion. (Hits of equal start and end differ at most in role; every
+    /// rule reads them by role, so their order among themselves decides nothing.)
     #[inline(never)]
     fn sort_hits(s: &mut Scratch) {
         // The touched slots in slot order, read off their bits (which are cleared).
@@ -648,24 +631,8 @@ impl Matcher {
                 *bits &= *bits - 1;
             }
         }
-        let mut acc = 0;
         for &k in t.iter() {
-            let k = k as usize;
-            s.slot_lo[k] = acc;
-            s.slot_hi[k] = acc;
-            acc += s.slot_count[k];
-        }
-        s.sorted.clear();
-        s.sorted.resize(s.hits.len(), EMPTY_HIT);
-        for h in &s.hits {
-            let at = &mut s.slot_hi[h.check as usize];
-            s.sorted[*at as usize] = *h;
-            *at += 1;
-        }
-        std::mem::swap(&mut s.hits, &mut s.sorted);
-        for &k in t.iter() {
-            let k = k as usize;
-            let bucket = &mut s.hits[s.slot_lo[k] as usize..s.slot_hi[k] as usize];
+            let bucket = &mut s.slot_hits[k as usize][..];
             if bucket.len() > 32 {
                 bucket.sort_unstable_by_key(|h| (h.start, h.end));
                 continue;
@@ -718,10 +685,7 @@ impl Matcher {
     /// The hits of one rule slot.
     fn slot(s: &Scratch, check: u16) -> &[Hit] {
         let k = check as usize;
-        match (s.slot_lo.get(k), s.slot_hi.get(k)) {
-            (Some(&lo), Some(&hi)) => &s.hits[lo as usize..hi as usize],
-            _ => &[],
-        }
+        s.slot_hits.get(k).map_or(&[], |v| v.as_slice())
     }
 
     /// The hits of a slot whose start lies in clause `cl` (phrases never cross a clause).
