@@ -129,6 +129,10 @@ pub struct Scratch {
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     question: Vec<bool>,
+    /// The reply's body: how many normalised chars are neither clause breaks nor 亲, and the
+    /// last of them.
+    body_len: usize,
+    body_last: Option<char>,
     /// Evidence strings of the previous reply, kept for reuse so evidence costs no allocation
     /// once warm.
     pool: Vec<String>,
@@ -156,6 +160,10 @@ const EXC: u8 = 1;
 const REPLY: u8 = 2;
 /// Not a slot flag: marks a half of a fuzzy cue in `Matcher::roles`.
 const FUZZY: u8 = 4;
+/// A hit that can make its rule find something stands in the slot: a cue (`Cue`, `Whole`,
+/// `Bare`), a first step, a joiner or picker, a concession. Every rule finds nothing without
+/// one, so a slot without it is not judged.
+const TRIGGER: u8 = 8;
 
 /// The `slot_flags` bits a hit of this role sets.
 fn role_flags(role: Role) -> u8 {
@@ -163,6 +171,15 @@ fn role_flags(role: Role) -> u8 {
         Role::Reply => EXC | REPLY,
         Role::Unless | Role::Before | Role::After | Role::Clause => EXC,
         Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
+        Role::Cue
+        | Role::Whole
+        | Role::Bare
+        | Role::Step(0)
+        | Role::Joiner
+        | Role::Picker
+        | Role::Discount
+        | Role::FreeShipping
+        | Role::Gift => TRIGGER,
         _ => 0,
     }
 }
@@ -466,7 +483,7 @@ impl Matcher {
         for &slot in &s.touched {
             let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
-            if out.present[ci] && !evidence {
+            if (out.present[ci] && !evidence) || s.slot_flags[slot as usize] & TRIGGER == 0 {
                 continue;
             }
             let ev = &mut Sink {
@@ -499,6 +516,14 @@ impl Matcher {
 
     #[inline(never)]
     fn mark_clauses(s: &mut Scratch) {
+        s.body_len = 0;
+        s.body_last = None;
+        for &c in &s.norm.chars {
+            if !normalize::is_clause_break(c) && c != '亲' {
+                s.body_len += 1;
+                s.body_last = Some(c);
+            }
+        }
         // Clauses and which of them are questions.
         normalize::clauses_into(&s.norm.chars, &mut s.clauses);
         s.clause_of.clear();
@@ -744,17 +769,13 @@ impl Matcher {
                 Role::Cue => {}
                 Role::Whole => {
                     // The cue is the whole reply (but for 亲 and a particle): 不知道。
-                    let mut body = s
-                        .norm
-                        .chars
-                        .iter()
-                        .filter(|c| !normalize::is_clause_break(**c) && **c != '亲');
+                    // (The body's length and last char are counted once per reply.)
                     let len = (h.end - h.start) as usize;
-                    let body_len = body.clone().count();
+                    let body_len = s.body_len;
                     let tail_ok = body_len == len
                         || (body_len == len + 1
                             && matches!(
-                                body.next_back(),
+                                s.body_last,
                                 Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')
                             ));
                     if !tail_ok {
@@ -882,7 +903,7 @@ impl Matcher {
             if let Some((_, a, b)) = best {
                 Self::push_hit(
                     s,
-                    0,
+                    TRIGGER,
                     Hit {
                         check: h.check,
                         role: Role::Cue,
