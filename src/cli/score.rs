@@ -151,8 +151,14 @@ impl<'r> Scorer<'r> {
                 }) => (id.map(|r| r.get()), r, scenario, node),
             }
         };
-        let n = reply.chars().count();
-        if n > crate::rubric::engine::MAX_ANALYZED {
+        // A reply has at most as many chars as bytes: most need no counting.
+        let max = crate::rubric::engine::MAX_ANALYZED;
+        let n = if reply.len() > max {
+            reply.chars().count()
+        } else {
+            0
+        };
+        if n > max {
             return bad(
                 out,
                 id,

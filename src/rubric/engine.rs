@@ -78,9 +78,6 @@ enum Role {
 
 #[derive(Debug, Clone, Copy)]
 struct Hit {
-    /// The sort key: (check, start, end) packed into one number, in the same order (offsets
-    /// are below 2^24: at most MAX_ANALYZED chars are analysed).
-    key: u64,
     /// The rule slot (a check, or one part of an `AnyOf`).
     check: u16,
     role: Role,
@@ -89,15 +86,6 @@ struct Hit {
     /// The clause holding `start` (`u32::MAX` where `start` is a clause break).
     clause: u32,
 }
-
-const EMPTY_HIT: Hit = Hit {
-    key: 0,
-    check: 0,
-    role: Role::Cue,
-    start: 0,
-    end: 0,
-    clause: 0,
-};
 
 #[derive(Debug)]
 enum CompiledRule {
@@ -125,17 +113,26 @@ pub struct Scratch {
     /// `src_byte[i]`: the byte offset of `src[i]` in the reply; one more entry for the end.
     src_byte: Vec<u32>,
     norm: Normalized,
-    hits: Vec<Hit>,
-    /// `hits[slot_lo[k]..slot_lo[k + 1]]` are the hits of rule slot `k` (after sorting).
-    slot_lo: Vec<u32>,
-    /// Sorting buffers: the next free place in each slot's bucket, and the sorted hits.
-    slot_next: Vec<u32>,
-    sorted: Vec<Hit>,
+    /// Where a half of a fuzzy cue stands (they become cue hits in `expand_fuzzy`).
+    fuzzy_hits: Vec<Hit>,
+    /// The rule slots with hits in this reply, in slot order once sorted. Every per-slot
+    /// array below is zero for every other slot, so a reply costs nothing for the (many)
+    /// slots it never touches: they are reset through this list, not swept.
+    touched: Vec<u16>,
+    /// The touched slots as bits, while scanning (zero between replies).
+    touched_bits: Vec<u64>,
+    /// Per rule slot: its hits, sorted by start (then end) before the rules read them.
+    slot_hits: Vec<Vec<Hit>>,
+    /// Per rule slot: `EXC` when an exception of any kind stands in this reply, `REPLY` when
+    /// a reply-wide one does.
+    slot_flags: Vec<u8>,
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
-    /// Per rule slot: does a reply-wide exception stand in this reply?
-    reply_exc: Vec<bool>,
     question: Vec<bool>,
+    /// The reply's body: how many normalised chars are neither clause breaks nor 亲, and the
+    /// last of them.
+    body_len: usize,
+    body_last: Option<char>,
     /// Evidence strings of the previous reply, kept for reuse so evidence costs no allocation
     /// once warm.
     pool: Vec<String>,
@@ -157,6 +154,36 @@ impl Sink<'_> {
     }
 }
 
+/// `Scratch::slot_flags`: an exception hit (`Unless`, `Before`, `After`, `Clause` or `Reply`)
+/// stands in the reply; a reply-wide one (`Reply`) does.
+const EXC: u8 = 1;
+const REPLY: u8 = 2;
+/// Not a slot flag: marks a half of a fuzzy cue in `Matcher::roles`.
+const FUZZY: u8 = 4;
+/// A hit that can make its rule find something stands in the slot: a cue (`Cue`, `Whole`,
+/// `Bare`), a first step, a joiner or picker, a concession. Every rule finds nothing without
+/// one, so a slot without it is not judged.
+const TRIGGER: u8 = 8;
+
+/// The `slot_flags` bits a hit of this role sets.
+fn role_flags(role: Role) -> u8 {
+    match role {
+        Role::Reply => EXC | REPLY,
+        Role::Unless | Role::Before | Role::After | Role::Clause => EXC,
+        Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
+        Role::Cue
+        | Role::Whole
+        | Role::Bare
+        | Role::Step(0)
+        | Role::Joiner
+        | Role::Picker
+        | Role::Discount
+        | Role::FreeShipping
+        | Role::Gift => TRIGGER,
+        _ => 0,
+    }
+}
+
 /// Evidence strings longer than this are not kept for reuse (memory stays flat).
 const POOL_MAX_CAPACITY: usize = 256;
 
@@ -171,8 +198,10 @@ pub struct Matcher {
     start: aho_corasick::automaton::StateID,
     /// Pattern index → its length in chars.
     pattern_chars: Vec<u32>,
-    /// Pattern index → every (check, role) the phrase plays.
-    roles: Vec<Vec<(u16, Role)>>,
+    /// Every (check, role) pattern `p` plays is `roles[role_lo[p]..role_lo[p + 1]]`, each
+    /// with its `slot_flags` bits.
+    role_lo: Vec<u32>,
+    roles: Vec<(u16, Role, u8)>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
@@ -386,11 +415,20 @@ impl Matcher {
         let start = dfa
             .start_state(Anchored::No)
             .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
+        let mut role_lo = vec![0u32];
+        for r in &roles {
+            role_lo.push(role_lo[role_lo.len() - 1] + r.len() as u32);
+        }
         Ok(Matcher {
             dfa,
             start,
             pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
-            roles,
+            role_lo,
+            roles: roles
+                .concat()
+                .into_iter()
+                .map(|(check, role)| (check, role, role_flags(role)))
+                .collect(),
             rules: compiled,
             fuzzy,
         })
@@ -436,91 +474,20 @@ impl Matcher {
         }
         s.src_byte.push(analyzed_end as u32);
         normalize::normalize_into(&s.src, &mut s.norm);
-        // Clauses and which of them are questions.
-        normalize::clauses_into(&s.norm.chars, &mut s.clauses);
-        s.clause_of.clear();
-        s.clause_of.resize(s.norm.chars.len() + 1, u32::MAX);
-        s.question.clear();
-        for (k, &(a, b, term)) in s.clauses.iter().enumerate() {
-            for slot in &mut s.clause_of[a..b] {
-                *slot = k as u32;
-            }
-            let chars = &s.norm.chars[a..b];
-            let last = chars.last().copied().unwrap_or(' ');
-            let at_end = k + 1 == s.clauses.len();
-            let is_q = term == '?'
-                || matches!(last, '吗' | '么')
-                || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
-                    && has_interrogative(chars));
-            s.question.push(is_q);
-        }
-        // A question mark asks the whole sentence: clauses joined by , ; : share it.
-        for k in (0..s.clauses.len().saturating_sub(1)).rev() {
-            if matches!(s.clauses[k].2, ',' | ';' | ':')
-                && s.question[k + 1]
-                && s.clauses[k + 1].2 == '?'
-            {
-                s.question[k] = true;
-            }
-        }
-        // One pass finds every phrase: every match, overlapping ones too, in order of its end
-        // and then of the DFA's match list (as `find_overlapping_iter` reports them). The DFA
-        // runs on the UTF-8 bytes of the normalised chars, encoded as it goes. A phrase is whole
-        // chars, so a match can only end on a char's last byte: states are checked there.
-        s.hits.clear();
-        let mut sid = self.start;
-        for (i, c) in s.norm.chars.iter().enumerate() {
-            let mut utf8 = [0u8; 4];
-            for &b in c.encode_utf8(&mut utf8).as_bytes() {
-                sid = self.dfa.next_state(Anchored::No, sid, b);
-            }
-            if !self.dfa.is_special(sid) {
-                continue;
-            }
-            if self.dfa.is_dead(sid) {
-                // An unanchored Standard search never gets here; the iterator stops too.
-                break;
-            }
-            if !self.dfa.is_match(sid) {
-                continue;
-            }
-            let end = i as u32 + 1;
-            for i in 0..self.dfa.match_len(sid) {
-                let pid = self.dfa.match_pattern(sid, i).as_usize();
-                let start = end - self.pattern_chars[pid];
-                for &(check, role) in &self.roles[pid] {
-                    s.hits.push(Hit {
-                        key: (u64::from(check) << 48) | (u64::from(start) << 24) | u64::from(end),
-                        check,
-                        role,
-                        start,
-                        end,
-                        clause: s.clause_of[start as usize],
-                    });
-                }
-            }
-        }
-        if !self.fuzzy.is_empty() {
+        Self::mark_clauses(s);
+        self.scan(s);
+        if !s.fuzzy_hits.is_empty() {
             self.expand_fuzzy(s);
         }
-        self.sort_hits(s);
-        s.reply_exc.clear();
-        s.reply_exc.resize(self.rules.len(), false);
-        for h in &s.hits {
-            if h.role == Role::Reply {
-                s.reply_exc[h.check as usize] = true;
-            }
-        }
-        for (slot, (ci, rule)) in self.rules.iter().enumerate() {
+        Self::sort_hits(s);
+        // Only the slots with hits are judged: a slot without hits finds nothing, whatever its
+        // rule. They are judged in slot order, as the evidence of a check is found in that order.
+        for &slot in &s.touched {
+            let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
-            if out.present[ci] && !evidence {
+            if (out.present[ci] && !evidence) || s.slot_flags[slot as usize] & TRIGGER == 0 {
                 continue;
             }
-            // A slot without hits finds nothing, whatever its rule.
-            if s.slot_lo[slot] == s.slot_lo[slot + 1] {
-                continue;
-            }
-            let slot = slot as u16;
             let ev = &mut Sink {
                 reply,
                 spans: &mut out.evidence[ci],
@@ -549,41 +516,159 @@ impl Matcher {
         s.pool = pool;
     }
 
-    /// Sort the hits by rule slot, then start (then end): a slot's hits, and its hits in one
-    /// clause, are each one contiguous range, `hits[slot_lo[k]..slot_lo[k + 1]]` for slot
-    /// `k`. A counting sort puts each hit in its slot's bucket; a bucket, found in order of
-    /// the match ends, is nearly sorted already, so a short one is finished by insertion.
-    /// (Hits of equal key differ at most in role; every rule reads them by role, so their
-    /// order among themselves decides nothing.)
-    fn sort_hits(&self, s: &mut Scratch) {
+    #[inline(never)]
+    fn mark_clauses(s: &mut Scratch) {
+        s.body_len = 0;
+        s.body_last = None;
+        for &c in &s.norm.chars {
+            if !normalize::is_clause_break(c) && c != '亲' {
+                s.body_len += 1;
+                s.body_last = Some(c);
+            }
+        }
+        // Clauses and which of them are questions.
+        normalize::clauses_into(&s.norm.chars, &mut s.clauses);
+        s.clause_of.clear();
+        s.clause_of.resize(s.norm.chars.len() + 1, u32::MAX);
+        s.question.clear();
+        for (k, &(a, b, term)) in s.clauses.iter().enumerate() {
+            for slot in &mut s.clause_of[a..b] {
+                *slot = k as u32;
+            }
+            let chars = &s.norm.chars[a..b];
+            let last = chars.last().copied().unwrap_or(' ');
+            let at_end = k + 1 == s.clauses.len();
+            let is_q = term == '?'
+                || matches!(last, '吗' | '么')
+                || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
+                    && has_interrogative(chars));
+            s.question.push(is_q);
+        }
+        // A question mark asks the whole sentence: clauses joined by , ; : share it.
+        for k in (0..s.clauses.len().saturating_sub(1)).rev() {
+            if matches!(s.clauses[k].2, ',' | ';' | ':')
+                && s.question[k + 1]
+                && s.clauses[k + 1].2 == '?'
+            {
+                s.question[k] = true;
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn scan(&self, s: &mut Scratch) {
+        // One pass finds every phrase: every match, overlapping ones too, in order of its end
+        // and then of the DFA's match list (as `find_overlapping_iter` reports them). The DFA
+        // runs on the UTF-8 bytes of the normalised chars, encoded as it goes. A phrase is whole
+        // chars, so a match can only end on a char's last byte: states are checked there.
+        // Clear the per-slot arrays of the previous reply (only its slots are set), and size
+        // them for this rubric.
+        for &k in &s.touched {
+            let k = k as usize;
+            s.slot_hits[k].clear();
+            s.slot_flags[k] = 0;
+        }
+        s.touched.clear();
         let slots = self.rules.len();
-        s.slot_lo.clear();
-        s.slot_lo.resize(slots + 1, 0);
-        for h in &s.hits {
-            s.slot_lo[h.check as usize + 1] += 1;
+        s.touched_bits.resize(slots.div_ceil(64), 0);
+        if s.slot_hits.len() < slots {
+            s.slot_hits.resize_with(slots, Vec::new);
+            s.slot_flags.resize(slots, 0);
         }
-        for k in 0..slots {
-            s.slot_lo[k + 1] += s.slot_lo[k];
+        s.fuzzy_hits.clear();
+        let dfa = &self.dfa;
+        let mut sid = self.start;
+        for i in 0..s.norm.chars.len() {
+            // The char's UTF-8 bytes, stepped without encoding them into a buffer first.
+            let c = s.norm.chars[i] as u32;
+            let step = |sid, b: u32| dfa.next_state(Anchored::No, sid, b as u8);
+            if c < 0x80 {
+                sid = step(sid, c);
+            } else if c < 0x800 {
+                sid = step(sid, 0xC0 | (c >> 6));
+                sid = step(sid, 0x80 | (c & 0x3F));
+            } else if c < 0x10000 {
+                sid = step(sid, 0xE0 | (c >> 12));
+                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
+                sid = step(sid, 0x80 | (c & 0x3F));
+            } else {
+                sid = step(sid, 0xF0 | (c >> 18));
+                sid = step(sid, 0x80 | ((c >> 12) & 0x3F));
+                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
+                sid = step(sid, 0x80 | (c & 0x3F));
+            }
+            if !self.dfa.is_special(sid) {
+                continue;
+            }
+            if self.dfa.is_dead(sid) {
+                // An unanchored Standard search never gets here; the iterator stops too.
+                break;
+            }
+            if !self.dfa.is_match(sid) {
+                continue;
+            }
+            let end = i as u32 + 1;
+            for i in 0..self.dfa.match_len(sid) {
+                let pid = self.dfa.match_pattern(sid, i).as_usize();
+                let start = end - self.pattern_chars[pid];
+                let clause = s.clause_of[start as usize];
+                let roles = &self.roles[self.role_lo[pid] as usize..self.role_lo[pid + 1] as usize];
+                for &(check, role, flags) in roles {
+                    let h = Hit {
+                        check,
+                        role,
+                        start,
+                        end,
+                        clause,
+                    };
+                    if flags & FUZZY != 0 {
+                        s.fuzzy_hits.push(h);
+                    } else {
+                        Self::push_hit(s, flags, h);
+                    }
+                }
+            }
         }
-        s.slot_next.clear();
-        s.slot_next.extend_from_slice(&s.slot_lo[..slots]);
-        s.sorted.clear();
-        s.sorted.resize(s.hits.len(), EMPTY_HIT);
-        for h in &s.hits {
-            let at = &mut s.slot_next[h.check as usize];
-            s.sorted[*at as usize] = *h;
-            *at += 1;
+    }
+
+    /// Add a hit to its slot (a slot's first hit marks it touched) and its flags.
+    #[inline]
+    fn push_hit(s: &mut Scratch, flags: u8, h: Hit) {
+        let k = h.check as usize;
+        let v = &mut s.slot_hits[k];
+        if v.is_empty() {
+            s.touched_bits[k / 64] |= 1 << (k % 64);
         }
-        std::mem::swap(&mut s.hits, &mut s.sorted);
-        for k in 0..slots {
-            let bucket = &mut s.hits[s.slot_lo[k] as usize..s.slot_lo[k + 1] as usize];
+        v.push(h);
+        s.slot_flags[k] |= flags;
+    }
+
+    /// List the touched slots in slot order and sort each one's hits by start (then end), so
+    /// its hits in one clause are one contiguous range. The hits went into their slot as they
+    /// were found, in order of their ends, so a slot is nearly sorted already and a short one
+    /// is finished by insertion. (Hits of equal start and end differ at most in role; every
+    /// rule reads them by role, so their order among themselves decides nothing.)
+    #[inline(never)]
+    fn sort_hits(s: &mut Scratch) {
+        // The touched slots in slot order, read off their bits (which are cleared).
+        let t = &mut s.touched;
+        for (w, bits) in s.touched_bits.iter_mut().enumerate() {
+            while *bits != 0 {
+                t.push((w * 64 + bits.trailing_zeros() as usize) as u16);
+                *bits &= *bits - 1;
+            }
+        }
+        for &k in t.iter() {
+            let bucket = &mut s.slot_hits[k as usize][..];
             if bucket.len() > 32 {
-                bucket.sort_unstable_by_key(|h| h.key);
+                bucket.sort_unstable_by_key(|h| (h.start, h.end));
                 continue;
             }
             for i in 1..bucket.len() {
                 let mut j = i;
-                while j > 0 && bucket[j - 1].key > bucket[j].key {
+                while j > 0
+                    && (bucket[j - 1].start, bucket[j - 1].end) > (bucket[j].start, bucket[j].end)
+                {
                     bucket.swap(j - 1, j);
                     j -= 1;
                 }
@@ -591,6 +676,7 @@ impl Matcher {
         }
     }
 
+    #[inline(never)]
     fn push_span(s: &Scratch, start: u32, end: u32, ev: &mut Sink) {
         if ev.full() {
             return;
@@ -626,10 +712,7 @@ impl Matcher {
     /// The hits of one rule slot.
     fn slot(s: &Scratch, check: u16) -> &[Hit] {
         let k = check as usize;
-        match (s.slot_lo.get(k), s.slot_lo.get(k + 1)) {
-            (Some(&lo), Some(&hi)) => &s.hits[lo as usize..hi as usize],
-            _ => &[],
-        }
+        s.slot_hits.get(k).map_or(&[], |v| v.as_slice())
     }
 
     /// The hits of a slot whose start lies in clause `cl` (phrases never cross a clause).
@@ -644,9 +727,15 @@ impl Matcher {
         &hits[lo..hi]
     }
 
+    #[inline(never)]
     fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
-        if s.reply_exc.get(check as usize).copied().unwrap_or(false) {
+        let flags = s.slot_flags.get(check as usize).copied().unwrap_or(0);
+        if flags & REPLY != 0 {
             return true;
+        }
+        // No exception anywhere in the reply: nothing to look for.
+        if flags & EXC == 0 {
+            return false;
         }
         let cl = h.clause;
         Self::clause_hits_in(s, check, cl)
@@ -664,6 +753,7 @@ impl Matcher {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn eval_phrases(
         &self,
         check: u16,
@@ -681,17 +771,13 @@ impl Matcher {
                 Role::Cue => {}
                 Role::Whole => {
                     // The cue is the whole reply (but for 亲 and a particle): 不知道。
-                    let mut body = s
-                        .norm
-                        .chars
-                        .iter()
-                        .filter(|c| !normalize::is_clause_break(**c) && **c != '亲');
+                    // (The body's length and last char are counted once per reply.)
                     let len = (h.end - h.start) as usize;
-                    let body_len = body.clone().count();
+                    let body_len = s.body_len;
                     let tail_ok = body_len == len
                         || (body_len == len + 1
                             && matches!(
-                                body.next_back(),
+                                s.body_last,
                                 Some('啊' | '呢' | '哦' | '了' | '吧' | '呀')
                             ));
                     if !tail_ok {
@@ -769,10 +855,10 @@ impl Matcher {
 
     /// Where half of a fuzzy cue stands, look for the whole cue with at most one edit around
     /// it, inside one clause; each find becomes a cue hit like an exact one.
+    #[inline(never)]
     fn expand_fuzzy(&self, s: &mut Scratch) {
-        let n_hits = s.hits.len();
-        for k in 0..n_hits {
-            let h = s.hits[k];
+        for k in 0..s.fuzzy_hits.len() {
+            let h = s.fuzzy_hits[k];
             let (id, left) = match h.role {
                 Role::FuzzyL(id) => (id, true),
                 Role::FuzzyR(id) => (id, false),
@@ -817,14 +903,17 @@ impl Matcher {
                 }
             }
             if let Some((_, a, b)) = best {
-                s.hits.push(Hit {
-                    key: (u64::from(h.check) << 48) | (u64::from(a) << 24) | u64::from(b),
-                    check: h.check,
-                    role: Role::Cue,
-                    start: a,
-                    end: b,
-                    clause: cl,
-                });
+                Self::push_hit(
+                    s,
+                    TRIGGER,
+                    Hit {
+                        check: h.check,
+                        role: Role::Cue,
+                        start: a,
+                        end: b,
+                        clause: cl,
+                    },
+                );
             }
         }
     }
@@ -832,6 +921,7 @@ impl Matcher {
     /// One cue of every step, in order, in one clause, each within `max_gap` chars of the one
     /// before; exceptions judged on the whole sequence.
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     fn eval_seq(
         &self,
         check: u16,
@@ -905,6 +995,7 @@ impl Matcher {
         found
     }
 
+    #[inline(never)]
     fn eval_choice(&self, check: u16, s: &Scratch, ev: &mut Sink) -> Option<()> {
         let mine = || Self::slot(s, check).iter();
         // 1. Two options joined by a joiner, in a question. Options may sit in two clauses of
@@ -1019,6 +1110,7 @@ impl Matcher {
         s.norm.chars[j.end as usize..end.max(j.end as usize)].contains(&'都')
     }
 
+    #[inline(never)]
     fn eval_concession(
         &self,
         check: u16,
