@@ -172,7 +172,7 @@ fn a_good_refusal_the_customer_grumbles_at_does_not_lift_the_meter() {
                 .reply(&rubric, &s.fill(CONCESSION), 10.0)
                 .expect("reply accepted");
             assert_eq!(session.record.turns[0].node, "open");
-            assert!(first.customer_line.len() > 0);
+            assert!(!first.customer_line.is_empty());
             let r = session
                 .reply(&rubric, &s.fill(refusal), 10.0)
                 .expect("reply accepted");
