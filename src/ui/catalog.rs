@@ -136,7 +136,10 @@ impl Reading {
 pub fn plugin(app: &mut App) {
     app.init_resource::<Reading>()
         .add_systems(OnEnter(Screen::Picker), reload)
-        .add_systems(Update, collect);
+        .add_systems(
+            Update,
+            (reload.run_if(|c: Res<Catalog>| c.loading), collect).chain(),
+        );
     #[cfg(feature = "dev")]
     watch::plugin(app);
 }
@@ -161,7 +164,9 @@ pub fn fingerprint(dir: &Path) -> u64 {
 }
 
 /// Read the folder on the task pool when it has not been read yet or its files changed since
-/// (the picker rebuilds when [`collect`] puts the new catalog in place).
+/// (the picker rebuilds when [`collect`] puts the new catalog in place). The first read starts
+/// at once, beside the renderer's start-up (starting it after the first frame was measured
+/// slower: it then competes with the first frames' pipeline compilation).
 pub fn reload(catalog: Res<Catalog>, rubric: Res<SimRubric>, mut reading: ResMut<Reading>) {
     if reading.0.is_some() || (!catalog.loading && fingerprint(&catalog.dir) == catalog.fingerprint)
     {

@@ -73,6 +73,11 @@ fn first_frame(mut commands: Commands, mut trace: ResMut<Trace>) {
     if !trace.first_frame {
         trace.first_frame = true;
         let started = trace.started;
+        // When the app first runs (window made, plugins built); the frame follows.
+        eprintln!(
+            "peilian-trace: first_update_ms={:.1}",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         capture(&mut commands, "first_frame_ms", started);
     }
 }
