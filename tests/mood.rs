@@ -138,3 +138,65 @@ fn a_price_cut_with_an_insult_still_hurts() {
         panic!("the insult was not heard as rude: {ids:?}");
     }
 }
+
+/// A polite, correct refusal the customer grumbles at (haggler-phone-case: a price cut, then
+/// the shop's price held at `greedy`, and he grumbles «刚才还能便宜，现在又不行了？») scores
+/// well, yet the meter does not rise: it falls with his line (the node's `mood: -5`).
+#[test]
+fn a_good_refusal_the_customer_grumbles_at_does_not_lift_the_meter() {
+    let rubric = Rubric::builtin();
+    let s = shop_pairings(&rubric)
+        .into_iter()
+        .find(|s| s.id == "haggler-phone-case")
+        .expect("haggler-phone-case in some shop");
+    let node = |id: &str| {
+        s.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("node {id}"))
+    };
+    let (greedy, grumble) = (node("greedy"), node("grumble"));
+    assert_eq!(grumble.mood, Some(-5), "the grumble is marked as such");
+    let mut checked = 0;
+    for seed in 1..=5 {
+        for refusal in &greedy.model_answers {
+            let mut session = Session::start(
+                Arc::new(s.clone()),
+                &rubric,
+                seed,
+                "mood",
+                Mode::Practice,
+                "test",
+            );
+            let first = session
+                .reply(&rubric, &s.fill(CONCESSION), 10.0)
+                .expect("reply accepted");
+            assert_eq!(session.record.turns[0].node, "open");
+            assert!(!first.customer_line.is_empty());
+            let r = session
+                .reply(&rubric, &s.fill(refusal), 10.0)
+                .expect("reply accepted");
+            let t = &r.turn;
+            assert_eq!(t.node, "greedy", "seed {seed}");
+            assert!(
+                t.score >= 60,
+                "seed {seed}: the refusal is a good reply: {} «{refusal}»",
+                t.score
+            );
+            let grumbles = grumble.lines.iter().any(|l| {
+                let head: String = l.chars().take(4).collect();
+                r.customer_line.contains(&head)
+            });
+            assert!(grumbles, "seed {seed}: «{}»", r.customer_line);
+            assert!(
+                t.mood_after < t.mood_before,
+                "seed {seed}: mood {} → {} while the customer grumbles «{}»",
+                t.mood_before,
+                t.mood_after,
+                r.customer_line
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5);
+}

@@ -1066,3 +1066,79 @@ fn scrollbar_thumbs_drag_the_lists() {
         let _ = std::fs::remove_dir_all(work);
     }
 }
+
+/// With no scenario named, the window opens before the scenario folder is read (the picker
+/// says 正在读取场景…) and fills the picker when the folder has been read on the task pool:
+/// the first frame comes first, the replay waits for the cards, the first card has the
+/// keyboard, Tab moves on to the second, and the first scenario is played from the picker.
+#[test]
+fn the_picker_opens_first_and_fills_in_when_the_scenarios_are_read() {
+    let Some(x) = Xvfb::start() else {
+        println!(
+            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+        );
+        return;
+    };
+    let work = tmp("deferred");
+    let replies = work.join("actions.txt");
+    std::fs::write(
+        &replies,
+        "#!probe\n#!key Tab\n#!probe\n#!start\n您好，请问有什么可以帮您？\n",
+    )
+    .expect("write script");
+    let shots = work.join("shots");
+    let out = Command::new(BIN)
+        .args(["window", "--seed", "1", "--trainee", "tester"])
+        .arg("--scenarios")
+        .arg(root().join("scenarios"))
+        .arg("--results")
+        .arg(work.join("results"))
+        .arg("--replay")
+        .arg(&replies)
+        .arg("--screenshots")
+        .arg(&shots)
+        .env("DISPLAY", &x.display)
+        .env("PEILIAN_WINDOW_SIZE", "1024x700")
+        .env("PEILIAN_TRACE", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run peilian window");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "window failed:\n{stdout}\n{stderr}");
+    let seen = probes(&stdout);
+    assert_eq!(seen.len(), 2, "{stdout}");
+    assert_eq!(seen[0].screen, "Picker");
+    assert!(
+        seen[0].sees("card-0") && !seen[0].sees("loading"),
+        "the cards are there: {:?}",
+        seen[0]
+    );
+    assert_eq!(seen[0].focus, "card-0", "the first card has the keyboard");
+    assert_eq!(seen[1].focus, "card-1", "Tab moves to the second card");
+    // Both timings are printed; the folder is read after the first frame.
+    let ms = |key: &str| -> f64 {
+        stderr
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("peilian-trace: {key}=")))
+            .unwrap_or_else(|| panic!("no {key} in:\n{stderr}"))
+            .parse()
+            .expect("milliseconds")
+    };
+    assert!(ms("first_frame_ms") <= ms("scenarios_on_screen_ms"));
+    // The first scenario in the folder was played from the picker.
+    let results: Vec<_> = std::fs::read_dir(work.join("results"))
+        .expect("results")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(results.len(), 1);
+    for n in shots_in(&shots) {
+        assert_not_blank(&shots.join(n));
+    }
+    if std::env::var_os("PEILIAN_KEEP_SHOTS").is_some() {
+        println!("kept {}", work.display());
+    } else {
+        let _ = std::fs::remove_dir_all(work);
+    }
+}

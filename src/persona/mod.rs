@@ -219,6 +219,28 @@ impl Customer {
         }
     }
 
+    /// Bring the reaction in line with the node the customer went to: a node whose lines are
+    /// plainly unhappy or pleased (`Node::mood`) moves the meter its way by at least that much,
+    /// whatever the reply scored (a correct refusal the customer grumbles at does not lift the
+    /// meter). `0` holds the meter where it was before the reply.
+    pub fn settle(&mut self, change: MoodChange, line_mood: Option<i32>) -> MoodChange {
+        let Some(m) = line_mood else {
+            return change;
+        };
+        let floor = change.before.saturating_add(m);
+        let after = match m {
+            m if m < 0 => change.after.min(floor),
+            m if m > 0 => change.after.max(floor),
+            _ => change.before,
+        }
+        .clamp(0, 100);
+        self.mood = after;
+        MoodChange {
+            before: change.before,
+            after,
+        }
+    }
+
     /// Where the conversation goes: the walkout node if the mood hit 0, else the first branch
     /// whose condition holds.
     pub fn choose<'a>(&self, scenario: &'a Scenario, node: &'a Node, f: &Facts) -> Option<&'a str> {

@@ -203,6 +203,17 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         if n.lines.iter().all(|l| l.trim().is_empty()) {
             out.push(loc.at(at, format!("node `{}` has no customer line", n.id)));
         }
+        if let Some(m) = n.mood
+            && !(-100..=100).contains(&m)
+        {
+            out.push(loc.at(
+                at,
+                format!(
+                    "node `{}`: mood {m} is out of range (-100 … 100: how far the line moves the meter)",
+                    n.id
+                ),
+            ));
+        }
         // Check ids.
         let mut ids: Vec<&str> = n
             .expect

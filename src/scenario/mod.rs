@@ -212,6 +212,13 @@ pub struct Node {
     /// (e.g. `(point: "给出两个可选方案", when: OfferedAtLeast(2))`). Scored as 关键点.
     #[serde(default)]
     pub key_points: Vec<KeyPoint>,
+    /// How the customer's line here feels, when it is plainly unhappy or pleased whatever the
+    /// reply scored: the mood meter moves that way on arriving here — `mood: -5`, a grumble,
+    /// falls at least 5; `mood: 5`, a cheer, rises at least 5; `mood: 0` holds still — so the
+    /// meter never rises while the customer grumbles. Without it the reply's reaction alone
+    /// moves the meter.
+    #[serde(default)]
+    pub mood: Option<i32>,
 }
 
 /// One thing a good reply must address at a node.

@@ -343,7 +343,7 @@ impl Session {
         let verdict = rubric.score_turn(&spec, &text, seconds);
 
         // 3. The customer reacts: mood, the option they take, where the talk goes.
-        let mood = self.customer.react(&verdict, &heard);
+        let mut mood = self.customer.react(&verdict, &heard);
         if heard.listened() {
             self.unproductive = 0;
             heard.picked = self.customer.pick(&scenario.persona, node, &heard);
@@ -374,6 +374,14 @@ impl Session {
                 .choose(&scenario, node, &facts)
                 .and_then(|id| scenario.node_index(id))
         };
+
+        // The meter agrees with the line the customer says next: a node that grumbles or
+        // cheers (`mood:`) moves it its way, whatever the reply scored.
+        if let Some(j) = next
+            && (j != self.node || heard.listened())
+        {
+            mood = self.customer.settle(mood, scenario.nodes[j].mood);
+        }
 
         // 4. What the customer answers to what was asked (from the persona's facts).
         let mut answers = Vec::new();

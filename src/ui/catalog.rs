@@ -2,6 +2,12 @@
 //! the `dev` feature — as soon as a scenario file is saved (Bevy's asset watcher), so a team
 //! lead can edit a scenario and try it at once. Drill plans (`<scenarios>/drills/*.ron`) are
 //! loaded with them and checked against them.
+//!
+//! Reading and checking the folder (every scenario in its shop, model answers scored) takes a
+//! few tenths of a second, so the picker does not wait for it: the window opens on a
+//! [`Catalog::pending`] one (the picker says 正在读取场景…), the folder is read on the task
+//! pool, and the picker is filled when it is ready. Opening the picker again re-reads the
+//! folder only when its files changed.
 
 use super::Screen;
 use crate::drill::{self, DrillPlan};
@@ -9,6 +15,9 @@ use crate::scenario::shop::ShopProfile;
 use crate::scenario::{self, Scenario};
 use crate::sim::SimRubric;
 use bevy::prelude::*;
+use bevy::tasks::futures::check_ready;
+use bevy::tasks::{AsyncComputeTaskPool, Task};
+use bevy::window::RequestRedraw;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,6 +41,8 @@ pub struct Catalog {
     pub not_stocked: Vec<(String, String)>,
     /// Drill plans not offered because they need scenarios the chosen shop cannot play.
     pub plans_not_stocked: usize,
+    /// The folder is still being read: nothing above is filled in yet.
+    pub loading: bool,
 }
 
 impl Catalog {
@@ -78,6 +89,25 @@ impl Catalog {
             shop: shop.cloned(),
             not_stocked: loaded.not_stocked,
             plans_not_stocked,
+            loading: false,
+        }
+    }
+
+    /// The folder's catalog before it is read: empty, marked `loading`. The picker opens on it
+    /// and [`reload`] reads the folder on the task pool.
+    pub fn pending(dir: &Path, shop: Option<&ShopProfile>) -> Catalog {
+        Catalog {
+            dir: dir.to_path_buf(),
+            scenarios: Vec::new(),
+            plans: Vec::new(),
+            problems: Vec::new(),
+            reloaded: false,
+            fingerprint: 0,
+            shops: Vec::new(),
+            shop: shop.cloned(),
+            not_stocked: Vec::new(),
+            plans_not_stocked: 0,
+            loading: true,
         }
     }
 
@@ -92,8 +122,24 @@ impl Catalog {
     }
 }
 
+/// The folder being read on the task pool.
+#[derive(Resource, Default)]
+pub struct Reading(Option<Task<Catalog>>);
+
+impl Reading {
+    /// Forget a read under way (its result would be for an old choice of shop).
+    pub fn cancel(&mut self) {
+        self.0 = None;
+    }
+}
+
 pub fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Picker), reload);
+    app.init_resource::<Reading>()
+        .add_systems(OnEnter(Screen::Picker), reload)
+        .add_systems(
+            Update,
+            (reload.run_if(|c: Res<Catalog>| c.loading), collect).chain(),
+        );
     #[cfg(feature = "dev")]
     watch::plugin(app);
 }
@@ -117,9 +163,43 @@ pub fn fingerprint(dir: &Path) -> u64 {
     h.finish()
 }
 
-/// Re-read the folder (the picker rebuilds when the catalog changes).
-pub fn reload(mut catalog: ResMut<Catalog>, rubric: Res<SimRubric>) {
-    *catalog = Catalog::load(&catalog.dir, &rubric.0, catalog.shop.as_ref());
+/// Read the folder on the task pool when it has not been read yet or its files changed since
+/// (the picker rebuilds when [`collect`] puts the new catalog in place). The first read starts
+/// at once, beside the renderer's start-up (starting it after the first frame was measured
+/// slower: it then competes with the first frames' pipeline compilation).
+pub fn reload(catalog: Res<Catalog>, rubric: Res<SimRubric>, mut reading: ResMut<Reading>) {
+    if reading.0.is_some() || (!catalog.loading && fingerprint(&catalog.dir) == catalog.fingerprint)
+    {
+        return;
+    }
+    let dir = catalog.dir.clone();
+    let shop = catalog.shop.clone();
+    let rubric = Arc::clone(&rubric.0);
+    reading.0 = Some(
+        AsyncComputeTaskPool::get()
+            .spawn(async move { Catalog::load(&dir, &rubric, shop.as_ref()) }),
+    );
+}
+
+/// Put the catalog in place when it has been read; until then keep frames coming (the window
+/// otherwise sleeps until input).
+pub fn collect(
+    mut reading: ResMut<Reading>,
+    mut catalog: ResMut<Catalog>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let Some(task) = reading.0.as_mut() else {
+        return;
+    };
+    let Some(fresh) = check_ready(task) else {
+        redraw.write(RequestRedraw);
+        return;
+    };
+    reading.0 = None;
+    let same_shop = fresh.shop.as_ref().map(|s| &s.id) == catalog.shop.as_ref().map(|s| &s.id);
+    if same_shop && (catalog.loading || fresh.fingerprint != catalog.fingerprint) {
+        *catalog = fresh;
+    }
 }
 
 /// Register the scenario folder as the `scenarios://` asset source. Must run before

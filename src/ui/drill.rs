@@ -204,13 +204,15 @@ pub fn report_card(parent: &mut ChildSpawnerCommands, run: &DrillRun) {
         for (i, step) in run.steps.iter().enumerate() {
             p.spawn(widgets::row(8)).with_children(|r| {
                 let sc = &step.scenario;
-                r.spawn(widgets::text(
+                // The step number and the note never wrap; a long title does (at 1024×700
+                // «第 6 关» and «未开始» broke over two lines beside a long title).
+                r.spawn(widgets::label(
                     fill(s::DRILL_STEP_NO, &[&(i + 1)]),
                     size::SMALL,
                     palette::TEXT_DIM,
                 ));
                 r.spawn(widgets::persona_chip(sc.persona.kind));
-                r.spawn(widgets::label(sc.title.clone(), size::SMALL, palette::TEXT));
+                r.spawn(widgets::text(sc.title.clone(), size::SMALL, palette::TEXT));
                 r.spawn(widgets::spacer());
                 let tries = &run.tries[i];
                 let (note, color) = if tries.is_empty() {
@@ -231,7 +233,7 @@ pub fn report_card(parent: &mut ChildSpawnerCommands, run: &DrillRun) {
                         (format!("{}{best}{tried}", s::COACH_FAIL), palette::BAD)
                     }
                 };
-                r.spawn(widgets::text(note, size::SMALL, color));
+                r.spawn(widgets::label(note, size::SMALL, color));
             });
         }
         if run.is_over() {

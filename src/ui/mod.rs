@@ -147,7 +147,13 @@ pub fn run_window(a: WindowOptions) -> ExitCode {
             }
         },
     };
-    let catalog = catalog::Catalog::load(&dir, &rubric, shop.as_ref());
+    // The picker opens before the scenario folder is read (the catalog reads it on the task
+    // pool); a scenario or drill named on the command line needs it now.
+    let catalog = if a.scenario.is_some() || a.drill.is_some() {
+        catalog::Catalog::load(&dir, &rubric, shop.as_ref())
+    } else {
+        catalog::Catalog::pending(&dir, shop.as_ref())
+    };
     // The scenario named on the command line: from the catalog just loaded when it is an id
     // there (the folder is read once), else loaded on its own (a path, or an id with problems
     // to report).

@@ -302,8 +302,10 @@ fn edit_row(list: &mut ChildSpawnerCommands, phrase: &str) {
                 border_radius: BorderRadius::all(px(4)),
                 ..default()
             },
+            // Three lines, so a whole phrase shows in the narrow side panel at 1024×700.
             EditableText {
                 max_characters: Some(MAX_PHRASE_CHARS),
+                visible_lines: Some(3.0),
                 ..EditableText::new(phrase)
             },
             TextLayout::new(Justify::Left, LineBreak::WordOrCharacter),

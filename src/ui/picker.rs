@@ -84,10 +84,9 @@ fn topbar(root: &mut ChildSpawnerCommands, launch: &Launch) {
             palette::TEXT_ON_DARK_DIM,
         ));
         bar.spawn(widgets::spacer());
-        bar.spawn(widgets::button(
-            s::TEAM_OPEN,
-            ButtonKind::Plain,
-            super::team::OpenTeam,
+        bar.spawn((
+            widgets::Probe::new("team"),
+            widgets::button(s::TEAM_OPEN, ButtonKind::Plain, super::team::OpenTeam),
         ));
         bar.spawn(widgets::text(
             fill(s::PICKER_TRAINEE, &[&launch.trainee]),
@@ -173,10 +172,13 @@ fn shop_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog) {
                 ButtonKind::Plain
             }
         };
-        p.spawn(widgets::button(
-            s::PICKER_SHOP_DEFAULT,
-            kind(chosen.is_none()),
-            PickerAction::Shop(None),
+        p.spawn((
+            widgets::Probe::new("shop-default"),
+            widgets::button(
+                s::PICKER_SHOP_DEFAULT,
+                kind(chosen.is_none()),
+                PickerAction::Shop(None),
+            ),
         ));
         for (i, shop) in catalog.shops.iter().enumerate() {
             let label = if shop.platform.is_empty() {
@@ -184,10 +186,13 @@ fn shop_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog) {
             } else {
                 format!("{}（{}）", shop.name, shop.platform)
             };
-            p.spawn(widgets::button(
-                label,
-                kind(chosen == Some(shop.id.as_str())),
-                PickerAction::Shop(Some(i)),
+            p.spawn((
+                widgets::Probe::new(format!("shop-{i}")),
+                widgets::button(
+                    label,
+                    kind(chosen == Some(shop.id.as_str())),
+                    PickerAction::Shop(Some(i)),
+                ),
             ));
         }
         if !catalog.not_stocked.is_empty() {
@@ -208,7 +213,7 @@ fn shop_panel(side: &mut ChildSpawnerCommands, catalog: &Catalog) {
 /// 我的进度: recent scores, the weakest checks, and the scenarios that train them.
 fn progress_panel(col: &mut ChildSpawnerCommands, catalog: &Catalog, p: &MyProgress) {
     col.spawn(widgets::panel()).with_children(|panel| {
-        panel.spawn(widgets::row(10)).with_children(|r| {
+        panel.spawn(widgets::wrap_row(10)).with_children(|r| {
             r.spawn(widgets::header(s::PROGRESS));
             if p.sessions > 0 {
                 let average = p
@@ -240,7 +245,7 @@ fn progress_panel(col: &mut ChildSpawnerCommands, catalog: &Catalog, p: &MyProgr
             ));
             return;
         }
-        panel.spawn(widgets::row(8)).with_children(|r| {
+        panel.spawn(widgets::wrap_row(8)).with_children(|r| {
             r.spawn(widgets::text(
                 s::PROGRESS_WEAKEST,
                 size::SMALL,
@@ -254,7 +259,7 @@ fn progress_panel(col: &mut ChildSpawnerCommands, catalog: &Catalog, p: &MyProgr
                 ));
             }
         });
-        panel.spawn(widgets::row(8)).with_children(|r| {
+        panel.spawn(widgets::wrap_row(8)).with_children(|r| {
             r.spawn(widgets::text(s::PROGRESS_TRY, size::SMALL, palette::TEXT));
             for id in &p.recommended {
                 let Some(i) = catalog.scenarios.iter().position(|sc| &sc.id == id) else {
@@ -337,11 +342,15 @@ fn scenario_list(body: &mut ChildSpawnerCommands, catalog: &Catalog, progress: &
                     }
                 });
         }
+        if catalog.loading {
+            col.spawn((
+                widgets::Probe::new("loading"),
+                widgets::body(s::PICKER_LOADING),
+            ));
+            return;
+        }
         if catalog.scenarios.is_empty() {
-            col.spawn(widgets::body(fill(
-                s::PICKER_EMPTY,
-                &[&catalog.dir.display()],
-            )));
+            col.spawn(widgets::body(s::PICKER_EMPTY));
             return;
         }
         // The scroll area is a flex column around the grid: Bevy measures how far a flex
@@ -443,6 +452,7 @@ fn on_activate(
             let dir = catalog.dir.clone();
             // Reload the catalog in the chosen shop (the picker rebuilds when it changes).
             reload.queue(move |world: &mut World| {
+                world.resource_mut::<super::catalog::Reading>().cancel();
                 let rubric = world.resource::<crate::sim::SimRubric>().0.clone();
                 let fresh = Catalog::load(&dir, &rubric, shop.as_ref());
                 world.insert_resource(fresh);

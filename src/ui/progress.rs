@@ -16,7 +16,14 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<MyProgress>()
         .init_resource::<Loading>()
         .add_systems(OnEnter(Screen::Picker), refresh.after(catalog::reload))
-        .add_systems(Update, collect);
+        .add_systems(
+            Update,
+            (
+                refresh.run_if(in_state(Screen::Picker).and_then(resource_changed::<Catalog>)),
+                collect,
+            )
+                .chain(),
+        );
 }
 
 /// What the picker shows of the trainee's own progress.
@@ -104,7 +111,12 @@ struct Loading(Option<Task<MyProgress>>);
 /// Re-read the trainee's results whenever the picker opens (after a session, say). A results
 /// folder shared by a whole team can hold thousands of files (5 000 parse in about 0.3 s in a
 /// release build), so it is read on the task pool and the picker never waits for it.
+/// Also when the catalog changes (read after the window opened, another shop): the
+/// recommendations name its scenarios.
 fn refresh(launch: Res<Launch>, catalog: Res<Catalog>, mut loading: ResMut<Loading>) {
+    if catalog.loading {
+        return;
+    }
     let dir = launch.results.clone();
     let trainee = launch.trainee.clone();
     let scenarios = catalog.scenario_values();

@@ -200,7 +200,8 @@ fn drive(
     let screen = *state.get();
     match r.step {
         Step::Picker => {
-            if screen != Screen::Picker {
+            // The picker is filled once the scenario folder has been read.
+            if screen != Screen::Picker || catalog.loading {
                 return;
             }
             if !r.picker_shot {

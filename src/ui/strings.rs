@@ -30,7 +30,8 @@ strings! {
     PICKER_SEED = "顾客：{0}";
     PICKER_SEED_FIXED = "每场都是同一位顾客（同样的脾气和说法）";
     PICKER_SEED_RANDOM = "每场随机一位顾客";
-    PICKER_EMPTY = "在 {0} 里没有找到可用的场景文件（*.ron）。";
+    PICKER_EMPTY = "场景文件夹里没有找到可用的场景文件（*.ron），点“打开文件夹”看看。";
+    PICKER_LOADING = "正在读取场景…";
     PICKER_PROBLEMS = "有 {0} 个场景或训练计划文件没有通过检查（修改保存后会自动重新载入）：";
     PICKER_RELOADED = "场景已重新载入（{0} 个）。";
     PICKER_CUSTOMER = "顾客：{0}";

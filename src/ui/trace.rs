@@ -1,4 +1,5 @@
-//! Timings for the README, when `PEILIAN_TRACE=1`: start to the first frame on screen, Enter
+//! Timings for the README, when `PEILIAN_TRACE=1`: start to the first frame on screen, start
+//! to the frame that shows the scenarios (the folder is read after the first frame), Enter
 //! to the feedback on screen, and peak memory at exit. Each is printed to stderr as
 //! `peilian-trace: key=value`.
 //!
@@ -47,7 +48,12 @@ pub fn plugin(app: &mut App) {
     }
     app.add_systems(
         Update,
-        (first_frame, note_reply, reply_on_screen.after(ModelUpdated)),
+        (
+            first_frame,
+            scenarios_on_screen,
+            note_reply,
+            reply_on_screen.after(ModelUpdated),
+        ),
     )
     .add_systems(Last, peak_memory_at_exit);
 }
@@ -67,7 +73,26 @@ fn first_frame(mut commands: Commands, mut trace: ResMut<Trace>) {
     if !trace.first_frame {
         trace.first_frame = true;
         let started = trace.started;
+        // When the app first runs (window made, plugins built); the frame follows.
+        eprintln!(
+            "peilian-trace: first_update_ms={:.1}",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
         capture(&mut commands, "first_frame_ms", started);
+    }
+}
+
+/// The scenario folder has been read (on the task pool, after the first frame): the frame
+/// that shows the filled picker.
+fn scenarios_on_screen(
+    mut commands: Commands,
+    trace: Res<Trace>,
+    catalog: Res<super::catalog::Catalog>,
+    mut done: Local<bool>,
+) {
+    if !*done && !catalog.loading {
+        *done = true;
+        capture(&mut commands, "scenarios_on_screen_ms", trace.started);
     }
 }
 

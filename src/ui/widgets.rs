@@ -322,6 +322,16 @@ pub fn row(gap: i32) -> Node {
     }
 }
 
+/// A row that wraps onto more lines when its items do not fit (chips, buttons), so nothing is
+/// clipped or pushed past the panel at narrow window sizes.
+pub fn wrap_row(gap: i32) -> Node {
+    Node {
+        flex_wrap: FlexWrap::Wrap,
+        row_gap: px(gap),
+        ..row(gap)
+    }
+}
+
 pub fn column(gap: i32) -> Node {
     Node {
         flex_direction: FlexDirection::Column,
