@@ -258,6 +258,16 @@ fn ranks_follow_the_courseware_levels() {
 
 const BUILTIN: &str = include_str!("../assets/rubric/courseware.ron");
 
+/// Every problem `Rubric::from_str` reports for `src` (named test.ron), one a line; the
+/// source must be refused.
+fn rubric_errors(src: &str, why: &str) -> String {
+    let err = Rubric::from_str(src, std::path::Path::new("test.ron")).expect_err(why);
+    err.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn cue_classes_stand_for_their_cues_wherever_used() {
     // A class used in the greeting's cues makes its words greetings, and a class may use
@@ -287,13 +297,7 @@ fn an_unknown_or_circular_cue_class_is_named_at_its_place() {
         .matches('\n')
         .count()
         + 1;
-    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
-        .expect_err("an unknown class is an error");
-    let text = err
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = rubric_errors(&src, "an unknown class is an error");
     assert!(text.contains("@no_such_class"), "{text}");
     assert!(text.contains(&format!("test.ron:{line}:")), "{text}");
 
@@ -302,13 +306,7 @@ fn an_unknown_or_circular_cue_class_is_named_at_its_place() {
         "    classes: {\n        \"a\": [\"@b\"],\n        \"b\": [\"@a\"],",
         1,
     );
-    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
-        .expect_err("a class defined through itself is an error");
-    let text = err
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = rubric_errors(&src, "a class defined through itself is an error");
     assert!(text.contains("@a") || text.contains("@b"), "{text}");
 }
 
@@ -320,12 +318,6 @@ fn unless_checks_must_name_another_check() {
         1,
     );
     assert_ne!(src, BUILTIN, "the value check withdraws on blame and rude");
-    let err = Rubric::from_str(&src, std::path::Path::new("test.ron"))
-        .expect_err("an unknown check in unless_checks is an error");
-    let text = err
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = rubric_errors(&src, "an unknown check in unless_checks is an error");
     assert!(text.contains("no_such_check"), "{text}");
 }
