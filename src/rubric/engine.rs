@@ -544,11 +544,12 @@ impl Matcher {
                     && has_interrogative(chars));
             s.question.push(is_q);
         }
-        // A question mark asks the whole sentence: clauses joined by , ; : share it.
+        // A question mark asks the whole sentence: clauses joined by , ; : share it. A bare
+        // confirming tag (对吗, 是吧, 对不对) asks whatever clause it follows, punctuated or not.
         for k in (0..s.clauses.len().saturating_sub(1)).rev() {
-            if matches!(s.clauses[k].2, ',' | ';' | ':')
-                && s.question[k + 1]
-                && s.clauses[k + 1].2 == '?'
+            let (a, b, term) = s.clauses[k + 1];
+            if (matches!(s.clauses[k].2, ',' | ';' | ':') && s.question[k + 1] && term == '?')
+                || is_tag(&s.norm.chars[a..b])
             {
                 s.question[k] = true;
             }
@@ -1174,8 +1175,94 @@ fn has_interrogative(chars: &[char]) -> bool {
         matches!(
             chars[i],
             '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几' | '方'
-        ) && INTERROGATIVES.iter().any(|w| chars[i..].starts_with(w))
+        ) && INTERROGATIVES
+            .iter()
+            .any(|w| chars[i..].starts_with(w) && asks(chars, i, w.len()))
     })
+}
+
+/// A clause that only asks the customer to confirm what came before it.
+fn is_tag(chars: &[char]) -> bool {
+    let body: &[char] = match chars.first() {
+        Some('那' | '就') => &chars[1..],
+        _ => chars,
+    };
+    matches!(
+        body,
+        ['对', '吗' | '吧' | '么' | '嘛' | '不']
+            | ['是', '吗' | '吧' | '么' | '嘛']
+            | ['对', '不', '对']
+            | ['是', '不', '是']
+            | ['没', '错', '吧' | '吗']
+            | ['没', '错', '吧' | '吗', '亲']
+            | ['对', '吗' | '吧', '亲']
+            | ['是', '吗' | '吧', '亲']
+    )
+}
+
+/// Is the interrogative word at `chars[i..i + n]` asking, not an indefinite or a degree word?
+/// 几十次 (dozens), 好几天, 几乎; 没什么, 什么都行; 不怎么, 怎么也打不开; 或多或少, 多少有点;
+/// 哪怕, 哪都; 没多大; 还是建议 (still), 还是挺好 (after all); 很方便, 方便的话.
+fn asks(chars: &[char], i: usize, n: usize) -> bool {
+    let prev = if i > 0 { chars[i - 1] } else { ' ' };
+    let next = chars.get(i + n).copied().unwrap_or(' ');
+    // 什么颜色都百搭, 怎么洗也不变形, 哪个都好看: "any", not a question.
+    let any = || {
+        chars[i + n..]
+            .iter()
+            .take(3)
+            .any(|c| matches!(c, '都' | '也'))
+    };
+    match chars[i] {
+        '几' => {
+            !matches!(next, '十' | '百' | '千' | '万' | '乎')
+                && !matches!(
+                    prev,
+                    '好' | '没' | '这' | '那' | '前' | '十' | '头' | '茶' | '过'
+                )
+        }
+        '什' => !matches!(prev, '没' | '不') && next != '的' && !any(),
+        '怎' if n == 2 && chars[i + 1] == '么' => prev != '不' && !any(),
+        '多' if chars[i + 1] == '少' => {
+            prev != '或' && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
+        }
+        '多' => !matches!(prev, '没' | '不'),
+        '哪' => next != '怕' && !any(),
+        '还' => !matches!(
+            next,
+            '建' | '得'
+                | '要'
+                | '会'
+                | '可'
+                | '不'
+                | '挺'
+                | '很'
+                | '蛮'
+                | '有'
+                | '那'
+                | '老'
+                | '一'
+                | '觉'
+                | '比'
+                | '先'
+                | '在'
+                | '没'
+                | '算'
+                | '值'
+                | '是'
+                | '能'
+                | '给'
+                | '请'
+                | '以'
+        ),
+        '方' => {
+            !matches!(
+                prev,
+                '很' | '不' | '更' | '挺' | '也' | '常' | '超' | '太' | '较' | '蛮'
+            ) && !matches!(next, '的' | '快' | '携' | '实' | '些' | '多' | '了')
+        }
+        _ => true,
+    }
 }
 
 /// Is a discount in the hit's clause within the shop's lowest allowed price?
@@ -1455,6 +1542,60 @@ mod tests {
                 assert_eq!(edits_up_to_one(a, b), want, "{a:?} {b:?}");
             }
         }
+    }
+
+    #[test]
+    fn interrogatives_that_do_not_ask() {
+        let q = |s: &str| has_interrogative(&s.chars().collect::<Vec<_>>());
+        // Asking.
+        for s in [
+            "宝宝平时穿几码",
+            "您说的是哪一件",
+            "想要什么颜色",
+            "怎么不亮了",
+            "预算多少",
+            "您自己用还是送人",
+            "方便发个照片",
+            "几个人吃",
+        ] {
+            assert!(q(s), "{s}");
+        }
+        // Indefinites, degree words and 还是 meaning "still".
+        for s in [
+            "洗几十次都不变形",
+            "耐磨好几倍",
+            "几乎不掉色",
+            "没什么区别",
+            "什么颜色都百搭",
+            "不怎么起球",
+            "怎么洗也不变形",
+            "或多或少会有色差",
+            "多少有点味道",
+            "哪怕下雨也能穿",
+            "我还是建议您选大一码",
+            "这款还是挺耐用的",
+            "收纳很方便",
+            "方便的话发个照片",
+        ] {
+            assert!(!q(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_bare_confirming_tag_asks_the_clause_before_it() {
+        let tag = |s: &str| is_tag(&s.chars().collect::<Vec<_>>());
+        for s in ["对吗", "是吧", "对不对", "没错吧", "那对吗", "对吧亲"] {
+            assert!(tag(s), "{s}");
+        }
+        for s in ["可以吗", "好吗", "对", "是的", "对吗对吗", "您看对吗"] {
+            assert!(!tag(s), "{s}");
+        }
+        let m = Matcher::compile(&[None; CheckId::COUNT]).expect("compiles");
+        let mut s = Scratch::default();
+        m.detect("您想把M码换成L码 对吗", None, &mut s);
+        assert_eq!(s.question, vec![true, true]);
+        m.detect("您想把M码换成L码吧 我给您换", None, &mut s);
+        assert_eq!(s.question, vec![false, false]);
     }
 
     #[test]
