@@ -225,8 +225,11 @@ fn question_of(question: bool, not_question: bool) -> Option<bool> {
 /// At most this many chars of a reply are analysed.
 pub const MAX_ANALYZED: usize = 20_000;
 
-const INTERROGATIVES: [&[char]; 16] = [
+const INTERROGATIVES: [&[char]; 19] = [
     &['几'],
+    &['啥'],
+    &['咋'],
+    &['多', '久'],
     // 方便说下身高体重嘛: asking whether it suits the customer is a question.
     &['方', '便'],
     &['什', '么'],
@@ -537,7 +540,10 @@ impl Matcher {
             }
             let chars = &s.norm.chars[a..b];
             let last = chars.last().copied().unwrap_or(' ');
-            let at_end = k + 1 == s.clauses.len();
+            // Only address words after it (红色还是黑色 宝宝): the clause ends the reply.
+            let at_end = s.clauses[k + 1..]
+                .iter()
+                .all(|&(a, b, _)| is_address(&s.norm.chars[a..b]));
             let is_q = term == '?'
                 || matches!(last, '吗' | '么')
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
@@ -1053,8 +1059,15 @@ impl Matcher {
                 || Self::clause_hits_in(s, check, last as u32 + 1)
                     .iter()
                     .any(|x| x.role == Role::Picker);
+            // 还是 between two options asks by itself (红色还是黑色 宝宝, 给小朋友吃还是大人吃哈),
+            // unless it means "still" (还是建议, 还是挺好): the clause's question test knows which.
+            let haishi = s.norm.chars.get(j.start as usize..j.end as usize)
+                == Some(&['还', '是'][..])
+                && s.question.get(cl).copied().unwrap_or(false)
+                && !embedded(&s.norm.chars[a..j.start as usize]);
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
+                || haishi
                 || next_q
                 || mine()
                     .any(|x| x.role == Role::Asker && x.start as usize >= a && x.end <= j.start);
@@ -1174,11 +1187,65 @@ fn has_interrogative(chars: &[char]) -> bool {
     (0..chars.len()).any(|i| {
         matches!(
             chars[i],
-            '什' | '哪' | '怎' | '多' | '是' | '有' | '能' | '可' | '要' | '还' | '几' | '方'
+            '什' | '哪'
+                | '怎'
+                | '多'
+                | '是'
+                | '有'
+                | '能'
+                | '可'
+                | '要'
+                | '还'
+                | '几'
+                | '方'
+                | '啥'
+                | '咋'
         ) && INTERROGATIVES
             .iter()
             .any(|w| chars[i..].starts_with(w) && asks(chars, i, w.len()))
     })
+}
+
+/// Words that make what follows an embedded question, not one put to the customer
+/// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
+fn embedded(before: &[char]) -> bool {
+    const WORDS: [&[char]; 9] = [
+        &['判', '断'],
+        &['确', '定'],
+        &['知', '道'],
+        &['清', '楚'],
+        &['沟', '通'],
+        &['商', '量'],
+        &['检', '测'],
+        &['查', '清'],
+        &['看', '看'],
+    ];
+    (0..before.len()).any(|i| WORDS.iter().any(|w| before[i..].starts_with(w)))
+}
+
+/// A clause that only addresses the customer (宝宝, 亲爱的, 姐妹).
+fn is_address(chars: &[char]) -> bool {
+    const WORDS: [&[char]; 14] = [
+        &['亲', '爱', '的'],
+        &['亲', '亲'],
+        &['亲'],
+        &['宝', '宝'],
+        &['宝', '子'],
+        &['宝'],
+        &['家', '人'],
+        &['姐', '妹'],
+        &['姐', '姐'],
+        &['小', '主'],
+        &['美', '女'],
+        &['帅', '哥'],
+        &['朋', '友'],
+        &['老', '板'],
+    ];
+    let body = match chars.last() {
+        Some('们' | '呀' | '哈' | '呢' | '哦') => &chars[..chars.len() - 1],
+        _ => chars,
+    };
+    WORDS.iter().any(|w| body == *w)
 }
 
 /// A clause that only asks the customer to confirm what came before it.
@@ -1221,13 +1288,15 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
                     '好' | '没' | '这' | '那' | '前' | '十' | '头' | '茶' | '过'
                 )
         }
-        '什' => !matches!(prev, '没' | '不') && next != '的' && !any(),
+        '什' | '啥' => !matches!(prev, '没' | '不') && next != '的' && !any(),
+        '咋' => !any(),
         '怎' if n == 2 && chars[i + 1] == '么' => prev != '不' && !any(),
         '多' if chars[i + 1] == '少' => {
             prev != '或' && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
         }
         '多' => !matches!(prev, '没' | '不'),
         '哪' => next != '怕' && !any(),
+        '还' if matches!(prev, '也' | '最' | '好' | '后' | '终' | '总') => false,
         '还' => !matches!(
             next,
             '建' | '得'
@@ -1596,6 +1665,44 @@ mod tests {
         assert_eq!(s.question, vec![true, true]);
         m.detect("您想把M码换成L码吧 我给您换", None, &mut s);
         assert_eq!(s.question, vec![false, false]);
+        // A trailing address word does not stop the clause before it ending the reply, and 吗
+        // ends a clause in run-on text.
+        m.detect("红色还是黑色 宝宝", None, &mut s);
+        assert_eq!(s.question, vec![true, false]);
+        m.detect("皮肤敏感吗宝宝", None, &mut s);
+        assert_eq!(s.question, vec![true, false]);
+        m.detect("主要担心啥呀 跟我说说", None, &mut s);
+        assert_eq!(s.question, vec![true, false]);
+    }
+
+    #[test]
+    fn haishi_between_options_asks_by_itself() {
+        let rule = Rule::Choice(ChoiceRule {
+            joiners: words(&["还是"]),
+            ..Default::default()
+        });
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::TwoChoices.index()] = Some(&rule);
+        let m = Matcher::compile(&rules).expect("compiles");
+        let asks = |r: &str| {
+            m.detect(r, None, &mut Scratch::default())
+                .has(CheckId::TwoChoices)
+        };
+        for r in [
+            "给小朋友吃还是大人吃哈",
+            "红色还是黑色 宝宝",
+            "是漏液了还是压扁了",
+        ] {
+            assert!(asks(r), "{r}");
+        }
+        for r in [
+            "您最后还是拍了L码",
+            "洗多了也还是软软的",
+            "很难判断是运输还是发货前就坏的",
+            "我们还是建议您选大一码",
+        ] {
+            assert!(!asks(r), "{r}");
+        }
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Sentence-final particles: followed by more text, they end a clause in unpunctuated chat.
 pub fn is_particle(c: char) -> bool {
-    matches!(c, '哦' | '呢' | '哒' | '呀' | '啦' | '嘛')
+    matches!(c, '哦' | '呢' | '哒' | '呀' | '啦' | '嘛' | '吗')
 }
 
 /// Is the reply word-segmented (a space between nearly every word)? Counts spaces standing
