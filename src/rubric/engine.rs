@@ -1534,7 +1534,7 @@ mod tests {
         // The first and last chars stand as written: the opening 有什么可以帮您的吗 is not
         // the wrap-up without its 还.
         assert_eq!(finds(&m, "请问有什么可以帮您的吗"), None);
-        assert_eq!(finds(&m, "以经帮您申请"), None);
+        assert_eq!(finds(&m, "巳经帮您申请"), None);
         // Short cues never go fuzzy.
         let short = one(Rule::Phrases(PhraseRule {
             any: words(&["退款"]),

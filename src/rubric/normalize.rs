@@ -178,6 +178,66 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
         out.chars.pop();
         out.origin.pop();
     }
+    fix_typos(&mut out.chars);
+}
+
+/// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
+/// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
+/// what was typed.
+const TYPOS: [([char; 2], [char; 2]); 30] = [
+    (['以', '经'], ['已', '经']),
+    (['己', '经'], ['已', '经']),
+    (['已', '近'], ['已', '经']),
+    (['道', '账'], ['到', '账']),
+    (['到', '帐'], ['到', '账']),
+    (['报', '歉'], ['抱', '歉']),
+    (['抱', '欠'], ['抱', '歉']),
+    (['以', '思'], ['意', '思']),
+    (['邦', '您'], ['帮', '您']),
+    (['邦', '你'], ['帮', '你']),
+    (['梢', '等'], ['稍', '等']),
+    (['梢', '后'], ['稍', '后']),
+    (['申', '清'], ['申', '请']),
+    (['审', '请'], ['申', '请']),
+    (['退', '贷'], ['退', '货']),
+    (['换', '贷'], ['换', '货']),
+    (['发', '贷'], ['发', '货']),
+    (['收', '贷'], ['收', '货']),
+    (['到', '贷'], ['到', '货']),
+    (['缺', '贷'], ['缺', '货']),
+    (['师', '父'], ['师', '傅']),
+    (['快', '第'], ['快', '递']),
+    (['物', '留'], ['物', '流']),
+    (['马', '尚'], ['马', '上']),
+    (['保', '正'], ['保', '证']),
+    (['感', '射'], ['感', '谢']),
+    (['理', '介'], ['理', '解']),
+    (['赔', '尝'], ['赔', '偿']),
+    (['补', '尝'], ['补', '偿']),
+    (['联', '细'], ['联', '系']),
+];
+
+fn fix_typos(chars: &mut [char]) {
+    for i in 1..chars.len() {
+        let pair = [chars[i - 1], chars[i]];
+        // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
+        if pair == ['以', '经']
+            && ((i >= 2
+                && matches!(
+                    chars[i - 2],
+                    '可' | '所' | '予' | '得' | '难' | '足' | '加' | '用'
+                ))
+                || chars.get(i + 1).is_some_and(|c| {
+                    matches!(c, '常' | '过' | '济' | '营' | '历' | '验' | '典' | '手')
+                }))
+        {
+            continue;
+        }
+        if let Some((_, right)) = TYPOS.iter().find(|(typed, _)| *typed == pair) {
+            chars[i - 1] = right[0];
+            chars[i] = right[1];
+        }
+    }
 }
 
 fn push_break(out: &mut Normalized, c: char, origin: usize) {
@@ -261,6 +321,24 @@ mod tests {
         assert_eq!(cl.len(), 2);
         assert_eq!(cl[0].2, '?');
         assert_eq!(cl[1].2, '.');
+    }
+
+    #[test]
+    fn common_typing_slips_are_put_right_in_place() {
+        let n = normalize("亲 以经邦您审请退贷了 梢等哈");
+        assert_eq!(n.text(), "亲 已经帮您申请退货了 稍等哈");
+        // The evidence still points at what was typed.
+        let src = "以经邦您申请了";
+        let n = normalize(src);
+        let (s, e) = n.original_span(0, 4);
+        assert_eq!(
+            src.chars().skip(s).take(e - s).collect::<String>(),
+            "以经邦您"
+        );
+        // Real words are left alone.
+        assert_eq!(normalize("可以经常用").text(), "可以经常用");
+        assert_eq!(normalize("以经过检验").text(), "以经过检验");
+        assert_eq!(normalize("贷款").text(), "贷款");
     }
 
     #[test]
