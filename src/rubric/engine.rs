@@ -483,6 +483,9 @@ impl Matcher {
             self.expand_fuzzy(s);
         }
         Self::sort_hits(s);
+        if !s.norm.read_in.is_empty() {
+            Self::drop_read_in(s);
+        }
         // Only the slots with hits are judged: a slot without hits finds nothing, whatever its
         // rule. They are judged in slot order, as the evidence of a check is found in that order.
         for &slot in &s.touched {
@@ -680,6 +683,20 @@ impl Matcher {
                     j -= 1;
                 }
             }
+        }
+    }
+
+    /// A 您 read in from an address word (给亲补发) counts inside longer cues only: a cue that
+    /// is that char alone is dropped (亲 is no courtesy); exceptions keep it.
+    #[cold]
+    fn drop_read_in(s: &mut Scratch) {
+        let read_in = &s.norm.read_in;
+        for &k in &s.touched {
+            s.slot_hits[k as usize].retain(|h| {
+                !(matches!(h.role, Role::Cue | Role::Whole | Role::Bare)
+                    && h.end == h.start + 1
+                    && read_in.contains(&(h.start as usize)))
+            });
         }
     }
 
@@ -1673,6 +1690,17 @@ mod tests {
         assert_eq!(s.question, vec![true, false]);
         m.detect("主要担心啥呀 跟我说说", None, &mut s);
         assert_eq!(s.question, vec![true, false]);
+    }
+
+    #[test]
+    fn an_address_word_read_as_you_counts_only_inside_longer_cues() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["您", "给您补发"]),
+            ..Default::default()
+        }));
+        assert_eq!(finds(&m, "给亲补发一个"), Some(vec!["给亲补发".to_string()]));
+        assert_eq!(finds(&m, "让亲久等了"), None);
+        assert_eq!(finds(&m, "让您久等了"), Some(vec!["您".to_string()]));
     }
 
     #[test]

@@ -13,6 +13,9 @@
 pub struct Normalized {
     pub chars: Vec<char>,
     pub origin: Vec<usize>,
+    /// Where a 您 stands that was read in from an address word (给亲补发): it counts inside a
+    /// longer cue (给您补发), not as the word 您 on its own (a courtesy the agent never typed).
+    pub read_in: Vec<usize>,
 }
 
 impl Normalized {
@@ -96,6 +99,7 @@ pub fn normalize(text: &str) -> Normalized {
     let mut out = Normalized {
         chars: Vec::with_capacity(src.len()),
         origin: Vec::with_capacity(src.len()),
+        read_in: Vec::new(),
     };
     normalize_into(&src, &mut out);
     out
@@ -129,6 +133,7 @@ pub fn is_segmented(src: &[char]) -> bool {
 pub fn normalize_into(src: &[char], out: &mut Normalized) {
     out.chars.clear();
     out.origin.clear();
+    out.read_in.clear();
     out.chars.reserve(src.len());
     out.origin.reserve(src.len());
     let segmented = src.contains(&' ') && is_segmented(src);
@@ -179,6 +184,89 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
         out.origin.pop();
     }
     fix_typos(&mut out.chars);
+    address_as_you(out);
+}
+
+/// Chat names the customer where a pronoun would stand (给亲补发, 让宝宝久等了, 理解亲亲的心情,
+/// 耽误姐妹用了): after a word that takes the customer as its object, the address word reads as
+/// 您, so every rule written with 您 hears it. 您 keeps the origin of the address word's last
+/// char, so evidence that starts with the verb still shows what was typed.
+fn address_as_you(out: &mut Normalized) {
+    const ADDRESS: [&[char]; 6] = [
+        &['亲', '爱', '的'],
+        &['亲', '亲'],
+        &['宝', '宝'],
+        &['宝', '子'],
+        &['姐', '妹'],
+        &['亲'],
+    ];
+    // The last char of a word that takes the customer as object: 给 帮 为 替 让 请 跟 和 对,
+    // 理解 知道 明白 耽误 麻烦 辛苦 感谢/谢谢 祝 提醒 通知 告诉 联系 叫 令.
+    let takes = |c: char| {
+        matches!(
+            c,
+            '给' | '帮'
+                | '为'
+                | '替'
+                | '让'
+                | '请'
+                | '跟'
+                | '和'
+                | '对'
+                | '解'
+                | '道'
+                | '白'
+                | '误'
+                | '烦'
+                | '苦'
+                | '谢'
+                | '祝'
+                | '醒'
+                | '知'
+                | '诉'
+                | '系'
+                | '叫'
+                | '令'
+        )
+    };
+    if !out.chars.iter().any(|c| matches!(c, '亲' | '宝' | '姐')) {
+        return;
+    }
+    let (mut r, mut w) = (0, 0);
+    let n = out.chars.len();
+    while r < n {
+        let c = out.chars[r];
+        if r > 0 && matches!(c, '亲' | '宝' | '姐') && takes(out.chars[r - 1]) {
+            let len = ADDRESS
+                .iter()
+                .find(|a| out.chars[r..].starts_with(a))
+                .map(|a| a.len());
+            // Not 亲自, 亲手, 亲人, 亲子, 亲友, 亲戚, 亲身, 亲眼, 亲情.
+            let word = len.filter(|&l| {
+                !(l == 1
+                    && out.chars.get(r + 1).is_some_and(|c| {
+                        matches!(
+                            c,
+                            '自' | '手' | '人' | '子' | '友' | '戚' | '身' | '眼' | '情'
+                        )
+                    }))
+            });
+            if let Some(l) = word {
+                out.chars[w] = '您';
+                out.origin[w] = out.origin[r + l - 1];
+                out.read_in.push(w);
+                w += 1;
+                r += l;
+                continue;
+            }
+        }
+        out.chars[w] = c;
+        out.origin[w] = out.origin[r];
+        w += 1;
+        r += 1;
+    }
+    out.chars.truncate(w);
+    out.origin.truncate(w);
 }
 
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
@@ -339,6 +427,25 @@ mod tests {
         assert_eq!(normalize("可以经常用").text(), "可以经常用");
         assert_eq!(normalize("以经过检验").text(), "以经过检验");
         assert_eq!(normalize("贷款").text(), "贷款");
+    }
+
+    #[test]
+    fn an_address_word_after_a_verb_reads_as_you() {
+        assert_eq!(normalize("让宝宝久等了").text(), "让您久等了");
+        assert_eq!(normalize("小妹这就给亲补发").text(), "小妹这就给您补发");
+        assert_eq!(normalize("理解亲亲的心情").text(), "理解您的心情");
+        assert_eq!(normalize("耽误姐妹用了").text(), "耽误您用了");
+        // Evidence from the verb on shows the typed words.
+        let src = "给亲爱的补发";
+        let n = normalize(src);
+        let (s, e) = n.original_span(0, 4);
+        assert_eq!(
+            src.chars().skip(s).take(e - s).collect::<String>(),
+            "给亲爱的补发"
+        );
+        // Elsewhere, and in 亲自/亲手, the word stays.
+        assert_eq!(normalize("亲 宝宝穿多大").text(), "亲 宝宝穿多大");
+        assert_eq!(normalize("给亲自己").text(), "给亲自己");
     }
 
     #[test]
