@@ -1138,7 +1138,12 @@ impl Matcher {
     fn whichever(s: &Scratch, j: &Hit) -> bool {
         let cl = j.clause as usize;
         let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
-        s.norm.chars[j.end as usize..end.max(j.end as usize)].contains(&'都')
+        // 红色还是蓝色都好看: either will do. Not 都 inside the second option (一直都卡, 两边都没声).
+        let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
+        after.iter().enumerate().any(|(i, &c)| {
+            c == '都'
+                && !(i > 0 && matches!(after[i - 1], '边' | '直' | '部' | '次' | '全' | '每' | '些'))
+        })
     }
 
     #[inline(never)]
