@@ -1142,7 +1142,8 @@ impl Matcher {
         let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
         after.iter().enumerate().any(|(i, &c)| {
             c == '都'
-                && !(i > 0 && matches!(after[i - 1], '边' | '直' | '部' | '次' | '全' | '每' | '些'))
+                && !(i > 0
+                    && matches!(after[i - 1], '边' | '直' | '部' | '次' | '全' | '每' | '些'))
         })
     }
 
@@ -1302,6 +1303,17 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
             .take(3)
             .any(|c| matches!(c, '都' | '也'))
     };
+    // 多少到手就是多少, 爱怎么评价就怎么评价: the word twice in the clause is "whatever", not a question.
+    let again = || {
+        let w = &chars[i..i + n];
+        n >= 2
+            && (0..chars.len())
+                .filter(|&k| k + n <= i || k >= i + n)
+                .any(|k| chars[k..].starts_with(w))
+    };
+    if again() {
+        return false;
+    }
     match chars[i] {
         '几' => {
             !matches!(next, '十' | '百' | '千' | '万' | '乎')
@@ -1312,7 +1324,10 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
         }
         '什' | '啥' => !matches!(prev, '没' | '不') && next != '的' && !any(),
         '咋' => !any(),
-        '怎' if n == 2 && chars[i + 1] == '么' => prev != '不' && !any(),
+        // 还是怎么处理: "or whatever", not a question.
+        '怎' if n == 2 && chars[i + 1] == '么' => {
+            prev != '不' && !(i >= 2 && chars[i - 2..i] == ['还', '是']) && !any()
+        }
         '多' if chars[i + 1] == '少' => {
             prev != '或' && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
         }
@@ -1345,6 +1360,10 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
                 | '给'
                 | '请'
                 | '以'
+                | '怎'
+                | '拍'
+                | '买'
+                | '软'
         ),
         '方' => {
             !matches!(
@@ -1663,6 +1682,9 @@ mod tests {
             "或多或少会有色差",
             "多少有点味道",
             "哪怕下雨也能穿",
+            "页面显示多少到手就是多少",
+            "您爱怎么评价就怎么评价",
+            "看是换机还是怎么处理",
             "我还是建议您选大一码",
             "这款还是挺耐用的",
             "收纳很方便",
@@ -1703,7 +1725,10 @@ mod tests {
             any: words(&["您", "给您补发"]),
             ..Default::default()
         }));
-        assert_eq!(finds(&m, "给亲补发一个"), Some(vec!["给亲补发".to_string()]));
+        assert_eq!(
+            finds(&m, "给亲补发一个"),
+            Some(vec!["给亲补发".to_string()])
+        );
         assert_eq!(finds(&m, "让亲久等了"), None);
         assert_eq!(finds(&m, "让您久等了"), Some(vec!["您".to_string()]));
     }
