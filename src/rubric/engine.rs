@@ -1,12 +1,11 @@
-//! The compiled rubric: one Aho–Corasick automaton over every phrase of every check, so one
-//! pass over a reply finds all cues and exceptions; the rules then judge them by clause.
+//! The compiled rubric: one Aho–Corasick automaton over every phrase of every check (see
+//! `automaton`), so one pass over a reply finds all cues and exceptions; the rules then judge
+//! them by clause.
 
+use super::automaton::{CharAutomaton, MATCH, START};
 use super::check::CheckId;
 use super::normalize::{self, Normalized};
 use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -187,21 +186,25 @@ fn role_flags(role: Role) -> u8 {
 /// Evidence strings longer than this are not kept for reuse (memory stays flat).
 const POOL_MAX_CAPACITY: usize = 256;
 
+/// A hit an automaton state makes: the phrase's slot, role, `slot_flags` bits and length.
+#[derive(Debug, Clone, Copy)]
+struct StateHit {
+    check: u16,
+    role: Role,
+    flags: u8,
+    chars: u32,
+}
+
 /// The rubric compiled into matchers.
 #[derive(Debug)]
 pub struct Matcher {
-    /// Every phrase, as an Aho–Corasick DFA run by hand in `detect_into` (statically
-    /// dispatched, no prefilter: nearly every phrase starts with one of a few UTF-8 lead
-    /// bytes, so a prefilter would only add work).
-    dfa: DFA,
-    /// The DFA's unanchored start state.
-    start: aho_corasick::automaton::StateID,
-    /// Pattern index → its length in chars.
-    pattern_chars: Vec<u32>,
-    /// Every (check, role) pattern `p` plays is `roles[role_lo[p]..role_lo[p + 1]]`, each
-    /// with its `slot_flags` bits.
-    role_lo: Vec<u32>,
-    roles: Vec<(u16, Role, u8)>,
+    /// Every phrase, as a char-level Aho–Corasick automaton stepped in `scan`.
+    ac: CharAutomaton,
+    /// Every (check, role) hit that automaton state `s` makes, for every phrase it ends
+    /// (longest first) and every role the phrase plays, is
+    /// `state_hits[state_hit_lo[s]..state_hit_lo[s + 1]]`.
+    state_hit_lo: Vec<u32>,
+    state_hits: Vec<StateHit>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
@@ -406,29 +409,27 @@ impl Matcher {
         if compiled.len() > u16::MAX as usize {
             return Err("the rubric has too many rules".into());
         }
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(&phrases)
-            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
-        let start = dfa
-            .start_state(Anchored::No)
-            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
-        let mut role_lo = vec![0u32];
-        for r in &roles {
-            role_lo.push(role_lo[role_lo.len() - 1] + r.len() as u32);
+        let ac = CharAutomaton::new(&phrases)?;
+        let pattern_chars: Vec<u32> = phrases.iter().map(|p| p.chars().count() as u32).collect();
+        let mut state_hit_lo = Vec::with_capacity(ac.states() + 1);
+        let mut state_hits = Vec::new();
+        state_hit_lo.push(0);
+        for st in 0..ac.states() {
+            for &pid in ac.matches(st as u32) {
+                let pid = pid as usize;
+                state_hits.extend(roles[pid].iter().map(|&(check, role)| StateHit {
+                    check,
+                    role,
+                    flags: role_flags(role),
+                    chars: pattern_chars[pid],
+                }));
+            }
+            state_hit_lo.push(state_hits.len() as u32);
         }
         Ok(Matcher {
-            dfa,
-            start,
-            pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
-            role_lo,
-            roles: roles
-                .concat()
-                .into_iter()
-                .map(|(check, role)| (check, role, role_flags(role)))
-                .collect(),
+            ac,
+            state_hit_lo,
+            state_hits,
             rules: compiled,
             fuzzy,
         })
@@ -558,9 +559,8 @@ impl Matcher {
     #[inline(never)]
     fn scan(&self, s: &mut Scratch) {
         // One pass finds every phrase: every match, overlapping ones too, in order of its end
-        // and then of the DFA's match list (as `find_overlapping_iter` reports them). The DFA
-        // runs on the UTF-8 bytes of the normalised chars, encoded as it goes. A phrase is whole
-        // chars, so a match can only end on a char's last byte: states are checked there.
+        // and then longest first (as an overlapping Aho–Corasick search reports them), one
+        // automaton step per normalised char.
         // Clear the per-slot arrays of the previous reply (only its slots are set), and size
         // them for this rubric.
         for &k in &s.touched {
@@ -576,56 +576,28 @@ impl Matcher {
             s.slot_flags.resize(slots, 0);
         }
         s.fuzzy_hits.clear();
-        let dfa = &self.dfa;
-        let mut sid = self.start;
+        let mut sid = START;
         for i in 0..s.norm.chars.len() {
-            // The char's UTF-8 bytes, stepped without encoding them into a buffer first.
-            let c = s.norm.chars[i] as u32;
-            let step = |sid, b: u32| dfa.next_state(Anchored::No, sid, b as u8);
-            if c < 0x80 {
-                sid = step(sid, c);
-            } else if c < 0x800 {
-                sid = step(sid, 0xC0 | (c >> 6));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            } else if c < 0x10000 {
-                sid = step(sid, 0xE0 | (c >> 12));
-                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            } else {
-                sid = step(sid, 0xF0 | (c >> 18));
-                sid = step(sid, 0x80 | ((c >> 12) & 0x3F));
-                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            }
-            if !self.dfa.is_special(sid) {
-                continue;
-            }
-            if self.dfa.is_dead(sid) {
-                // An unanchored Standard search never gets here; the iterator stops too.
-                break;
-            }
-            if !self.dfa.is_match(sid) {
+            sid = self.ac.next(sid, s.norm.chars[i]);
+            if sid & MATCH == 0 {
                 continue;
             }
             let end = i as u32 + 1;
-            for i in 0..self.dfa.match_len(sid) {
-                let pid = self.dfa.match_pattern(sid, i).as_usize();
-                let start = end - self.pattern_chars[pid];
-                let clause = s.clause_of[start as usize];
-                let roles = &self.roles[self.role_lo[pid] as usize..self.role_lo[pid + 1] as usize];
-                for &(check, role, flags) in roles {
-                    let h = Hit {
-                        check,
-                        role,
-                        start,
-                        end,
-                        clause,
-                    };
-                    if flags & FUZZY != 0 {
-                        s.fuzzy_hits.push(h);
-                    } else {
-                        Self::push_hit(s, flags, h);
-                    }
+            let st = (sid & !MATCH) as usize;
+            let (lo, hi) = (self.state_hit_lo[st], self.state_hit_lo[st + 1]);
+            for e in &self.state_hits[lo as usize..hi as usize] {
+                let start = end - e.chars;
+                let h = Hit {
+                    check: e.check,
+                    role: e.role,
+                    start,
+                    end,
+                    clause: s.clause_of[start as usize],
+                };
+                if e.flags & FUZZY != 0 {
+                    s.fuzzy_hits.push(h);
+                } else {
+                    Self::push_hit(s, e.flags, h);
                 }
             }
         }
