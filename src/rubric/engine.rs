@@ -114,6 +114,8 @@ pub struct Scratch {
     norm: Normalized,
     /// Where a half of a fuzzy cue stands (they become cue hits in `expand_fuzzy`).
     fuzzy_hits: Vec<Hit>,
+    /// (automaton state, end) of every match with hits for `scan_rest`.
+    ends: Vec<(u32, u32)>,
     /// The rule slots with hits in this reply, in slot order once sorted. Every per-slot
     /// array below is zero for every other slot, so a reply costs nothing for the (many)
     /// slots it never touches: they are reset through this list, not swept.
@@ -201,10 +203,14 @@ pub struct Matcher {
     /// Every phrase, as a char-level Aho–Corasick automaton stepped in `scan`.
     ac: CharAutomaton,
     /// Every (check, role) hit that automaton state `s` makes, for every phrase it ends
-    /// (longest first) and every role the phrase plays, is
-    /// `state_hits[state_hit_lo[s]..state_hit_lo[s + 1]]`.
-    state_hit_lo: Vec<u32>,
-    state_hits: Vec<StateHit>,
+    /// (longest first) and every role the phrase plays, in two lists: the hits that can make
+    /// their slot judged (`TRIGGER`) and the halves of fuzzy cues are
+    /// `first_hits[first_lo[s]..first_lo[s + 1]]`, the rest (exceptions and the other parts of
+    /// a rule) `rest_hits[rest_lo[s]..rest_lo[s + 1]]`.
+    first_lo: Vec<u32>,
+    first_hits: Vec<StateHit>,
+    rest_lo: Vec<u32>,
+    rest_hits: Vec<StateHit>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
@@ -411,25 +417,35 @@ impl Matcher {
         }
         let ac = CharAutomaton::new(&phrases)?;
         let pattern_chars: Vec<u32> = phrases.iter().map(|p| p.chars().count() as u32).collect();
-        let mut state_hit_lo = Vec::with_capacity(ac.states() + 1);
-        let mut state_hits = Vec::new();
-        state_hit_lo.push(0);
+        let (mut first_lo, mut first_hits) = (vec![0u32], Vec::new());
+        let (mut rest_lo, mut rest_hits) = (vec![0u32], Vec::new());
         for st in 0..ac.states() {
             for &pid in ac.matches(st as u32) {
                 let pid = pid as usize;
-                state_hits.extend(roles[pid].iter().map(|&(check, role)| StateHit {
-                    check,
-                    role,
-                    flags: role_flags(role),
-                    chars: pattern_chars[pid],
-                }));
+                for &(check, role) in &roles[pid] {
+                    let flags = role_flags(role);
+                    let h = StateHit {
+                        check,
+                        role,
+                        flags,
+                        chars: pattern_chars[pid],
+                    };
+                    if flags & (TRIGGER | FUZZY) != 0 {
+                        first_hits.push(h);
+                    } else {
+                        rest_hits.push(h);
+                    }
+                }
             }
-            state_hit_lo.push(state_hits.len() as u32);
+            first_lo.push(first_hits.len() as u32);
+            rest_lo.push(rest_hits.len() as u32);
         }
         Ok(Matcher {
             ac,
-            state_hit_lo,
-            state_hits,
+            first_lo,
+            first_hits,
+            rest_lo,
+            rest_hits,
             rules: compiled,
             fuzzy,
         })
@@ -480,6 +496,7 @@ impl Matcher {
         if !s.fuzzy_hits.is_empty() {
             self.expand_fuzzy(s);
         }
+        self.scan_rest(s);
         Self::sort_hits(s);
         // Only the slots with hits are judged: a slot without hits finds nothing, whatever its
         // rule. They are judged in slot order, as the evidence of a check is found in that order.
@@ -576,6 +593,7 @@ impl Matcher {
             s.slot_flags.resize(slots, 0);
         }
         s.fuzzy_hits.clear();
+        s.ends.clear();
         let mut sid = START;
         for i in 0..s.norm.chars.len() {
             sid = self.ac.next(sid, s.norm.chars[i]);
@@ -584,8 +602,8 @@ impl Matcher {
             }
             let end = i as u32 + 1;
             let st = (sid & !MATCH) as usize;
-            let (lo, hi) = (self.state_hit_lo[st], self.state_hit_lo[st + 1]);
-            for e in &self.state_hits[lo as usize..hi as usize] {
+            let (lo, hi) = (self.first_lo[st], self.first_lo[st + 1]);
+            for e in &self.first_hits[lo as usize..hi as usize] {
                 let start = end - e.chars;
                 let h = Hit {
                     check: e.check,
@@ -599,6 +617,35 @@ impl Matcher {
                 } else {
                     Self::push_hit(s, e.flags, h);
                 }
+            }
+            if self.rest_lo[st] != self.rest_lo[st + 1] {
+                s.ends.push((st as u32, end));
+            }
+        }
+    }
+
+    /// The second pass of the scan, after `expand_fuzzy`: the other hits (exceptions, later
+    /// steps, sets, askers …) go only to the slots a trigger stands in, as no other slot is
+    /// judged. A slot's hits are sorted by `sort_hits` afterwards.
+    #[inline(never)]
+    fn scan_rest(&self, s: &mut Scratch) {
+        for k in 0..s.ends.len() {
+            let (st, end) = s.ends[k];
+            let st = st as usize;
+            let (lo, hi) = (self.rest_lo[st], self.rest_lo[st + 1]);
+            for e in &self.rest_hits[lo as usize..hi as usize] {
+                if s.slot_flags[e.check as usize] & TRIGGER == 0 {
+                    continue;
+                }
+                let start = end - e.chars;
+                let h = Hit {
+                    check: e.check,
+                    role: e.role,
+                    start,
+                    end,
+                    clause: s.clause_of[start as usize],
+                };
+                Self::push_hit(s, e.flags, h);
             }
         }
     }
