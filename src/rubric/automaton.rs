@@ -3,9 +3,10 @@
 //! Every char that stands in some phrase gets a small dense class id (one table for the Basic
 //! Multilingual Plane, a short sorted list above it); every other char is class 0, which always
 //! leads back to the start state. The automaton is a DFA stepped one transition per char: the
-//! start state has a dense row (class → next state), every other state a sparse row sorted by
-//! class holding only the transitions that differ from the start state's, so a state's row is
-//! its trie children plus those of the states along its failure chain.
+//! start state has a dense row (class → next state); of every other state only the transitions
+//! that differ from the start state's are kept (its trie children plus those of the states along
+//! its failure chain), in one open-addressed hash table keyed by (state, class), so a step costs
+//! one probe or two, whatever the state.
 //!
 //! It reports what an overlapping search of a standard Aho–Corasick automaton reports: every
 //! occurrence of every phrase, in order of its end and, among phrases ending at the same char,
@@ -24,11 +25,14 @@ pub struct CharAutomaton {
     astral: Vec<(char, u16)>,
     /// The start state's transitions, per class (with `MATCH` where the state ends a phrase).
     start_row: Vec<u32>,
-    /// State `s`'s sparse row is `row_class[row_lo[s]..row_lo[s + 1]]` (sorted) with the
-    /// targets at the same indexes of `row_next`.
-    row_lo: Vec<u32>,
-    row_class: Vec<u16>,
-    row_next: Vec<u32>,
+    /// The other states' transitions that differ from the start state's: (key, next) with key
+    /// `state << class_bits | class` (never 0, as the start state has no entry; 0 is empty).
+    table: Vec<(u32, u32)>,
+    /// `table.len() - 1` (a power of two, at most half full) and the shift of the hash.
+    mask: u32,
+    shift: u32,
+    class_bits: u32,
+    states: usize,
     /// The phrases state `s` ends are `matches[match_lo[s]..match_lo[s + 1]]`, longest first.
     match_lo: Vec<u32>,
     matches: Vec<u32>,
@@ -143,21 +147,29 @@ impl CharAutomaton {
         }
         let flag = |t: u32| if outs[t as usize].is_empty() { t } else { t | MATCH };
         let start_row: Vec<u32> = start_full.iter().map(|&t| flag(t)).collect();
-        let mut row_lo = Vec::with_capacity(n + 1);
-        let mut row_class = Vec::new();
-        let mut row_next = Vec::new();
+        let class_bits = usize::BITS - classes.leading_zeros();
+        if (n as u64) << class_bits > u32::MAX as u64 {
+            return Err("the rubric's phrases make too many states".into());
+        }
+        let entries: usize = rows.iter().map(|r| r.len()).sum();
+        let size = (2 * entries + 2).next_power_of_two();
+        let mut table = vec![(0u32, 0u32); size];
+        let mask = (size - 1) as u32;
+        let shift = 32 - size.trailing_zeros();
         let mut match_lo = Vec::with_capacity(n + 1);
         let mut matches = Vec::new();
-        row_lo.push(0);
         match_lo.push(0);
         for s in 0..n {
             if s != 0 {
                 for &(cls, t) in &rows[s] {
-                    row_class.push(cls);
-                    row_next.push(flag(t));
+                    let key = ((s as u32) << class_bits) | cls as u32;
+                    let mut k = hash(key, shift, mask);
+                    while table[k].0 != 0 {
+                        k = (k + 1) & mask as usize;
+                    }
+                    table[k] = (key, flag(t));
                 }
             }
-            row_lo.push(row_class.len() as u32);
             matches.extend_from_slice(&outs[s]);
             match_lo.push(matches.len() as u32);
         }
@@ -165,9 +177,11 @@ impl CharAutomaton {
             bmp,
             astral,
             start_row,
-            row_lo,
-            row_class,
-            row_next,
+            table,
+            mask,
+            shift,
+            class_bits,
+            states: n,
             match_lo,
             matches,
         })
@@ -195,17 +209,19 @@ impl CharAutomaton {
         if cls == 0 {
             return START;
         }
-        let s = (sid & !MATCH) as usize;
-        if s != START as usize {
-            let (lo, hi) = (self.row_lo[s] as usize, self.row_lo[s + 1] as usize);
-            let row = &self.row_class[lo..hi];
-            let k = if row.len() <= 8 {
-                row.iter().position(|&x| x == cls)
-            } else {
-                row.binary_search(&cls).ok()
-            };
-            if let Some(k) = k {
-                return self.row_next[lo + k];
+        let s = sid & !MATCH;
+        if s != START {
+            let key = (s << self.class_bits) | cls as u32;
+            let mut k = hash(key, self.shift, self.mask);
+            loop {
+                let (x, next) = self.table[k];
+                if x == key {
+                    return next;
+                }
+                if x == 0 {
+                    break;
+                }
+                k = (k + 1) & self.mask as usize;
             }
         }
         self.start_row[cls as usize]
@@ -220,7 +236,7 @@ impl CharAutomaton {
 
     /// How many states the automaton has.
     pub fn states(&self) -> usize {
-        self.row_lo.len() - 1
+        self.states
     }
 
     /// Bytes of its tables (for the README's figures).
@@ -228,9 +244,7 @@ impl CharAutomaton {
         std::mem::size_of::<[u16; 0x10000]>()
             + self.astral.len() * 8
             + self.start_row.len() * 4
-            + self.row_lo.len() * 4
-            + self.row_class.len() * 2
-            + self.row_next.len() * 4
+            + self.table.len() * 8
             + self.match_lo.len() * 4
             + self.matches.len() * 4
     }
@@ -248,6 +262,12 @@ impl CharAutomaton {
         }
         out
     }
+}
+
+/// The table slot a key hashes to (Fibonacci hashing: the top bits of the product).
+#[inline]
+fn hash(key: u32, shift: u32, mask: u32) -> usize {
+    ((key.wrapping_mul(0x9E37_79B9) >> shift) & mask) as usize
 }
 
 fn too_many_chars() -> String {
