@@ -111,10 +111,8 @@ impl CharAutomaton {
         let mut outs: Vec<Vec<u32>> = vec![Vec::new(); n];
         // The start state's children fail to it (`fail` is 0); each other state's child on
         // class c fails to δ(fail(state), c).
-        let mut queue: std::collections::VecDeque<usize> = children[0]
-            .iter()
-            .map(|&(_, t)| t as usize)
-            .collect();
+        let mut queue: std::collections::VecDeque<usize> =
+            children[0].iter().map(|&(_, t)| t as usize).collect();
         // δ(s, c) for a state whose row is built (or the start state).
         let delta = |rows: &[Vec<(u16, u32)>], s: usize, cls: u16| -> u32 {
             if s != 0
@@ -145,7 +143,13 @@ impl CharAutomaton {
             }
             rows[s] = row;
         }
-        let flag = |t: u32| if outs[t as usize].is_empty() { t } else { t | MATCH };
+        let flag = |t: u32| {
+            if outs[t as usize].is_empty() {
+                t
+            } else {
+                t | MATCH
+            }
+        };
         let start_row: Vec<u32> = start_full.iter().map(|&t| flag(t)).collect();
         let class_bits = usize::BITS - classes.leading_zeros();
         if (n as u64) << class_bits > u32::MAX as u64 {
@@ -323,7 +327,10 @@ mod tests {
         );
         // Overlapping without nesting, and a failure chain several states deep.
         check(&["abcd", "bcx", "cd", "bc", "d"], "abcxabcdbcd");
-        check(&["还有什么", "有什么可以", "什么可以帮您", "可以帮您的吗"], "还有什么可以帮您的吗");
+        check(
+            &["还有什么", "有什么可以", "什么可以帮您", "可以帮您的吗"],
+            "还有什么可以帮您的吗",
+        );
         // Repeated chars.
         check(&["哈哈", "哈哈哈"], "哈哈哈哈哈");
     }
@@ -340,7 +347,10 @@ mod tests {
 
     #[test]
     fn phrase_at_the_end_of_the_text() {
-        assert_eq!(check(&["谢谢", "谢谢您"], "好的谢谢您"), vec![(0, 4), (1, 5)]);
+        assert_eq!(
+            check(&["谢谢", "谢谢您"], "好的谢谢您"),
+            vec![(0, 4), (1, 5)]
+        );
         assert_eq!(check(&["吗"], "吗"), vec![(0, 1)]);
     }
 
