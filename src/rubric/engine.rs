@@ -476,20 +476,32 @@ impl Matcher {
                 }
             }
         }
-        s.src.clear();
-        s.src_byte.clear();
         // Replies are bounded (practice refuses more than 2,000 chars); analysis looks at the
-        // first MAX_ANALYZED chars so a pathological paste costs bounded time.
-        let mut analyzed_end = reply.len();
-        for (b, c) in reply.char_indices() {
-            if s.src.len() == MAX_ANALYZED {
-                analyzed_end = b;
-                break;
-            }
-            s.src.push(c);
-            s.src_byte.push(b as u32);
+        // first MAX_ANALYZED chars so a pathological paste costs bounded time. (A reply has at
+        // least as many bytes as chars: most need no cut.)
+        let text = if reply.len() <= MAX_ANALYZED {
+            reply
+        } else {
+            reply
+                .char_indices()
+                .nth(MAX_ANALYZED)
+                .map_or(reply, |(b, _)| &reply[..b])
+        };
+        // The chars and their byte offsets, written in place (no capacity check per char).
+        let n = text.chars().count();
+        s.src.clear();
+        s.src.resize(n, '\0');
+        s.src_byte.clear();
+        s.src_byte.resize(n + 1, text.len() as u32);
+        for ((c, b), (at, ch)) in s
+            .src
+            .iter_mut()
+            .zip(s.src_byte.iter_mut())
+            .zip(text.char_indices())
+        {
+            *c = ch;
+            *b = at as u32;
         }
-        s.src_byte.push(analyzed_end as u32);
         normalize::normalize_into(&s.src, &mut s.norm);
         Self::mark_clauses(s);
         self.scan(s);
