@@ -295,7 +295,7 @@ mod tests {
                         .then_some((p.len(), pid as u32))
                 })
                 .collect();
-            here.sort_by(|a, b| b.0.cmp(&a.0));
+            here.sort_by_key(|h| std::cmp::Reverse(h.0));
             out.extend(here.into_iter().map(|(_, pid)| (pid, end)));
         }
         out
