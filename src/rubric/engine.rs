@@ -1,12 +1,11 @@
-//! The compiled rubric: one Aho–Corasick automaton over every phrase of every check, so one
-//! pass over a reply finds all cues and exceptions; the rules then judge them by clause.
+//! The compiled rubric: one Aho–Corasick automaton over every phrase of every check (see
+//! `automaton`), so one pass over a reply finds all cues and exceptions; the rules then judge
+//! them by clause.
 
+use super::automaton::{CharAutomaton, MATCH, START};
 use super::check::CheckId;
 use super::normalize::{self, Normalized};
 use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
-use aho_corasick::automaton::Automaton;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind, StartKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -115,6 +114,8 @@ pub struct Scratch {
     norm: Normalized,
     /// Where a half of a fuzzy cue stands (they become cue hits in `expand_fuzzy`).
     fuzzy_hits: Vec<Hit>,
+    /// (automaton state, end) of every match with hits for `scan_rest`.
+    ends: Vec<(u32, u32)>,
     /// The rule slots with hits in this reply, in slot order once sorted. Every per-slot
     /// array below is zero for every other slot, so a reply costs nothing for the (many)
     /// slots it never touches: they are reset through this list, not swept.
@@ -187,21 +188,29 @@ fn role_flags(role: Role) -> u8 {
 /// Evidence strings longer than this are not kept for reuse (memory stays flat).
 const POOL_MAX_CAPACITY: usize = 256;
 
+/// A hit an automaton state makes: the phrase's slot, role, `slot_flags` bits and length.
+#[derive(Debug, Clone, Copy)]
+struct StateHit {
+    check: u16,
+    role: Role,
+    flags: u8,
+    chars: u32,
+}
+
 /// The rubric compiled into matchers.
 #[derive(Debug)]
 pub struct Matcher {
-    /// Every phrase, as an Aho–Corasick DFA run by hand in `detect_into` (statically
-    /// dispatched, no prefilter: nearly every phrase starts with one of a few UTF-8 lead
-    /// bytes, so a prefilter would only add work).
-    dfa: DFA,
-    /// The DFA's unanchored start state.
-    start: aho_corasick::automaton::StateID,
-    /// Pattern index → its length in chars.
-    pattern_chars: Vec<u32>,
-    /// Every (check, role) pattern `p` plays is `roles[role_lo[p]..role_lo[p + 1]]`, each
-    /// with its `slot_flags` bits.
-    role_lo: Vec<u32>,
-    roles: Vec<(u16, Role, u8)>,
+    /// Every phrase, as a char-level Aho–Corasick automaton stepped in `scan`.
+    ac: CharAutomaton,
+    /// Every (check, role) hit that automaton state `s` makes, for every phrase it ends
+    /// (longest first) and every role the phrase plays, in two lists: the hits that can make
+    /// their slot judged (`TRIGGER`) and the halves of fuzzy cues are
+    /// `first_hits[first_lo[s]..first_lo[s + 1]]`, the rest (exceptions and the other parts of
+    /// a rule) `rest_hits[rest_lo[s]..rest_lo[s + 1]]`.
+    first_lo: Vec<u32>,
+    first_hits: Vec<StateHit>,
+    rest_lo: Vec<u32>,
+    rest_hits: Vec<StateHit>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
@@ -409,29 +418,37 @@ impl Matcher {
         if compiled.len() > u16::MAX as usize {
             return Err("the rubric has too many rules".into());
         }
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(&phrases)
-            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
-        let start = dfa
-            .start_state(Anchored::No)
-            .map_err(|e| format!("cannot compile the rubric's phrases: {e}"))?;
-        let mut role_lo = vec![0u32];
-        for r in &roles {
-            role_lo.push(role_lo[role_lo.len() - 1] + r.len() as u32);
+        let ac = CharAutomaton::new(&phrases)?;
+        let pattern_chars: Vec<u32> = phrases.iter().map(|p| p.chars().count() as u32).collect();
+        let (mut first_lo, mut first_hits) = (vec![0u32], Vec::new());
+        let (mut rest_lo, mut rest_hits) = (vec![0u32], Vec::new());
+        for st in 0..ac.states() {
+            for &pid in ac.matches(st as u32) {
+                let pid = pid as usize;
+                for &(check, role) in &roles[pid] {
+                    let flags = role_flags(role);
+                    let h = StateHit {
+                        check,
+                        role,
+                        flags,
+                        chars: pattern_chars[pid],
+                    };
+                    if flags & (TRIGGER | FUZZY) != 0 {
+                        first_hits.push(h);
+                    } else {
+                        rest_hits.push(h);
+                    }
+                }
+            }
+            first_lo.push(first_hits.len() as u32);
+            rest_lo.push(rest_hits.len() as u32);
         }
         Ok(Matcher {
-            dfa,
-            start,
-            pattern_chars: phrases.iter().map(|p| p.chars().count() as u32).collect(),
-            role_lo,
-            roles: roles
-                .concat()
-                .into_iter()
-                .map(|(check, role)| (check, role, role_flags(role)))
-                .collect(),
+            ac,
+            first_lo,
+            first_hits,
+            rest_lo,
+            rest_hits,
             rules: compiled,
             fuzzy,
         })
@@ -462,26 +479,39 @@ impl Matcher {
                 }
             }
         }
-        s.src.clear();
-        s.src_byte.clear();
         // Replies are bounded (practice refuses more than 2,000 chars); analysis looks at the
-        // first MAX_ANALYZED chars so a pathological paste costs bounded time.
-        let mut analyzed_end = reply.len();
-        for (b, c) in reply.char_indices() {
-            if s.src.len() == MAX_ANALYZED {
-                analyzed_end = b;
-                break;
-            }
-            s.src.push(c);
-            s.src_byte.push(b as u32);
+        // first MAX_ANALYZED chars so a pathological paste costs bounded time. (A reply has at
+        // least as many bytes as chars: most need no cut.)
+        let text = if reply.len() <= MAX_ANALYZED {
+            reply
+        } else {
+            reply
+                .char_indices()
+                .nth(MAX_ANALYZED)
+                .map_or(reply, |(b, _)| &reply[..b])
+        };
+        // The chars and their byte offsets, written in place (no capacity check per char).
+        let n = text.chars().count();
+        s.src.clear();
+        s.src.resize(n, '\0');
+        s.src_byte.clear();
+        s.src_byte.resize(n + 1, text.len() as u32);
+        for ((c, b), (at, ch)) in s
+            .src
+            .iter_mut()
+            .zip(s.src_byte.iter_mut())
+            .zip(text.char_indices())
+        {
+            *c = ch;
+            *b = at as u32;
         }
-        s.src_byte.push(analyzed_end as u32);
         normalize::normalize_into(&s.src, &mut s.norm);
         Self::mark_clauses(s);
         self.scan(s);
         if !s.fuzzy_hits.is_empty() {
             self.expand_fuzzy(s);
         }
+        self.scan_rest(s);
         Self::sort_hits(s);
         if !s.norm.read_in.is_empty() {
             Self::drop_read_in(s);
@@ -568,9 +598,8 @@ impl Matcher {
     #[inline(never)]
     fn scan(&self, s: &mut Scratch) {
         // One pass finds every phrase: every match, overlapping ones too, in order of its end
-        // and then of the DFA's match list (as `find_overlapping_iter` reports them). The DFA
-        // runs on the UTF-8 bytes of the normalised chars, encoded as it goes. A phrase is whole
-        // chars, so a match can only end on a char's last byte: states are checked there.
+        // and then longest first (as an overlapping Aho–Corasick search reports them), one
+        // automaton step per normalised char.
         // Clear the per-slot arrays of the previous reply (only its slots are set), and size
         // them for this rubric.
         for &k in &s.touched {
@@ -586,57 +615,59 @@ impl Matcher {
             s.slot_flags.resize(slots, 0);
         }
         s.fuzzy_hits.clear();
-        let dfa = &self.dfa;
-        let mut sid = self.start;
+        s.ends.clear();
+        let mut sid = START;
         for i in 0..s.norm.chars.len() {
-            // The char's UTF-8 bytes, stepped without encoding them into a buffer first.
-            let c = s.norm.chars[i] as u32;
-            let step = |sid, b: u32| dfa.next_state(Anchored::No, sid, b as u8);
-            if c < 0x80 {
-                sid = step(sid, c);
-            } else if c < 0x800 {
-                sid = step(sid, 0xC0 | (c >> 6));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            } else if c < 0x10000 {
-                sid = step(sid, 0xE0 | (c >> 12));
-                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            } else {
-                sid = step(sid, 0xF0 | (c >> 18));
-                sid = step(sid, 0x80 | ((c >> 12) & 0x3F));
-                sid = step(sid, 0x80 | ((c >> 6) & 0x3F));
-                sid = step(sid, 0x80 | (c & 0x3F));
-            }
-            if !self.dfa.is_special(sid) {
-                continue;
-            }
-            if self.dfa.is_dead(sid) {
-                // An unanchored Standard search never gets here; the iterator stops too.
-                break;
-            }
-            if !self.dfa.is_match(sid) {
+            sid = self.ac.next(sid, s.norm.chars[i]);
+            if sid & MATCH == 0 {
                 continue;
             }
             let end = i as u32 + 1;
-            for i in 0..self.dfa.match_len(sid) {
-                let pid = self.dfa.match_pattern(sid, i).as_usize();
-                let start = end - self.pattern_chars[pid];
-                let clause = s.clause_of[start as usize];
-                let roles = &self.roles[self.role_lo[pid] as usize..self.role_lo[pid + 1] as usize];
-                for &(check, role, flags) in roles {
-                    let h = Hit {
-                        check,
-                        role,
-                        start,
-                        end,
-                        clause,
-                    };
-                    if flags & FUZZY != 0 {
-                        s.fuzzy_hits.push(h);
-                    } else {
-                        Self::push_hit(s, flags, h);
-                    }
+            let st = (sid & !MATCH) as usize;
+            let (lo, hi) = (self.first_lo[st], self.first_lo[st + 1]);
+            for e in &self.first_hits[lo as usize..hi as usize] {
+                let start = end - e.chars;
+                let h = Hit {
+                    check: e.check,
+                    role: e.role,
+                    start,
+                    end,
+                    clause: s.clause_of[start as usize],
+                };
+                if e.flags & FUZZY != 0 {
+                    s.fuzzy_hits.push(h);
+                } else {
+                    Self::push_hit(s, e.flags, h);
                 }
+            }
+            if self.rest_lo[st] != self.rest_lo[st + 1] {
+                s.ends.push((st as u32, end));
+            }
+        }
+    }
+
+    /// The second pass of the scan, after `expand_fuzzy`: the other hits (exceptions, later
+    /// steps, sets, askers …) go only to the slots a trigger stands in, as no other slot is
+    /// judged. A slot's hits are sorted by `sort_hits` afterwards.
+    #[inline(never)]
+    fn scan_rest(&self, s: &mut Scratch) {
+        for k in 0..s.ends.len() {
+            let (st, end) = s.ends[k];
+            let st = st as usize;
+            let (lo, hi) = (self.rest_lo[st], self.rest_lo[st + 1]);
+            for e in &self.rest_hits[lo as usize..hi as usize] {
+                if s.slot_flags[e.check as usize] & TRIGGER == 0 {
+                    continue;
+                }
+                let start = end - e.chars;
+                let h = Hit {
+                    check: e.check,
+                    role: e.role,
+                    start,
+                    end,
+                    clause: s.clause_of[start as usize],
+                };
+                Self::push_hit(s, e.flags, h);
             }
         }
     }

@@ -3,6 +3,7 @@
 //! Plain logic, no Bevy: `Rubric::score_turn` takes a node's expectations and a reply and
 //! returns a `TurnVerdict` with a verdict, evidence and feedback for every check involved.
 
+pub mod automaton;
 pub mod check;
 pub mod engine;
 pub mod normalize;
