@@ -1237,6 +1237,21 @@ fn edits_up_to_one(a: &[char], b: &[char]) -> Option<usize> {
 }
 
 fn has_interrogative(chars: &[char]) -> bool {
+    // 没货，不知道什么时候有: a question the agent cannot answer, not one put to the customer.
+    if chars
+        .windows(3)
+        .any(|w| matches!(w, ['不', '知', '道'] | ['不', '清', '楚']))
+    {
+        return false;
+    }
+    // A-not-A asks (脚背高不高, 合不合适, 收没收到), but not 不得不 or 一…不….
+    if chars.windows(3).any(|w| {
+        w[0] == w[2]
+            && matches!(w[1], '不' | '没')
+            && !matches!(w[0], '不' | '没' | '一' | '要' | '是' | '能' | '可' | '有')
+    }) {
+        return true;
+    }
     // One pass: only where a char can start an interrogative are the words compared.
     (0..chars.len()).any(|i| {
         matches!(
@@ -1698,6 +1713,8 @@ mod tests {
             "您自己用还是送人",
             "方便发个照片",
             "几个人吃",
+            "脚背高不高",
+            "收没收到",
         ] {
             assert!(q(s), "{s}");
         }
@@ -1716,6 +1733,8 @@ mod tests {
             "页面显示多少到手就是多少",
             "您爱怎么评价就怎么评价",
             "看是换机还是怎么处理",
+            "没货 不知道什么时候有",
+            "不得不说",
             "我还是建议您选大一码",
             "这款还是挺耐用的",
             "收纳很方便",
