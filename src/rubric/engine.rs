@@ -1314,7 +1314,7 @@ fn is_address(chars: &[char]) -> bool {
         Some('们' | '呀' | '哈' | '呢' | '哦') => &chars[..chars.len() - 1],
         _ => chars,
     };
-    WORDS.iter().any(|w| body == *w)
+    WORDS.contains(&body)
 }
 
 /// A clause that only asks the customer to confirm what came before it.
