@@ -229,10 +229,14 @@ fn address_as_you(out: &mut Normalized) {
                 | '令'
         )
     };
-    if !out.chars.iter().any(|c| matches!(c, '亲' | '宝' | '姐')) {
+    // Most replies have no address word after such a word: nothing is moved for them, and
+    // the chars before the first one stay where they are.
+    let Some(first) = (1..out.chars.len())
+        .find(|&i| matches!(out.chars[i], '亲' | '宝' | '姐') && takes(out.chars[i - 1]))
+    else {
         return;
-    }
-    let (mut r, mut w) = (0, 0);
+    };
+    let (mut r, mut w) = (first, first);
     let n = out.chars.len();
     while r < n {
         let c = out.chars[r];
