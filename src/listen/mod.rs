@@ -27,6 +27,9 @@ pub struct Term {
     pub id: String,
     pub label: String,
     pub cues: Vec<String>,
+    /// Longer words a cue can stand inside without naming this (重发 in 身高体重发我).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<String>,
     /// A group a node can name to take any of its members (`colors`: every colour, the
     /// shop's own colour names included).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -72,6 +75,7 @@ pub fn shop_options(colors: &str) -> Vec<Term> {
             continue;
         }
         out.push(Term {
+            unless: Vec::new(),
             id: format!("color:{name}"),
             label: name,
             cues,
@@ -352,6 +356,7 @@ impl Vocabulary {
         let fold = |s: &mut String| *s = normalize(s).text();
         for t in v.options.iter_mut().chain(&mut v.asks).chain(&mut v.topics) {
             t.cues.iter_mut().for_each(fold);
+            t.unless.iter_mut().for_each(fold);
         }
         Ok(v)
     }
@@ -425,6 +430,33 @@ fn first_at(hay: &[char], needles: &[String]) -> Option<(usize, usize)> {
     needles.iter().filter_map(|n| find_str(hay, n)).min()
 }
 
+/// The first place one of a term's cues stands in `hay`, not inside one of its `unless` words.
+fn term_at(hay: &[char], t: &Term) -> Option<(usize, usize)> {
+    if t.unless.is_empty() {
+        return first_at(hay, &t.cues);
+    }
+    let words: Vec<Vec<char>> = t.unless.iter().map(|u| u.chars().collect()).collect();
+    let inside = |a: usize, b: usize| {
+        words.iter().any(|u| {
+            find_all(hay, u)
+                .into_iter()
+                .any(|k| k <= a && b <= k + u.len())
+        })
+    };
+    let mut best: Option<(usize, usize)> = None;
+    for c in &t.cues {
+        let needle: Vec<char> = c.chars().collect();
+        for a in find_all(hay, &needle) {
+            let b = a + needle.len();
+            if !inside(a, b) && best.is_none_or(|x| (a, b) < x) {
+                best = Some((a, b));
+                break;
+            }
+        }
+    }
+    best
+}
+
 struct Clause<'a> {
     start: usize,
     chars: &'a [char],
@@ -481,7 +513,15 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 if heard.asked.iter().any(|i| i.id == t.id) {
                     continue;
                 }
-                if let Some((a, b)) = first_at(cl.chars, &t.cues) {
+                if let Some((a, b)) = term_at(cl.chars, t) {
+                    // A cue inside another ask's cue here is that ask (单号 in 退货单号).
+                    if vocab.asks.iter().any(|o| {
+                        o.id != t.id
+                            && term_at(cl.chars, o)
+                                .is_some_and(|(x, y)| x <= a && b <= y && y - x > b - a)
+                    }) {
+                        continue;
+                    }
                     let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
                     heard.asked.push(Item {
                         id: t.id.clone(),
@@ -510,7 +550,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // Offered: options named in a clause that does not refuse them.
         let mut here = Vec::new();
         for t in vocab.options.iter().chain(ctx.shop_options) {
-            if let Some((a, b)) = first_at(cl.chars, &t.cues) {
+            if let Some((a, b)) = term_at(cl.chars, t) {
                 // A refusal in the option's clause refuses it (不能退款, 赠品也不能再加了).
                 if cl.refusal.is_some() {
                     continue;

@@ -238,3 +238,17 @@ fn a_shops_own_colours_are_options_a_colour_choice_takes() {
     let h = listen(&v, "燕麦和豆沙都很百搭，您喜欢哪个", &bare);
     assert!(h.offered.is_empty(), "{h:?}");
 }
+
+#[test]
+fn a_cue_inside_a_longer_word_is_not_heard() {
+    // 单号 inside 退货单号 asks for the return tracking number, not the order number.
+    let h = hear("麻烦您把退货单号发我一下", LATE);
+    assert_eq!(ids(&h.asked), ["return_tracking"]);
+    let h = hear("麻烦您把订单号发我一下", LATE);
+    assert_eq!(ids(&h.asked), ["order_number"]);
+    // 重发 inside 身高体重发我 offers no resend; 给您重发一件 does.
+    let h = hear("宝宝平时穿多大呀 身高体重发我下", LATE);
+    assert!(!h.offered_ids().contains("resend"));
+    let h = hear("这边马上给您重发一件", LATE);
+    assert!(h.offered_ids().contains("resend"));
+}
