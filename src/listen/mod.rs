@@ -509,29 +509,32 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // Asked: an ask cue in a question or a request — not in a sign-off (有什么问题随时找我).
         let sign_off = contains(cl.chars, "随时");
         if (cl.question || cl.request) && !sign_off {
-            for t in &vocab.asks {
+            // Each ask's cue in this clause, found once.
+            let found: Vec<(usize, usize, &Term)> = vocab
+                .asks
+                .iter()
+                .filter_map(|t| term_at(cl.chars, t).map(|(a, b)| (a, b, t)))
+                .collect();
+            for &(a, b, t) in &found {
                 if heard.asked.iter().any(|i| i.id == t.id) {
                     continue;
                 }
-                if let Some((a, b)) = term_at(cl.chars, t) {
-                    // A cue inside another ask's cue here is that ask (单号 in 退货单号).
-                    if vocab.asks.iter().any(|o| {
-                        o.id != t.id
-                            && term_at(cl.chars, o)
-                                .is_some_and(|(x, y)| x <= a && b <= y && y - x > b - a)
-                    }) {
-                        continue;
-                    }
-                    let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
-                    heard.asked.push(Item {
-                        id: t.id.clone(),
-                        label: t.label.clone(),
-                        text,
-                        start: s,
-                        end: e,
-                        group: String::new(),
-                    });
+                // A cue inside another ask's cue here is that ask (单号 in 退货单号).
+                if found
+                    .iter()
+                    .any(|&(x, y, o)| o.id != t.id && x <= a && b <= y && y - x > b - a)
+                {
+                    continue;
                 }
+                let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
+                heard.asked.push(Item {
+                    id: t.id.clone(),
+                    label: t.label.clone(),
+                    text,
+                    start: s,
+                    end: e,
+                    group: String::new(),
+                });
             }
         }
         // Refused.
