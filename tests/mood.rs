@@ -22,6 +22,14 @@ fn shop_pairings(rubric: &Rubric) -> Vec<Scenario> {
 }
 
 /// Play one reply at the opening and return the turn and the customer's answer.
+/// haggler-phone-case, played in the first shop that stocks it.
+fn haggler(rubric: &Rubric) -> Scenario {
+    shop_pairings(rubric)
+        .into_iter()
+        .find(|s| s.id == "haggler-phone-case")
+        .expect("haggler-phone-case in some shop")
+}
+
 fn first_turn(rubric: &Rubric, s: &Scenario, seed: u64, reply: &str) -> (Turn, String) {
     let mut session = Session::start(
         Arc::new(s.clone()),
@@ -82,10 +90,7 @@ fn a_welcome_price_cut_never_shows_the_meter_falling() {
 #[test]
 fn the_haggler_cheers_a_price_cut_and_the_meter_rises_with_him() {
     let rubric = Rubric::builtin();
-    let s = shop_pairings(&rubric)
-        .into_iter()
-        .find(|s| s.id == "haggler-phone-case")
-        .expect("haggler-phone-case in some shop");
+    let s = haggler(&rubric);
     for seed in 1..=5 {
         let (t, line) = first_turn(&rubric, &s, seed, CONCESSION);
         assert!(
@@ -121,10 +126,7 @@ fn the_haggler_cheers_a_price_cut_and_the_meter_rises_with_him() {
 #[test]
 fn a_price_cut_with_an_insult_still_hurts() {
     let rubric = Rubric::builtin();
-    let s = shop_pairings(&rubric)
-        .into_iter()
-        .find(|s| s.id == "haggler-phone-case")
-        .expect("haggler-phone-case in some shop");
+    let s = haggler(&rubric);
     let (t, _) = first_turn(&rubric, &s, 1, "你烦不烦啊，给你便宜10块行了吧，别再问了。");
     let ids: Vec<CheckId> = t.verdict.violations().map(|c| c.id).collect();
     if ids.contains(&CheckId::Rude) {
@@ -145,10 +147,7 @@ fn a_price_cut_with_an_insult_still_hurts() {
 #[test]
 fn a_good_refusal_the_customer_grumbles_at_does_not_lift_the_meter() {
     let rubric = Rubric::builtin();
-    let s = shop_pairings(&rubric)
-        .into_iter()
-        .find(|s| s.id == "haggler-phone-case")
-        .expect("haggler-phone-case in some shop");
+    let s = haggler(&rubric);
     let node = |id: &str| {
         s.nodes
             .iter()

@@ -432,9 +432,7 @@ mod tests {
         let n = normalize(src);
         let t = n.text();
         let pos = t.chars().position(|c| c == '保').unwrap();
-        let (s, e) = n.original_span(pos, pos + 2);
-        let orig: String = src.chars().skip(s).take(e - s).collect();
-        assert_eq!(orig, "保证");
+        assert_eq!(typed(src, pos, pos + 2), "保证");
     }
 
     #[test]
@@ -446,18 +444,18 @@ mod tests {
         assert_eq!(cl[1].2, '.');
     }
 
+    /// What was typed under normalised chars `a..b` of `src`.
+    fn typed(src: &str, a: usize, b: usize) -> String {
+        let (s, e) = normalize(src).original_span(a, b);
+        src.chars().skip(s).take(e - s).collect()
+    }
+
     #[test]
     fn common_typing_slips_are_put_right_in_place() {
         let n = normalize("亲 以经邦您审请退贷了 梢等哈");
         assert_eq!(n.text(), "亲 已经帮您申请退货了 稍等哈");
         // The evidence still points at what was typed.
-        let src = "以经邦您申请了";
-        let n = normalize(src);
-        let (s, e) = n.original_span(0, 4);
-        assert_eq!(
-            src.chars().skip(s).take(e - s).collect::<String>(),
-            "以经邦您"
-        );
+        assert_eq!(typed("以经邦您申请了", 0, 4), "以经邦您");
         // Real words are left alone.
         assert_eq!(normalize("可以经常用").text(), "可以经常用");
         assert_eq!(normalize("以经过检验").text(), "以经过检验");
@@ -477,13 +475,7 @@ mod tests {
         assert_eq!(normalize("理解亲亲的心情").text(), "理解您的心情");
         assert_eq!(normalize("耽误姐妹用了").text(), "耽误您用了");
         // Evidence from the verb on shows the typed words.
-        let src = "给亲爱的补发";
-        let n = normalize(src);
-        let (s, e) = n.original_span(0, 4);
-        assert_eq!(
-            src.chars().skip(s).take(e - s).collect::<String>(),
-            "给亲爱的补发"
-        );
+        assert_eq!(typed("给亲爱的补发", 0, 4), "给亲爱的补发");
         // Elsewhere, and in 亲自/亲手, the word stays.
         assert_eq!(normalize("亲 宝宝穿多大").text(), "亲 宝宝穿多大");
         assert_eq!(normalize("给亲自己").text(), "给亲自己");
