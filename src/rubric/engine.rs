@@ -99,6 +99,8 @@ enum CompiledRule {
         max_gap: usize,
         window: usize,
         question: Option<bool>,
+        bare: bool,
+        rest_max: Option<usize>,
     },
     Choice,
     Concession,
@@ -356,6 +358,8 @@ impl Matcher {
                         question,
                         not_question,
                         window,
+                        bare,
+                        rest_max,
                     } = q;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
                         return Err(format!(
@@ -376,6 +380,8 @@ impl Matcher {
                         max_gap: max_gap.unwrap_or(4),
                         window: window.unwrap_or(4),
                         question: question_of(*question, *not_question),
+                        bare: *bare,
+                        rest_max: *rest_max,
                     }
                 }
                 Rule::Choice(c) => {
@@ -543,7 +549,18 @@ impl Matcher {
                     max_gap,
                     window,
                     question,
-                } => self.eval_seq(slot, *steps, *max_gap, *window, *question, s, ev),
+                    bare,
+                    rest_max,
+                } => self.eval_seq(
+                    slot,
+                    *steps,
+                    *max_gap,
+                    *window,
+                    *question,
+                    (*bare, *rest_max),
+                    s,
+                    ev,
+                ),
                 CompiledRule::Choice => self.eval_choice(slot, s, ev),
                 CompiledRule::Concession => self.eval_concession(slot, policy, s, ev),
             };
@@ -840,40 +857,7 @@ impl Matcher {
                     }
                 }
                 Role::Bare => {
-                    let Some(&(a, b, _)) = s.clauses.get(h.clause as usize) else {
-                        continue;
-                    };
-                    let filler = |c: &char| {
-                        matches!(
-                            c,
-                            '亲' | '哦'
-                                | '呢'
-                                | '啊'
-                                | '吧'
-                                | '呀'
-                                | '哈'
-                                | '啦'
-                                | '嘛'
-                                | '了'
-                                | '的'
-                                | '那'
-                                | '这'
-                                | '个'
-                                | '也'
-                                | '就'
-                                | '真'
-                                | '我'
-                                | '们'
-                                | '客'
-                                | '服'
-                        )
-                    };
-                    let outside = s.norm.chars[a..h.start as usize]
-                        .iter()
-                        .chain(&s.norm.chars[h.end as usize..b])
-                        .filter(|c| !filler(c))
-                        .count();
-                    if outside > 0 {
+                    if !Self::fills_clause(s, h) {
                         continue;
                     }
                 }
@@ -908,6 +892,61 @@ impl Matcher {
         found
     }
 
+    /// How many chars the reply's clauses other than `clause` hold, fillers aside.
+    fn rest_len(s: &Scratch, clause: u32) -> usize {
+        s.clauses
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != clause as usize)
+            .map(|(_, &(a, b, _))| s.norm.chars[a..b].iter().filter(|c| !filler(c)).count())
+            .sum()
+    }
+
+    /// Whether `h` fills its clause but for address words, particles and a topic
+    /// (亲 这个我们也不清楚哦): what is left around it is all filler.
+    fn fills_clause(s: &Scratch, h: &Hit) -> bool {
+        let Some(&(a, b, _)) = s.clauses.get(h.clause as usize) else {
+            return false;
+        };
+        s.norm.chars[a..h.start as usize]
+            .iter()
+            .chain(&s.norm.chars[h.end as usize..b])
+            .all(filler)
+    }
+}
+
+/// Address words, particles and topic words around a bare answer (亲 这个我们也不清楚哦).
+fn filler(c: &char) -> bool {
+    matches!(
+        c,
+        '亲' | '哦'
+            | '呢'
+            | '啊'
+            | '吧'
+            | '呀'
+            | '哈'
+            | '啦'
+            | '嘛'
+            | '了'
+            | '的'
+            | '那'
+            | '这'
+            | '个'
+            | '也'
+            | '就'
+            | '真'
+            | '我'
+            | '们'
+            | '客'
+            | '服'
+            | '宝'
+            | '小'
+            | '妹'
+            | '咱'
+    )
+}
+
+impl Matcher {
     /// Where half of a fuzzy cue stands, look for the whole cue with at most one edit around
     /// it, inside one clause; each find becomes a cue hit like an exact one.
     #[inline(never)]
@@ -984,6 +1023,7 @@ impl Matcher {
         max_gap: usize,
         window: usize,
         question: Option<bool>,
+        (bare, rest_max): (bool, Option<usize>),
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -1038,6 +1078,14 @@ impl Matcher {
                 role: Role::Cue,
                 ..*h
             };
+            if bare && !Self::fills_clause(s, &whole) {
+                continue;
+            }
+            if let Some(max) = rest_max
+                && Self::rest_len(s, whole.clause) > max
+            {
+                continue;
+            }
             if Self::cancelled(check, &whole, window, s) {
                 continue;
             }
@@ -1575,6 +1623,36 @@ mod tests {
         // Run-on, unpunctuated and word-segmented text.
         assert!(finds(&m, "好的亲已帮您备注了哦放心哈").is_some());
         assert!(finds(&m, "好滴 亲 已 帮您 取消 订单 啦~ 钱 会 原路 退 回 哒").is_some());
+    }
+
+    fn bare_refusal() -> Matcher {
+        one(Rule::Seq(SeqRule {
+            steps: vec![
+                words(&["不", "没", "没有", "不归"]),
+                words(&["退", "颜色", "管"]),
+            ],
+            max_gap: Some(2),
+            bare: true,
+            rest_max: Some(3),
+            unless_reply: words(&["抱歉", "帮您"]),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn a_bare_seq_fills_its_clause_and_stands_alone() {
+        let m = bare_refusal();
+        // Any wording of the refusal, with a topic, address words and particles around it.
+        assert!(finds(&m, "没这颜色").is_some());
+        assert!(finds(&m, "这个不归我们管。").is_some());
+        assert!(finds(&m, "亲 不退哦").is_some());
+        assert!(finds(&m, "不 归 我 管").is_some());
+        // Part of a longer clause: not bare.
+        assert_eq!(finds(&m, "不退运费险的部分"), None);
+        // More said after it (a reason or another option): not alone.
+        assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
+        // An apology or an offer in the reply.
+        assert_eq!(finds(&m, "抱歉 没这颜色"), None);
     }
 
     #[test]

@@ -111,8 +111,10 @@ pub fn is_particle(c: char) -> bool {
 }
 
 /// Is the reply word-segmented (a space between nearly every word)? Counts spaces standing
-/// between two CJK chars: at least four, and words of fewer than 2.5 chars on average.
+/// between two words (CJK, or Latin letters and digits: `自己 约 app 上 有`): at least four, and
+/// words of fewer than 2.5 CJK chars on average; or three between one-char words (`不 归 我 管`).
 pub fn is_segmented(src: &[char]) -> bool {
+    let word = |c: char| is_cjk(c) || c.is_ascii_alphanumeric();
     let mut cjk = 0usize;
     let mut gaps = 0usize;
     for (i, &c) in src.iter().enumerate() {
@@ -120,13 +122,14 @@ pub fn is_segmented(src: &[char]) -> bool {
             cjk += 1;
         } else if c == ' '
             && i > 0
-            && is_cjk(src[i - 1])
-            && src.get(i + 1).copied().is_some_and(is_cjk)
+            && word(src[i - 1])
+            && src.get(i + 1).copied().is_some_and(word)
+            && (is_cjk(src[i - 1]) || src.get(i + 1).copied().is_some_and(is_cjk))
         {
             gaps += 1;
         }
     }
-    gaps >= 4 && cjk * 2 < (gaps + 1) * 5
+    (gaps >= 4 && cjk * 2 < (gaps + 1) * 5) || (gaps == 3 && cjk <= gaps + 1)
 }
 
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
@@ -504,6 +507,23 @@ mod tests {
         let (s, e) = n.original_span(pos, pos + 2);
         let orig: String = src.chars().skip(s).take(e - s).collect();
         assert_eq!(orig, "您 好");
+    }
+
+    #[test]
+    fn segmented_text_with_latin_words_or_one_char_words() {
+        // Latin words count as words between the gaps.
+        // (a space beside a Latin word stays)
+        assert_eq!(
+            normalize("取件 自己 约 app 上 有").text(),
+            "取件自己约 app 上有"
+        );
+        // Three gaps between one-char words.
+        assert_eq!(normalize("不 归 我 管").text(), "不归我管");
+        // Three gaps between ordinary clauses stay pauses.
+        assert_eq!(
+            normalize("亲 已经发货了 明天到 放心").text(),
+            "亲 已经发货了 明天到 放心"
+        );
     }
 
     #[test]

@@ -285,6 +285,13 @@ pub struct SeqRule {
     pub not_question: bool,
     /// How far before the sequence `unless_before` looks, in chars (default 4).
     pub window: Option<usize>,
+    /// The sequence counts only when it makes up its whole clause, but for address words,
+    /// particles and a topic (这个 / 我们 / 这边): a bare refusal of any wording (这个退不了,
+    /// 不归我们管, 没法开票哦) rather than a list of them.
+    pub bare: bool,
+    /// With `bare`: the reply's other clauses hold at most this many chars but for fillers, so
+    /// the refusal is all the customer gets (没这颜色; not 没这颜色 黑色的有现货).
+    pub rest_max: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
