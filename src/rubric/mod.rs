@@ -648,8 +648,11 @@ fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
 pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
     let chars: Vec<char> = reply.chars().collect();
     let mut done: Vec<(usize, usize)> = Vec::new();
-    let mut out: Vec<String> = Vec::new();
-    // Every offending clause that has a rewrite, once each, in reading order.
+    // (start, end, rewrite) per offending clause with a rewrite, in reading order; clauses
+    // next to each other with the same rewrite are one ("正常的 新锅都这样" → one sentence).
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    let mut evidence: Vec<&Span> = evidence.iter().collect();
+    evidence.sort_by_key(|e| e.start);
     for ev in evidence {
         let (a, b) = clause_around(&chars, ev.start, ev.end);
         if done.contains(&(a, b)) {
@@ -658,10 +661,22 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         done.push((a, b));
         let clause: String = chars[a..b].iter().collect();
         if let Some(rewritten) = rewrite_clause(def, &clause) {
-            out.push(format!("「{}」→「{}」", clause.trim(), rewritten.trim()));
+            let rewritten = rewritten.trim().to_string();
+            match out.last_mut() {
+                Some(last) if last.2 == rewritten => last.1 = b,
+                _ => out.push((a, b, rewritten)),
+            }
         }
     }
-    (!out.is_empty()).then(|| out.join("；"))
+    (!out.is_empty()).then(|| {
+        out.iter()
+            .map(|(a, b, r)| {
+                let clause: String = chars[*a..*b].iter().collect();
+                format!("「{}」→「{}」", clause.trim(), r)
+            })
+            .collect::<Vec<_>>()
+            .join("；")
+    })
 }
 
 fn rewrite_clause(def: &CheckDef, clause: &str) -> Option<String> {
