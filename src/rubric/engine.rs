@@ -800,6 +800,11 @@ impl Matcher {
     }
 
     #[inline(never)]
+    /// A reply-wide exception (`unless_reply`) stands in the reply.
+    fn reply_cancels(check: u16, s: &Scratch) -> bool {
+        s.slot_flags.get(check as usize).copied().unwrap_or(0) & REPLY != 0
+    }
+
     fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
         let flags = s.slot_flags.get(check as usize).copied().unwrap_or(0);
         if flags & REPLY != 0 {
@@ -836,6 +841,10 @@ impl Matcher {
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
+        // A reply-wide exception cancels every find (as `cancelled` would, one by one).
+        if Self::reply_cancels(check, s) {
+            return None;
+        }
         let mut found = None;
         let last_clause = s.clauses.len().saturating_sub(1) as u32;
         for h in Self::slot(s, check) {
@@ -1057,6 +1066,9 @@ impl Matcher {
             }
             None
         }
+        if Self::reply_cancels(check, s) {
+            return None;
+        }
         let mut found = None;
         let firsts = Self::slot(s, check)
             .iter()
@@ -1067,6 +1079,14 @@ impl Matcher {
                 && s.question.get(h.clause as usize).copied().unwrap_or(false) != q
             {
                 continue;
+            }
+            // A bare sequence needs nothing but filler before its first step: checked first,
+            // since its first step is often a common word (不, 没).
+            if bare {
+                let a = s.clauses.get(h.clause as usize).map_or(0, |c| c.0);
+                if !s.norm.chars[a..h.start as usize].iter().all(filler) {
+                    continue;
+                }
             }
             let in_clause = Self::clause_hits_in(s, check, h.clause);
             let mut budget = 256;
