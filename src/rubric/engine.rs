@@ -93,6 +93,7 @@ enum CompiledRule {
         window: usize,
         requires: bool,
         at_end: bool,
+        echo: bool,
     },
     Seq {
         steps: u8,
@@ -315,6 +316,7 @@ impl Matcher {
                         fuzzy: fuzzy_on,
                         bare_clause,
                         at_end,
+                        echo,
                     } = p;
                     add(bare_clause, slot, Role::Bare);
                     if *fuzzy_on {
@@ -344,6 +346,7 @@ impl Matcher {
                         window: window.unwrap_or(4),
                         requires: !requires_clause.is_empty(),
                         at_end: *at_end,
+                        echo: *echo,
                     }
                 }
                 Rule::Seq(q) => {
@@ -543,7 +546,10 @@ impl Matcher {
                     window,
                     requires,
                     at_end,
-                } => self.eval_phrases(slot, *question, *window, *requires, *at_end, s, ev),
+                    echo,
+                } => {
+                    self.eval_phrases(slot, *question, *window, *requires, (*at_end, *echo), s, ev)
+                }
                 CompiledRule::Seq {
                     steps,
                     max_gap,
@@ -800,6 +806,21 @@ impl Matcher {
     }
 
     #[inline(never)]
+    /// Whether the two chars after `h` stood in the six before it, in its clause (没了就是没了,
+    /// 不送赠品就是不送), or the one char after it right before it (好就是好).
+    fn echoed(s: &Scratch, h: &Hit) -> bool {
+        let (a, b) = (h.start as usize, h.end as usize);
+        let c = &s.norm.chars;
+        let from = s
+            .clauses
+            .get(h.clause as usize)
+            .map_or(0, |cl| cl.0)
+            .max(a.saturating_sub(6));
+        let pair = c.get(b..b + 2);
+        pair.is_some_and(|p| c[from..a].windows(2).any(|w| w == p))
+            || (a > from && c.get(b) == Some(&c[a - 1]))
+    }
+
     /// A reply-wide exception (`unless_reply`) stands in the reply.
     fn reply_cancels(check: u16, s: &Scratch) -> bool {
         s.slot_flags.get(check as usize).copied().unwrap_or(0) & REPLY != 0
@@ -837,7 +858,7 @@ impl Matcher {
         question: Option<bool>,
         window: usize,
         requires: bool,
-        at_end: bool,
+        (at_end, echo): (bool, bool),
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -873,6 +894,9 @@ impl Matcher {
                 _ => continue,
             }
             if at_end && h.clause != last_clause {
+                continue;
+            }
+            if echo && !Self::echoed(s, h) {
                 continue;
             }
             if let Some(q) = question {
@@ -1673,6 +1697,21 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn echo_cues_stand_between_a_word_and_its_echo() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["就是"]),
+            echo: true,
+            ..Default::default()
+        }));
+        assert!(finds(&m, "没货就是没货，问几次都一样").is_some());
+        assert!(finds(&m, "不送赠品就是不送").is_some());
+        assert!(finds(&m, "亲 规定就是规定").is_some());
+        // 就是 without an echo.
+        assert_eq!(finds(&m, "这款就是我们家卖得最好的"), None);
+        assert_eq!(finds(&m, "就是"), None);
     }
 
     #[test]

@@ -257,6 +257,10 @@ pub struct PhraseRule {
     /// Cues count only in the reply's last clause (感谢您的耐心 ending a conversation is a
     /// wrap-up; in the middle it is a courtesy).
     pub at_end: bool,
+    /// Cues count only between a word and its echo (没货就是没货, 不送就是不送): the one to
+    /// three chars before the cue stand again right after it, a tautology that closes the
+    /// subject.
+    pub echo: bool,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
