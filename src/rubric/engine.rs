@@ -1060,7 +1060,8 @@ impl Matcher {
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
-        // The end of the first chain of steps k.. starting at or after `from` (within the gap).
+        // The end of the first chain of steps k.. starting at or after `from` (within the gap)
+        // whose end `accept` takes (a bare sequence must end where only filler is left).
         fn chain(
             hits: &[Hit],
             k: u8,
@@ -1068,9 +1069,10 @@ impl Matcher {
             from: u32,
             max_gap: usize,
             budget: &mut u32,
+            accept: &dyn Fn(u32) -> bool,
         ) -> Option<u32> {
             if k == steps {
-                return Some(from);
+                return accept(from).then_some(from);
             }
             for x in hits {
                 if *budget == 0 {
@@ -1084,7 +1086,7 @@ impl Matcher {
                     break;
                 }
                 *budget -= 1;
-                if let Some(end) = chain(hits, k + 1, steps, x.end, max_gap, budget) {
+                if let Some(end) = chain(hits, k + 1, steps, x.end, max_gap, budget, accept) {
                     return Some(end);
                 }
             }
@@ -1114,7 +1116,14 @@ impl Matcher {
             }
             let in_clause = Self::clause_hits_in(s, check, h.clause);
             let mut budget = 256;
-            let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget) else {
+            let clause_end = s.clauses.get(h.clause as usize).map_or(0, |c| c.1);
+            let accept = |end: u32| {
+                !bare
+                    || s.norm.chars[(end as usize).min(clause_end)..clause_end]
+                        .iter()
+                        .all(filler)
+            };
+            let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget, &accept) else {
                 continue;
             };
             let whole = Hit {
