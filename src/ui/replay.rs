@@ -73,6 +73,7 @@ impl Script {
             saved: 0,
             replies: 0,
             picker_shot: false,
+            shot_frame: u32::MAX,
         }
     }
 }
@@ -104,6 +105,9 @@ pub struct Replay {
     saved: u32,
     replies: usize,
     picker_shot: bool,
+    /// The frame the last screenshot was asked for: Bevy takes one per window per frame (a
+    /// second one is skipped, and the replay would wait for it forever).
+    shot_frame: u32,
 }
 
 pub fn plugin(app: &mut App) {
@@ -117,6 +121,7 @@ fn shoot(commands: &mut Commands, r: &mut Replay, name: &str) {
     let path = dir.join(format!("{:02}-{name}.png", r.shot_no));
     r.shot_no += 1;
     r.requested += 1;
+    r.shot_frame = r.frames;
     let mut save = save_to_disk(path);
     commands.spawn(Screenshot::primary_window()).observe(
         move |captured: On<ScreenshotCaptured>, mut replay: ResMut<Replay>| {
@@ -140,6 +145,11 @@ fn run_action(
     else {
         return false;
     };
+    if a.starts_with("shot ") && r.shot_frame == r.frames {
+        // A screenshot was already asked for in this frame: take this one in the next.
+        r.wait = 1;
+        return true;
+    }
     r.lines.pop_front();
     match a.strip_prefix("shot ") {
         Some(name) => shoot(commands, r, name.trim()),
