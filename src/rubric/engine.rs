@@ -168,6 +168,10 @@ const FUZZY: u8 = 4;
 /// `Bare`), a first step, a joiner or picker, a concession. Every rule finds nothing without
 /// one, so a slot without it is not judged.
 const TRIGGER: u8 = 8;
+/// Not a slot flag: marks a trigger that counts only with nothing but filler before it in its
+/// clause (a `bare_clause` cue, the first step of a `bare` sequence), so the scan drops it
+/// at once where its clause holds more.
+const BARE_FIRST: u8 = 16;
 
 /// The `slot_flags` bits a hit of this role sets.
 fn role_flags(role: Role) -> u8 {
@@ -297,6 +301,7 @@ impl Matcher {
             }
         }
         let mut compiled = Vec::with_capacity(flat.len());
+        let mut bare_slots: Vec<u16> = Vec::new();
         for (slot, (ci, rule)) in flat.into_iter().enumerate() {
             let rule = match rule {
                 Rule::AnyOf(_) => CompiledRule::None,
@@ -373,6 +378,9 @@ impl Matcher {
                     for (k, words) in steps.iter().enumerate() {
                         add(words, slot, Role::Step(k as u8));
                     }
+                    if *bare {
+                        bare_slots.push(slot as u16);
+                    }
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
                     add(unless_after, slot, Role::After);
@@ -435,7 +443,11 @@ impl Matcher {
             for &pid in ac.matches(st as u32) {
                 let pid = pid as usize;
                 for &(check, role) in &roles[pid] {
-                    let flags = role_flags(role);
+                    let mut flags = role_flags(role);
+                    if role == Role::Bare || (role == Role::Step(0) && bare_slots.contains(&check))
+                    {
+                        flags |= BARE_FIRST;
+                    }
                     let h = StateHit {
                         check,
                         role,
@@ -530,7 +542,11 @@ impl Matcher {
         for &slot in &s.touched {
             let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
-            if (out.present[ci] && !evidence) || s.slot_flags[slot as usize] & TRIGGER == 0 {
+            // Untriggered, or cancelled by a reply-wide exception (every rule with one reads it
+            // through `cancelled` / `reply_cancels`): nothing to find.
+            if (out.present[ci] && !evidence)
+                || s.slot_flags[slot as usize] & (TRIGGER | REPLY) != TRIGGER
+            {
                 continue;
             }
             let ev = &mut Sink {
@@ -659,6 +675,10 @@ impl Matcher {
                 };
                 if e.flags & FUZZY != 0 {
                     s.fuzzy_hits.push(h);
+                } else if e.flags & BARE_FIRST != 0 {
+                    if Self::filler_before(s, &h) {
+                        Self::push_hit(s, e.flags & !BARE_FIRST, h);
+                    }
                 } else {
                     Self::push_hit(s, e.flags, h);
                 }
@@ -679,7 +699,9 @@ impl Matcher {
             let st = st as usize;
             let (lo, hi) = (self.rest_lo[st], self.rest_lo[st + 1]);
             for e in &self.rest_hits[lo as usize..hi as usize] {
-                if s.slot_flags[e.check as usize] & TRIGGER == 0 {
+                // An untriggered slot is not judged; a slot a reply-wide exception already
+                // cancelled finds nothing whatever else stands in it.
+                if s.slot_flags[e.check as usize] & (TRIGGER | REPLY) != TRIGGER {
                     continue;
                 }
                 let start = end - e.chars;
@@ -935,6 +957,14 @@ impl Matcher {
             .sum()
     }
 
+    /// Whether only filler stands before `h` in its clause.
+    fn filler_before(s: &Scratch, h: &Hit) -> bool {
+        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
+            return false;
+        };
+        s.norm.chars[a..h.start as usize].iter().all(filler)
+    }
+
     /// Whether `h` fills its clause but for address words, particles and a topic
     /// (亲 这个我们也不清楚哦): what is left around it is all filler.
     fn fills_clause(s: &Scratch, h: &Hit) -> bool {
@@ -1106,14 +1136,8 @@ impl Matcher {
             {
                 continue;
             }
-            // A bare sequence needs nothing but filler before its first step: checked first,
-            // since its first step is often a common word (不, 没).
-            if bare {
-                let a = s.clauses.get(h.clause as usize).map_or(0, |c| c.0);
-                if !s.norm.chars[a..h.start as usize].iter().all(filler) {
-                    continue;
-                }
-            }
+            // (A bare sequence's first step stands after nothing but filler: the scan kept no
+            // other.)
             let in_clause = Self::clause_hits_in(s, check, h.clause);
             let mut budget = 256;
             let clause_end = s.clauses.get(h.clause as usize).map_or(0, |c| c.1);
