@@ -827,20 +827,20 @@ impl Matcher {
         &hits[lo..hi]
     }
 
-    #[inline(never)]
-    /// Whether the two chars after `h` stood in the six before it, in its clause (没了就是没了,
-    /// 不送赠品就是不送), or the one char after it right before it (好就是好).
+    /// Whether `h` stands between a word and its echo, and the echo ends the clause but for
+    /// filler (没了就是没了, 不送赠品就是不送, 好就是好): the two chars after `h` stood in the six
+    /// before it, or the one char after it right before it. Not 今天下单就是今天发货: more follows.
     fn echoed(s: &Scratch, h: &Hit) -> bool {
         let (a, b) = (h.start as usize, h.end as usize);
         let c = &s.norm.chars;
-        let from = s
-            .clauses
-            .get(h.clause as usize)
-            .map_or(0, |cl| cl.0)
-            .max(a.saturating_sub(6));
+        let Some(&(clause_start, clause_end, _)) = s.clauses.get(h.clause as usize) else {
+            return false;
+        };
+        let from = clause_start.max(a.saturating_sub(6));
+        let ends_clause = |end: usize| end <= clause_end && c[end..clause_end].iter().all(filler);
         let pair = c.get(b..b + 2);
-        pair.is_some_and(|p| c[from..a].windows(2).any(|w| w == p))
-            || (a > from && c.get(b) == Some(&c[a - 1]))
+        (pair.is_some_and(|p| c[from..a].windows(2).any(|w| w == p)) && ends_clause(b + 2))
+            || (a > from && c.get(b) == Some(&c[a - 1]) && ends_clause(b + 1))
     }
 
     /// A reply-wide exception (`unless_reply`) stands in the reply.
@@ -848,6 +848,7 @@ impl Matcher {
         s.slot_flags.get(check as usize).copied().unwrap_or(0) & REPLY != 0
     }
 
+    #[inline(never)]
     fn cancelled(check: u16, h: &Hit, window: usize, s: &Scratch) -> bool {
         let flags = s.slot_flags.get(check as usize).copied().unwrap_or(0);
         if flags & REPLY != 0 {
@@ -1742,8 +1743,9 @@ mod tests {
         assert!(finds(&m, "没货就是没货，问几次都一样").is_some());
         assert!(finds(&m, "不送赠品就是不送").is_some());
         assert!(finds(&m, "亲 规定就是规定").is_some());
-        // 就是 without an echo.
+        // 就是 without an echo, or with more said after the echoed word.
         assert_eq!(finds(&m, "这款就是我们家卖得最好的"), None);
+        assert_eq!(finds(&m, "今天下单就是今天发货哦"), None);
         assert_eq!(finds(&m, "就是"), None);
     }
 

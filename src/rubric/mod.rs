@@ -662,8 +662,15 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         let clause: String = chars[a..b].iter().collect();
         if let Some(rewritten) = rewrite_clause(def, &clause) {
             let rewritten = rewritten.trim().to_string();
+            // Merged only with the clause right before it (nothing but a break between).
+            let next_to = |last: &(usize, usize, String)| {
+                last.1 <= a
+                    && chars[last.1..a]
+                        .iter()
+                        .all(|c| "，。！？,.!?;；~～\n".contains(*c) || c.is_whitespace())
+            };
             match out.last_mut() {
-                Some(last) if last.2 == rewritten => last.1 = b,
+                Some(last) if last.2 == rewritten && next_to(last) => last.1 = b,
                 _ => out.push((a, b, rewritten)),
             }
         }
