@@ -478,6 +478,18 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         let s = s.min(e);
         (original[s..e].iter().collect(), s, e)
     };
+    // What was heard of a term at normalised chars `a..b`, as typed.
+    let term_item = |a: usize, b: usize, t: &Term, group: String| {
+        let (text, start, end) = span_text(&norm, a, b);
+        Item {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            text,
+            start,
+            end,
+            group,
+        }
+    };
     let mut heard = Heard::default();
 
     let cls: Vec<Clause> = clauses(chars)
@@ -526,15 +538,9 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 {
                     continue;
                 }
-                let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
-                heard.asked.push(Item {
-                    id: t.id.clone(),
-                    label: t.label.clone(),
-                    text,
-                    start: s,
-                    end: e,
-                    group: String::new(),
-                });
+                heard
+                    .asked
+                    .push(term_item(cl.start + a, cl.start + b, t, String::new()));
             }
         }
         // Refused.
@@ -572,15 +578,9 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             if heard.offered.iter().any(|i| i.id == t.id) {
                 continue;
             }
-            let (text, s, e) = span_text(&norm, cl.start + a, cl.start + b);
-            heard.offered.push(Item {
-                id: t.id.clone(),
-                label: t.label.clone(),
-                text,
-                start: s,
-                end: e,
-                group: t.group.clone(),
-            });
+            heard
+                .offered
+                .push(term_item(cl.start + a, cl.start + b, t, t.group.clone()));
         }
         // Promised: a time (or a committed action) in a statement that refuses nothing.
         if !cl.question && cl.refusal.is_none() {

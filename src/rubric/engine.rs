@@ -301,7 +301,7 @@ impl Matcher {
             }
         }
         let mut compiled = Vec::with_capacity(flat.len());
-        let mut bare_slots: Vec<u16> = Vec::new();
+        let mut bare_slot = vec![false; flat.len()];
         for (slot, (ci, rule)) in flat.into_iter().enumerate() {
             let rule = match rule {
                 Rule::AnyOf(_) => CompiledRule::None,
@@ -378,9 +378,7 @@ impl Matcher {
                     for (k, words) in steps.iter().enumerate() {
                         add(words, slot, Role::Step(k as u8));
                     }
-                    if *bare {
-                        bare_slots.push(slot as u16);
-                    }
+                    bare_slot[slot] = *bare;
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
                     add(unless_after, slot, Role::After);
@@ -444,8 +442,7 @@ impl Matcher {
                 let pid = pid as usize;
                 for &(check, role) in &roles[pid] {
                     let mut flags = role_flags(role);
-                    if role == Role::Bare || (role == Role::Step(0) && bare_slots.contains(&check))
-                    {
+                    if role == Role::Bare || (role == Role::Step(0) && bare_slot[check as usize]) {
                         flags |= BARE_FIRST;
                     }
                     let h = StateHit {
@@ -542,8 +539,8 @@ impl Matcher {
         for &slot in &s.touched {
             let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
-            // Untriggered, or cancelled by a reply-wide exception (every rule with one reads it
-            // through `cancelled` / `reply_cancels`): nothing to find.
+            // Untriggered, or cancelled by a reply-wide exception (every rule with one would
+            // find each hit `cancelled`): nothing to find.
             if (out.present[ci] && !evidence)
                 || s.slot_flags[slot as usize] & (TRIGGER | REPLY) != TRIGGER
             {
@@ -833,19 +830,14 @@ impl Matcher {
     fn echoed(s: &Scratch, h: &Hit) -> bool {
         let (a, b) = (h.start as usize, h.end as usize);
         let c = &s.norm.chars;
-        let Some(&(clause_start, clause_end, _)) = s.clauses.get(h.clause as usize) else {
+        let Some(&(clause_start, _, _)) = s.clauses.get(h.clause as usize) else {
             return false;
         };
         let from = clause_start.max(a.saturating_sub(6));
-        let ends_clause = |end: usize| end <= clause_end && c[end..clause_end].iter().all(filler);
         let pair = c.get(b..b + 2);
-        (pair.is_some_and(|p| c[from..a].windows(2).any(|w| w == p)) && ends_clause(b + 2))
-            || (a > from && c.get(b) == Some(&c[a - 1]) && ends_clause(b + 1))
-    }
-
-    /// A reply-wide exception (`unless_reply`) stands in the reply.
-    fn reply_cancels(check: u16, s: &Scratch) -> bool {
-        s.slot_flags.get(check as usize).copied().unwrap_or(0) & REPLY != 0
+        (pair.is_some_and(|p| c[from..a].windows(2).any(|w| w == p))
+            && Self::filler_after(s, h.clause, b + 2))
+            || (a > from && c.get(b) == Some(&c[a - 1]) && Self::filler_after(s, h.clause, b + 1))
     }
 
     #[inline(never)]
@@ -885,10 +877,6 @@ impl Matcher {
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
-        // A reply-wide exception cancels every find (as `cancelled` would, one by one).
-        if Self::reply_cancels(check, s) {
-            return None;
-        }
         let mut found = None;
         let last_clause = s.clauses.len().saturating_sub(1) as u32;
         for h in Self::slot(s, check) {
@@ -910,7 +898,8 @@ impl Matcher {
                     }
                 }
                 Role::Bare => {
-                    if !Self::fills_clause(s, h) {
+                    // The scan kept only bare cues with nothing but filler before them.
+                    if !Self::filler_after(s, h.clause, h.end as usize) {
                         continue;
                     }
                 }
@@ -966,16 +955,13 @@ impl Matcher {
         s.norm.chars[a..h.start as usize].iter().all(filler)
     }
 
-    /// Whether `h` fills its clause but for address words, particles and a topic
-    /// (亲 这个我们也不清楚哦): what is left around it is all filler.
-    fn fills_clause(s: &Scratch, h: &Hit) -> bool {
-        let Some(&(a, b, _)) = s.clauses.get(h.clause as usize) else {
+    /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
+    /// past it).
+    fn filler_after(s: &Scratch, clause: u32, end: usize) -> bool {
+        let Some(&(_, b, _)) = s.clauses.get(clause as usize) else {
             return false;
         };
-        s.norm.chars[a..h.start as usize]
-            .iter()
-            .chain(&s.norm.chars[h.end as usize..b])
-            .all(filler)
+        end <= b && s.norm.chars[end..b].iter().all(filler)
     }
 }
 
@@ -1123,9 +1109,6 @@ impl Matcher {
             }
             None
         }
-        if Self::reply_cancels(check, s) {
-            return None;
-        }
         let mut found = None;
         let firsts = Self::slot(s, check)
             .iter()
@@ -1137,17 +1120,11 @@ impl Matcher {
             {
                 continue;
             }
-            // (A bare sequence's first step stands after nothing but filler: the scan kept no
-            // other.)
             let in_clause = Self::clause_hits_in(s, check, h.clause);
             let mut budget = 256;
-            let clause_end = s.clauses.get(h.clause as usize).map_or(0, |c| c.1);
-            let accept = |end: u32| {
-                !bare
-                    || s.norm.chars[(end as usize).min(clause_end)..clause_end]
-                        .iter()
-                        .all(filler)
-            };
+            // A bare sequence fills its clause: the scan kept only first steps with nothing but
+            // filler before them, and the chain must end where only filler is left.
+            let accept = |end: u32| !bare || Self::filler_after(s, h.clause, end as usize);
             let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget, &accept) else {
                 continue;
             };
@@ -1156,9 +1133,6 @@ impl Matcher {
                 role: Role::Cue,
                 ..*h
             };
-            if bare && !Self::fills_clause(s, &whole) {
-                continue;
-            }
             if let Some(max) = rest_max
                 && Self::rest_len(s, whole.clause) > max
             {

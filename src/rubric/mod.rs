@@ -623,12 +623,16 @@ impl Rubric {
     }
 }
 
+/// Punctuation that ends a clause in a typed reply (spaces aside).
+fn is_break(c: char) -> bool {
+    "，。！？,.!?;；~～\n".contains(c)
+}
+
 /// The clause of `reply` (char offsets) around a span. Spaces end a clause too, as in run-on
 /// chat, except in word-segmented text where they stand between words.
 fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     let spaced = !normalize::is_segmented(chars);
-    let brk =
-        |c: &char| "，。！？,.!?;；~～\n".contains(*c) || (spaced && matches!(c, ' ' | '\u{3000}'));
+    let brk = |c: &char| is_break(*c) || (spaced && matches!(c, ' ' | '\u{3000}'));
     let a = chars[..start.min(chars.len())]
         .iter()
         .rposition(brk)
@@ -667,7 +671,7 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
                 last.1 <= a
                     && chars[last.1..a]
                         .iter()
-                        .all(|c| "，。！？,.!?;；~～\n".contains(*c) || c.is_whitespace())
+                        .all(|&c| is_break(c) || c.is_whitespace())
             };
             match out.last_mut() {
                 Some(last) if last.2 == rewritten && next_to(last) => last.1 = b,

@@ -257,9 +257,9 @@ pub struct PhraseRule {
     /// Cues count only in the reply's last clause (感谢您的耐心 ending a conversation is a
     /// wrap-up; in the middle it is a courtesy).
     pub at_end: bool,
-    /// Cues count only between a word and its echo (没货就是没货, 不送就是不送): the one to
-    /// three chars before the cue stand again right after it, a tautology that closes the
-    /// subject.
+    /// Cues count only between a word and its echo, a tautology that closes the subject
+    /// (没货就是没货, 不送赠品就是不送): the two chars after the cue stood in the six before it
+    /// (or the one char after it right before it), and only filler follows in the clause.
     pub echo: bool,
 }
 
@@ -290,11 +290,11 @@ pub struct SeqRule {
     /// How far before the sequence `unless_before` looks, in chars (default 4).
     pub window: Option<usize>,
     /// The sequence counts only when it makes up its whole clause, but for address words,
-    /// particles and a topic (这个 / 我们 / 这边): a bare refusal of any wording (这个退不了,
+    /// particles and a topic (这个 / 我们 / 小妹): a bare refusal of any wording (这个退不了,
     /// 不归我们管, 没法开票哦) rather than a list of them.
     pub bare: bool,
-    /// With `bare`: the reply's other clauses hold at most this many chars but for fillers, so
-    /// the refusal is all the customer gets (没这颜色; not 没这颜色 黑色的有现货).
+    /// The reply's other clauses hold at most this many chars but for fillers, so the sequence
+    /// is all the customer gets (没这颜色; not 没这颜色 黑色的有现货).
     pub rest_max: Option<usize>,
 }
 
