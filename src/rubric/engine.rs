@@ -623,7 +623,10 @@ impl Matcher {
         // confirming tag (对吗, 是吧, 对不对) asks whatever clause it follows, punctuated or not.
         for k in (0..s.clauses.len().saturating_sub(1)).rev() {
             let (a, b, term) = s.clauses[k + 1];
-            if (matches!(s.clauses[k].2, ',' | ';' | ':') && s.question[k + 1] && term == '?')
+            if (matches!(s.clauses[k].2, ',' | ';' | ':')
+                && s.question[k + 1]
+                && term == '?'
+                && !seeks_agreement(&s.norm.chars[a..b]))
                 || is_tag(&s.norm.chars[a..b])
             {
                 s.question[k] = true;
@@ -1418,6 +1421,22 @@ fn is_address(chars: &[char]) -> bool {
 }
 
 /// A clause that only asks the customer to confirm what came before it.
+/// Does the clause only seek the customer's agreement (到了通知您好吗, 您看可以吗)? Then it
+/// does not make the clauses before it questions: 下周补货，到了我通知您好吗？ tells a time.
+fn seeks_agreement(chars: &[char]) -> bool {
+    let body: &[char] = match chars {
+        [rest @ .., '亲'] => rest,
+        _ => chars,
+    };
+    body.ends_with(&['好', '吗'])
+        || body.ends_with(&['好', '么'])
+        || body.ends_with(&['可', '以', '吗'])
+        || body.ends_with(&['行', '吗'])
+        || body.ends_with(&['好', '不', '好'])
+        || body.ends_with(&['行', '不', '行'])
+        || body.ends_with(&['可', '不', '可', '以'])
+}
+
 fn is_tag(chars: &[char]) -> bool {
     let body: &[char] = match chars.first() {
         Some('那' | '就') => &chars[1..],
