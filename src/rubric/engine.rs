@@ -133,6 +133,10 @@ pub struct Scratch {
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     question: Vec<bool>,
+    /// Per clause: it stands inside a closed pair of quotation marks (您说的“保证三天到”).
+    quoted: Vec<bool>,
+    /// Whether any clause is quoted (most replies have none, and skip the filter).
+    any_quoted: bool,
     /// The reply's body: how many normalised chars are neither clause breaks nor 亲, and the
     /// last of them.
     body_len: usize,
@@ -539,6 +543,12 @@ impl Matcher {
         for &slot in &s.touched {
             let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
+            // A violation is not heard in quoted words (您说的“肯定不会掉色”我们没法承诺).
+            if s.any_quoted && CheckId::ALL[ci].is_violation() {
+                let quoted = &s.quoted;
+                s.slot_hits[slot as usize]
+                    .retain(|h| !quoted.get(h.clause as usize).copied().unwrap_or(false));
+            }
             // Untriggered, or cancelled by a reply-wide exception (every rule with one would
             // find each hit `cancelled`): nothing to find.
             if (out.present[ci] && !evidence)
@@ -618,6 +628,28 @@ impl Matcher {
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
                     && has_interrogative(chars));
             s.question.push(is_q);
+        }
+        // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
+        // marks (“…”, 「…」, folded to ") is the customer's or the page's words.
+        s.quoted.clear();
+        s.any_quoted = false;
+        let marks = s.norm.chars.iter().filter(|&&c| c == '"').count();
+        if marks >= 2 {
+            // The last mark of an odd count opens nothing: only closed pairs quote.
+            let closed = marks - marks % 2;
+            let mut seen = 0;
+            let mut at = 0;
+            for &(a, _, _) in &s.clauses {
+                while at < a {
+                    if s.norm.chars[at] == '"' {
+                        seen += 1;
+                    }
+                    at += 1;
+                }
+                let inside = seen % 2 == 1 && seen < closed;
+                s.quoted.push(inside);
+                s.any_quoted |= inside;
+            }
         }
         // A question mark asks the whole sentence: clauses joined by , ; : share it. A bare
         // confirming tag (对吗, 是吧, 对不对) asks whatever clause it follows, punctuated or not.
@@ -1724,6 +1756,48 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn violations_are_not_heard_in_quoted_words() {
+        let rule = Rule::Phrases(PhraseRule {
+            any: words(&["保证"]),
+            ..Default::default()
+        });
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::OverPromise.index()] = Some(&rule);
+        rules[CheckId::Remedy.index()] = Some(&rule);
+        let m = Matcher::compile(&rules).expect("compiles");
+        let promise = |r: &str| {
+            m.detect(r, None, &mut Scratch::default())
+                .has(CheckId::OverPromise)
+        };
+        assert!(promise("保证三天到"));
+        // The customer's words, quoted back: mentioned, not promised.
+        assert!(!promise("您说的“保证三天到”，页面写的是预计三天"));
+        assert!(!promise("「保证三天到」这个我们没法承诺"));
+        // Inner punctuation stays inside the quote; a quote never closed quotes nothing.
+        assert!(!promise("您说的“不掉色，保证不缩水”我们没法承诺"));
+        assert!(promise("这款“爆款 保证三天到"));
+        assert!(promise("您说的“预计”没错，保证三天到"));
+        // Only violations: a quoted cue of another check still counts.
+        assert!(
+            m.detect("您说的“保证三天到”", None, &mut Scratch::default())
+                .has(CheckId::Remedy)
+        );
+    }
+
+    #[test]
+    fn an_agreement_tag_does_not_ask_the_clauses_before_it() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["下周"]),
+            not_question: true,
+            ..Default::default()
+        }));
+        assert!(finds(&m, "下周补货，到了我通知您好吗？").is_some());
+        assert!(finds(&m, "下周上门，可以吗亲？").is_some());
+        // A real question still asks the whole sentence.
+        assert_eq!(finds(&m, "下周在家，方便收货吗？"), None);
     }
 
     #[test]
