@@ -4,7 +4,7 @@ use super::{EvalArgs, load_rubric};
 use crate::rubric::{CheckId, Rubric};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::{self, BufRead, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -141,13 +141,21 @@ pub fn evaluate(rubric: &Rubric, items: &[Item]) -> EvalReport {
     r
 }
 
-pub fn print_report(rubric: &Rubric, r: &EvalReport, quiet: bool) {
-    println!(
+/// Print the table (and the disagreements unless `quiet`) to `out`; bad lines go to stderr.
+pub fn print_report(
+    out: &mut dyn Write,
+    rubric: &Rubric,
+    r: &EvalReport,
+    quiet: bool,
+) -> io::Result<()> {
+    writeln!(
+        out,
         "{:<18} {:>5} {:>5} {:>5} {:>9} {:>7} {:>6}",
         "check", "tp", "fp", "fn", "precision", "recall", "F1"
-    );
+    )?;
     for (c, k) in &r.counts {
-        println!(
+        writeln!(
+            out,
             "{:<18} {:>5} {:>5} {:>5} {:>9.3} {:>7.3} {:>6.3}  {}",
             c.as_str(),
             k.tp,
@@ -157,34 +165,34 @@ pub fn print_report(rubric: &Rubric, r: &EvalReport, quiet: bool) {
             k.recall(),
             k.f1(),
             rubric.label(*c)
-        );
+        )?;
     }
-    println!(
+    writeln!(
+        out,
         "items {}  macro-F1 {:.3}  disagreements {}",
         r.items,
         r.macro_f1(),
         r.disagreements.len()
-    );
+    )?;
     if !quiet {
         for d in &r.disagreements {
-            println!(
+            let evidence = if d.evidence.is_empty() {
+                String::new()
+            } else {
+                format!(" 「{}」", d.evidence.join("、"))
+            };
+            writeln!(
+                out,
                 "{} {} expected {} got {}{}: {}",
-                d.id,
-                d.check,
-                d.expected,
-                !d.expected,
-                if d.evidence.is_empty() {
-                    String::new()
-                } else {
-                    format!(" 「{}」", d.evidence.join("、"))
-                },
-                d.reply
-            );
+                d.id, d.check, d.expected, !d.expected, evidence, d.reply
+            )?;
         }
     }
+    out.flush()?;
     for (n, e) in &r.bad_lines {
         eprintln!("line {n}: {e}");
     }
+    Ok(())
 }
 
 pub fn run(a: EvalArgs) -> ExitCode {
@@ -201,10 +209,24 @@ pub fn run(a: EvalArgs) -> ExitCode {
     };
     let mut r = evaluate(&rubric, &items);
     r.bad_lines = bad;
-    print_report(&rubric, &r, a.quiet);
-    if a.similarity {
-        crate::cli::eval::similarity_study(&rubric, &super::scenario_dir(&a.common), &items);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let printed = print_report(&mut out, &rubric, &r, a.quiet).and_then(|()| {
+        if a.similarity {
+            similarity_study(&mut out, &rubric, &super::scenario_dir(&a.common), &items)
+        } else {
+            Ok(())
+        }
+    });
+    match printed {
+        Ok(()) => {}
+        // Piped into `head`: the reader has what it wanted.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("eval: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
     }
+    drop(out);
     if r.bad_lines.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -214,12 +236,18 @@ pub fn run(a: EvalArgs) -> ExitCode {
 
 /// Compare similarity measures: for each scenario node, which measure best ranks replies that
 /// meet the node's expected checks (by label) above those that do not? Reports the mean AUC.
-pub fn similarity_study(rubric: &Rubric, dir: &Path, items: &[Item]) {
+pub fn similarity_study(
+    out: &mut dyn Write,
+    rubric: &Rubric,
+    dir: &Path,
+    items: &[Item],
+) -> io::Result<()> {
     use crate::rubric::similarity::{Measure, best};
     let (scenarios, _) = crate::scenario::load_dir(dir, rubric);
-    println!(
+    writeln!(
+        out,
         "\nsimilarity measures (AUC: P(similarity of a labelled-good reply > a labelled-poor one), per node, averaged)"
-    );
+    )?;
     for m in Measure::ALL {
         let mut aucs = Vec::new();
         for s in &scenarios {
@@ -272,11 +300,13 @@ pub fn similarity_study(rubric: &Rubric, dir: &Path, items: &[Item]) {
         } else {
             aucs.iter().sum::<f64>() / aucs.len() as f64
         };
-        println!(
+        writeln!(
+            out,
             "  {:<14} mean AUC {:.3} over {} nodes",
             m.name(),
             mean,
             aucs.len()
-        );
+        )?;
     }
+    out.flush()
 }

@@ -30,9 +30,11 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
         eprintln!("no scenarios found in {}", dir.display());
         return ExitCode::from(2);
     }
+    // Written at once, so a reader that stops early (| head) ends the listing quietly.
+    let mut o = String::new();
     if let Some(p) = &shop {
-        println!(
-            "店铺 shop: {}（{}）· 本店能练 {} 个场景{}",
+        o += &format!(
+            "店铺 shop: {}（{}）· 本店能练 {} 个场景{}\n",
             p.name,
             p.id,
             all.len(),
@@ -52,15 +54,15 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
             }
         );
     }
-    println!(
-        "{} {} {} 标题 / brief",
+    o += &format!(
+        "{} {} {} 标题 / brief\n",
         pad("id", 26),
         pad("类型", 10),
         pad("难度", 6)
     );
     for s in &all {
-        println!(
-            "{} {} {} {} — {}  [{}·{}]",
+        o += &format!(
+            "{} {} {} {} — {}  [{}·{}]\n",
             pad(&s.id, 26),
             pad(s.persona.kind.label(), 10),
             pad(&"★".repeat(s.difficulty as usize), 6),
@@ -78,8 +80,8 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
             && !plan_problems.is_empty()
         {
             // Plans that need scenarios this shop does not sell are not errors here.
-            println!(
-                "（{} 的部分训练计划要用本店没有的场景，未列出；`peilian check` 检查计划本身）",
+            o += &format!(
+                "（{} 的部分训练计划要用本店没有的场景，未列出；`peilian check` 检查计划本身）\n",
                 p.name
             );
             plan_problems.clear();
@@ -88,13 +90,13 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
             eprintln!("{p}");
         }
         if !plans.is_empty() {
-            println!();
-            println!(
-                "训练计划 drill plans（peilian drill NAME --trainee 姓名，或在窗口的场景列表里选）"
+            o.push('\n');
+            o += &format!(
+                "训练计划 drill plans（peilian drill NAME --trainee 姓名，或在窗口的场景列表里选）\n"
             );
             for p in &plans {
-                println!(
-                    "{} {}  {} 关 · {} · 及格 {} 分 · 每关 {} 次{}",
+                o += &format!(
+                    "{} {}  {} 关 · {} · 及格 {} 分 · 每关 {} 次{}\n",
                     pad(&p.name, 26),
                     p.title,
                     p.steps(),
@@ -108,13 +110,25 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
             }
         }
         if !plan_problems.is_empty() {
+            emit(&o);
             return ExitCode::from(1);
         }
     }
+    emit(&o);
     if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Write a listing to stdout; a reader that closed the pipe early (`| head`) is no error.
+fn emit(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("scenarios: cannot write the list: {e}");
     }
 }
 
