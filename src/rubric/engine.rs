@@ -627,7 +627,8 @@ impl Matcher {
                 || matches!(last, '吗' | '么')
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
                     && has_interrogative(chars));
-            s.question.push(is_q);
+            // 十分钟内回复您可以吗？ asks for agreement to what it tells: it tells, not asks.
+            s.question.push(is_q && !seeks_agreement(chars));
         }
         // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
         // marks (“…”, 「…」, folded to ") is the customer's or the page's words.
@@ -1796,6 +1797,8 @@ mod tests {
         }));
         assert!(finds(&m, "下周补货，到了我通知您好吗？").is_some());
         assert!(finds(&m, "下周上门，可以吗亲？").is_some());
+        // The tag in the clause itself: it tells, and asks only for agreement.
+        assert!(finds(&m, "下周给您回复可以吗？").is_some());
         // A real question still asks the whole sentence.
         assert_eq!(finds(&m, "下周在家，方便收货吗？"), None);
     }
