@@ -91,9 +91,7 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
         }
         if !plans.is_empty() {
             o.push('\n');
-            o += &format!(
-                "训练计划 drill plans（peilian drill NAME --trainee 姓名，或在窗口的场景列表里选）\n"
-            );
+            o += "训练计划 drill plans（peilian drill NAME --trainee 姓名，或在窗口的场景列表里选）\n";
             for p in &plans {
                 o += &format!(
                     "{} {}  {} 关 · {} · 及格 {} 分 · 每关 {} 次{}\n",
