@@ -1233,6 +1233,18 @@ impl Matcher {
             if before == 0 || after == 0 || Self::whichever(s, j) {
                 continue;
             }
+            // A yes/no question (冰袋还是冻着的吗, 您还是想要红色吗): 还是 means "still" — unless
+            // the choice is embedded (方便说一下是燃气灶还是电磁炉吗).
+            let own_end = s.norm.chars[s.clauses[cl].0..s.clauses[cl].1]
+                .last()
+                .copied()
+                .unwrap_or(' ');
+            if matches!(own_end, '吗' | '么')
+                && s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..])
+                && !asks_to_tell(&s.norm.chars[a..j.start as usize])
+            {
+                continue;
+            }
             let term = s.clauses[last].2;
             let tail = s.norm.chars[..b].last().copied().unwrap_or(' ');
             // In run-on chat the question often stands beside the options: 请问您家里几口人用呢
@@ -1413,6 +1425,22 @@ fn has_interrogative(chars: &[char]) -> bool {
 
 /// Words that make what follows an embedded question, not one put to the customer
 /// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
+/// Words before a choice that ask the customer to tell it (方便说一下…吗, 请问…吗): the 吗 then
+/// asks whether they can tell, and the choice stands.
+fn asks_to_tell(before: &[char]) -> bool {
+    const WORDS: [&[char]; 8] = [
+        &['方', '便'],
+        &['说', '一', '下'],
+        &['说', '下'],
+        &['告', '诉'],
+        &['问', '一', '下'],
+        &['问', '下'],
+        &['请', '问'],
+        &['确', '认'],
+    ];
+    (0..before.len()).any(|i| WORDS.iter().any(|w| before[i..].starts_with(w)))
+}
+
 fn embedded(before: &[char]) -> bool {
     const WORDS: [&[char]; 9] = [
         &['判', '断'],
