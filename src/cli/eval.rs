@@ -141,7 +141,7 @@ pub fn evaluate(rubric: &Rubric, items: &[Item]) -> EvalReport {
     r
 }
 
-/// Print the table (and the disagreements unless `quiet`) to `out`; bad lines go to stderr.
+/// Print the table (and the disagreements unless `quiet`) to `out`.
 pub fn print_report(
     out: &mut dyn Write,
     rubric: &Rubric,
@@ -188,11 +188,7 @@ pub fn print_report(
             )?;
         }
     }
-    out.flush()?;
-    for (n, e) in &r.bad_lines {
-        eprintln!("line {n}: {e}");
-    }
-    Ok(())
+    out.flush()
 }
 
 pub fn run(a: EvalArgs) -> ExitCode {
@@ -217,16 +213,20 @@ pub fn run(a: EvalArgs) -> ExitCode {
             Ok(())
         }
     });
+    drop(out);
+    // Bad input lines are told on stderr whatever became of stdout.
+    for (n, e) in &r.bad_lines {
+        eprintln!("line {n}: {e}");
+    }
     match printed {
         Ok(()) => {}
         // Piped into `head`: the reader has what it wanted.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => {
             eprintln!("eval: cannot write the report: {e}");
             return ExitCode::from(2);
         }
     }
-    drop(out);
     if r.bad_lines.is_empty() {
         ExitCode::SUCCESS
     } else {

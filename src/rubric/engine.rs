@@ -628,26 +628,21 @@ impl Matcher {
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
                     && has_interrogative(chars));
             // 十分钟内回复您可以吗？ asks for agreement to what it tells: it tells, not asks.
-            s.question.push(is_q && !seeks_agreement(chars));
+            s.question
+                .push(is_q && !(agreement_tag(chars) && agent_acts(chars)));
         }
         // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
-        // marks (“…”, 「…」, folded to ") is the customer's or the page's words.
+        // marks that reports what someone said or wrote (您说的“保证三天到”, 页面写的是“预计”), or
+        // that opens the reply (the customer's words pasted back). A quoted word for emphasis
+        // (我们家都是“百分百”正品) is still said. The marks are read in the reply as typed:
+        // normalisation merges a mark into the punctuation beside it.
         s.quoted.clear();
         s.any_quoted = false;
-        let marks = s.norm.chars.iter().filter(|&&c| c == '"').count();
-        if marks >= 2 {
-            // The last mark of an odd count opens nothing: only closed pairs quote.
-            let closed = marks - marks % 2;
-            let mut seen = 0;
-            let mut at = 0;
+        if s.src.iter().any(|&c| is_quote_mark(c)) {
+            let spans = mentioned_spans(&s.src);
             for &(a, _, _) in &s.clauses {
-                while at < a {
-                    if s.norm.chars[at] == '"' {
-                        seen += 1;
-                    }
-                    at += 1;
-                }
-                let inside = seen % 2 == 1 && seen < closed;
+                let o = s.norm.origin.get(a).copied().unwrap_or(usize::MAX);
+                let inside = spans.iter().any(|&(i, j)| i < o && o < j);
                 s.quoted.push(inside);
                 s.any_quoted |= inside;
             }
@@ -659,7 +654,9 @@ impl Matcher {
             if (matches!(s.clauses[k].2, ',' | ';' | ':')
                 && s.question[k + 1]
                 && term == '?'
-                && !seeks_agreement(&s.norm.chars[a..b]))
+                && !(agreement_tag(&s.norm.chars[a..b])
+                    && (agent_acts(&s.norm.chars[a..b])
+                        || agent_acts(&s.norm.chars[s.clauses[k].0..s.clauses[k].1]))))
                 || is_tag(&s.norm.chars[a..b])
             {
                 s.question[k] = true;
@@ -1423,24 +1420,23 @@ fn has_interrogative(chars: &[char]) -> bool {
     })
 }
 
-/// Words that make what follows an embedded question, not one put to the customer
-/// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
-/// Words before a choice that ask the customer to tell it (方便说一下…吗, 请问…吗): the 吗 then
-/// asks whether they can tell, and the choice stands.
+/// Words before a choice that ask the customer to tell it (方便说一下…吗, 能告诉我…吗): the 吗
+/// then asks whether they can tell, and the choice stands. (Not 请问, which opens most yes/no
+/// questions: 请问冰袋还是冻着的吗.)
 fn asks_to_tell(before: &[char]) -> bool {
-    const WORDS: [&[char]; 8] = [
+    const WORDS: [&[char]; 6] = [
         &['方', '便'],
         &['说', '一', '下'],
         &['说', '下'],
         &['告', '诉'],
         &['问', '一', '下'],
         &['问', '下'],
-        &['请', '问'],
-        &['确', '认'],
     ];
     (0..before.len()).any(|i| WORDS.iter().any(|w| before[i..].starts_with(w)))
 }
 
+/// Words that make what follows an embedded question, not one put to the customer
+/// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
 fn embedded(before: &[char]) -> bool {
     const WORDS: [&[char]; 9] = [
         &['判', '断'],
@@ -1481,10 +1477,35 @@ fn is_address(chars: &[char]) -> bool {
     WORDS.contains(&body)
 }
 
-/// A clause that only asks the customer to confirm what came before it.
-/// Does the clause only seek the customer's agreement (到了通知您好吗, 您看可以吗)? Then it
-/// does not make the clauses before it questions: 下周补货，到了我通知您好吗？ tells a time.
-fn seeks_agreement(chars: &[char]) -> bool {
+/// Quotation marks as typed (not 《》, which name a title).
+fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂')
+}
+
+/// The closed quotation pairs of a reply (as char offsets of the two marks) that report someone's
+/// words: a reporting word stands in the four chars before the opening mark (说, 写, 所谓, 问, 提,
+/// 讲, 叫, 称), or only spaces do (the customer's words pasted at the start). A mark left
+/// unpaired at the end quotes nothing.
+fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
+    let marks: Vec<usize> = (0..src.len()).filter(|&i| is_quote_mark(src[i])).collect();
+    marks
+        .chunks_exact(2)
+        .map(|p| (p[0], p[1]))
+        .filter(|&(i, _)| {
+            let before = &src[i.saturating_sub(4)..i];
+            src[..i].iter().all(|c| c.is_whitespace())
+                || before
+                    .iter()
+                    .any(|c| matches!(c, '说' | '写' | '谓' | '问' | '提' | '讲' | '叫' | '称'))
+        })
+        .collect()
+}
+
+/// Does the clause end by asking agreement (好吗, 可以吗, 行吗, 好不好 …)? Where the agent
+/// proposes to act in it or in the clause before it (到了我通知您好吗, 今天下班前给您回复，可以
+/// 吗？) the reply tells, and the tag does not make those clauses questions. Without the agent
+/// acting, the tag still asks (效果好不好？ 质量还可以吗？) or scolds (不是告诉过你了好吗？).
+fn agreement_tag(chars: &[char]) -> bool {
     let body: &[char] = match chars {
         [rest @ .., '亲'] => rest,
         _ => chars,
@@ -1498,6 +1519,24 @@ fn seeks_agreement(chars: &[char]) -> bool {
         || body.ends_with(&['可', '不', '可', '以'])
 }
 
+/// Does the agent act in the clause (我, 这边, 小妹, 给您, 帮您, 回复您 …)?
+fn agent_acts(chars: &[char]) -> bool {
+    const AGENT: [&[char]; 10] = [
+        &['我'],
+        &['这', '边'],
+        &['小', '妹'],
+        &['给', '您'],
+        &['帮', '您'],
+        &['为', '您'],
+        &['给', '你'],
+        &['帮', '你'],
+        &['通', '知', '您'],
+        &['回', '复', '您'],
+    ];
+    (0..chars.len()).any(|i| AGENT.iter().any(|w| chars[i..].starts_with(w)))
+}
+
+/// A clause that only asks the customer to confirm what came before it.
 fn is_tag(chars: &[char]) -> bool {
     let body: &[char] = match chars.first() {
         Some('那' | '就') => &chars[1..],
@@ -1808,6 +1847,11 @@ mod tests {
         // Inner punctuation stays inside the quote; a quote never closed quotes nothing.
         assert!(!promise("您说的“不掉色，保证不缩水”我们没法承诺"));
         assert!(promise("这款“爆款 保证三天到"));
+        // A quoted word for emphasis is said (no reporting word before it), and marks merged
+        // with the punctuation beside them are still read as typed.
+        assert!(promise("我们家都是“保证”正品"));
+        assert!(!promise("亲，您刚才说的，“保证三天到”，我们没法这么承诺"));
+        assert!(promise("亲，“包邮”的哦，保证明天到，“顺丰”发"));
         assert!(promise("您说的“预计”没错，保证三天到"));
         // Only violations: a quoted cue of another check still counts.
         assert!(
@@ -1824,11 +1868,14 @@ mod tests {
             ..Default::default()
         }));
         assert!(finds(&m, "下周补货，到了我通知您好吗？").is_some());
-        assert!(finds(&m, "下周上门，可以吗亲？").is_some());
+        assert!(finds(&m, "下周上门，我给您约上可以吗亲？").is_some());
         // The tag in the clause itself: it tells, and asks only for agreement.
         assert!(finds(&m, "下周给您回复可以吗？").is_some());
-        // A real question still asks the whole sentence.
+        // A real question still asks the whole sentence; a tag with no agent acting asks or
+        // scolds (效果好不好？ 不是说了下周好吗？).
         assert_eq!(finds(&m, "下周在家，方便收货吗？"), None);
+        assert_eq!(finds(&m, "下周用着效果好不好？"), None);
+        assert_eq!(finds(&m, "不是说了下周好吗？"), None);
     }
 
     #[test]
