@@ -220,8 +220,7 @@ pub fn run(a: EvalArgs) -> ExitCode {
     }
     match printed {
         Ok(()) => {}
-        // Piped into `head`: the reader has what it wanted.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) if super::reader_gone(&e) => {}
         Err(e) => {
             eprintln!("eval: cannot write the report: {e}");
             return ExitCode::from(2);

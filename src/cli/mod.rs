@@ -244,6 +244,12 @@ impl CommonArgs {
     }
 }
 
+/// Whether a write failed only because the reader closed the pipe (`peilian eval … | head`):
+/// the reader has what it wanted, so the command ends quietly and successfully.
+pub(crate) fn reader_gone(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
 /// Load the rubric named by `--rubric`, or the built-in one. Problems go to stderr.
 pub fn load_rubric(common: &CommonArgs) -> Result<crate::rubric::Rubric, ExitCode> {
     crate::catalog::load_rubric(&common.sources())

@@ -124,7 +124,7 @@ pub fn list(a: ScenariosArgs) -> ExitCode {
 fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !super::reader_gone(&e)
     {
         eprintln!("scenarios: cannot write the list: {e}");
     }

@@ -589,7 +589,7 @@ pub fn run(a: ScoreArgs) -> ExitCode {
             eprintln!("scored {n} lines, {bad} bad (see their \"error\")");
             ExitCode::from(1)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if super::reader_gone(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("score: {e}");
             ExitCode::from(2)

@@ -133,10 +133,9 @@ pub struct Scratch {
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     question: Vec<bool>,
-    /// Per clause: it stands inside a closed pair of quotation marks (您说的“保证三天到”).
+    /// Per clause: it stands inside quotation marks that report someone's words (您说的“保证三天
+    /// 到”). Empty when no clause does, as in most replies, which then skip the filter.
     quoted: Vec<bool>,
-    /// Whether any clause is quoted (most replies have none, and skip the filter).
-    any_quoted: bool,
     /// The reply's body: how many normalised chars are neither clause breaks nor 亲, and the
     /// last of them.
     body_len: usize,
@@ -544,7 +543,7 @@ impl Matcher {
             let (ci, rule) = &self.rules[slot as usize];
             let ci = *ci;
             // A violation is not heard in quoted words (您说的“肯定不会掉色”我们没法承诺).
-            if s.any_quoted && CheckId::ALL[ci].is_violation() {
+            if !s.quoted.is_empty() && CheckId::ALL[ci].is_violation() {
                 let quoted = &s.quoted;
                 s.slot_hits[slot as usize]
                     .retain(|h| !quoted.get(h.clause as usize).copied().unwrap_or(false));
@@ -628,8 +627,7 @@ impl Matcher {
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
                     && has_interrogative(chars));
             // 十分钟内回复您可以吗？ asks for agreement to what it tells: it tells, not asks.
-            s.question
-                .push(is_q && !(agreement_tag(chars) && agent_acts(chars)));
+            s.question.push(is_q && !offer_for_agreement(chars, &[]));
         }
         // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
         // marks that reports what someone said or wrote (您说的“保证三天到”, 页面写的是“预计”), or
@@ -637,14 +635,14 @@ impl Matcher {
         // (我们家都是“百分百”正品) is still said. The marks are read in the reply as typed:
         // normalisation merges a mark into the punctuation beside it.
         s.quoted.clear();
-        s.any_quoted = false;
         if s.src.iter().any(|&c| is_quote_mark(c)) {
             let spans = mentioned_spans(&s.src);
             for &(a, _, _) in &s.clauses {
                 let o = s.norm.origin.get(a).copied().unwrap_or(usize::MAX);
-                let inside = spans.iter().any(|&(i, j)| i < o && o < j);
-                s.quoted.push(inside);
-                s.any_quoted |= inside;
+                s.quoted.push(spans.iter().any(|&(i, j)| i < o && o < j));
+            }
+            if !s.quoted.contains(&true) {
+                s.quoted.clear();
             }
         }
         // A question mark asks the whole sentence: clauses joined by , ; : share it. A bare
@@ -654,9 +652,10 @@ impl Matcher {
             if (matches!(s.clauses[k].2, ',' | ';' | ':')
                 && s.question[k + 1]
                 && term == '?'
-                && !(agreement_tag(&s.norm.chars[a..b])
-                    && (agent_acts(&s.norm.chars[a..b])
-                        || agent_acts(&s.norm.chars[s.clauses[k].0..s.clauses[k].1]))))
+                && !offer_for_agreement(
+                    &s.norm.chars[a..b],
+                    &s.norm.chars[s.clauses[k].0..s.clauses[k].1],
+                ))
                 || is_tag(&s.norm.chars[a..b])
             {
                 s.question[k] = true;
@@ -1230,14 +1229,16 @@ impl Matcher {
             if before == 0 || after == 0 || Self::whichever(s, j) {
                 continue;
             }
+            let is_haishi =
+                s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..]);
             // A yes/no question (冰袋还是冻着的吗, 您还是想要红色吗): 还是 means "still" — unless
-            // the choice is embedded (方便说一下是燃气灶还是电磁炉吗).
+            // the choice is asked to be told (方便说一下是燃气灶还是电磁炉吗).
             let own_end = s.norm.chars[s.clauses[cl].0..s.clauses[cl].1]
                 .last()
                 .copied()
                 .unwrap_or(' ');
-            if matches!(own_end, '吗' | '么')
-                && s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..])
+            if is_haishi
+                && matches!(own_end, '吗' | '么')
                 && !asks_to_tell(&s.norm.chars[a..j.start as usize])
             {
                 continue;
@@ -1254,8 +1255,7 @@ impl Matcher {
                     .any(|x| x.role == Role::Picker);
             // 还是 between two options asks by itself (红色还是黑色 宝宝, 给小朋友吃还是大人吃哈),
             // unless it means "still" (还是建议, 还是挺好): the clause's question test knows which.
-            let haishi = s.norm.chars.get(j.start as usize..j.end as usize)
-                == Some(&['还', '是'][..])
+            let haishi = is_haishi
                 && s.question.get(cl).copied().unwrap_or(false)
                 && !embedded(&s.norm.chars[a..j.start as usize]);
             let asked = term == '?'
@@ -1432,7 +1432,7 @@ fn asks_to_tell(before: &[char]) -> bool {
         &['问', '一', '下'],
         &['问', '下'],
     ];
-    (0..before.len()).any(|i| WORDS.iter().any(|w| before[i..].starts_with(w)))
+    contains_any(before, &WORDS)
 }
 
 /// Words that make what follows an embedded question, not one put to the customer
@@ -1449,7 +1449,12 @@ fn embedded(before: &[char]) -> bool {
         &['查', '清'],
         &['看', '看'],
     ];
-    (0..before.len()).any(|i| WORDS.iter().any(|w| before[i..].starts_with(w)))
+    contains_any(before, &WORDS)
+}
+
+/// Whether any of `words` stands anywhere in `chars`.
+fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
+    (0..chars.len()).any(|i| words.iter().any(|w| chars[i..].starts_with(w)))
 }
 
 /// A clause that only addresses the customer (宝宝, 亲爱的, 姐妹).
@@ -1501,10 +1506,15 @@ fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// Does the clause end by asking agreement (好吗, 可以吗, 行吗, 好不好 …)? Where the agent
-/// proposes to act in it or in the clause before it (到了我通知您好吗, 今天下班前给您回复，可以
-/// 吗？) the reply tells, and the tag does not make those clauses questions. Without the agent
-/// acting, the tag still asks (效果好不好？ 质量还可以吗？) or scolds (不是告诉过你了好吗？).
+/// Does `tag` end by asking agreement (好吗, 可以吗, 行吗, 好不好 …) to what the agent proposes
+/// to do in it or in the clause `before` it (到了我通知您好吗, 今天下班前给您回复，可以吗？)? Then
+/// the reply tells, and the tag makes neither clause a question. Without the agent acting, the
+/// tag still asks (效果好不好？ 质量还可以吗？) or scolds (不是告诉过你了好吗？).
+fn offer_for_agreement(tag: &[char], before: &[char]) -> bool {
+    agreement_tag(tag) && (agent_acts(tag) || agent_acts(before))
+}
+
+/// Does the clause end by asking agreement (好吗, 可以吗, 行吗, 好不好 …)?
 fn agreement_tag(chars: &[char]) -> bool {
     let body: &[char] = match chars {
         [rest @ .., '亲'] => rest,
@@ -1533,7 +1543,7 @@ fn agent_acts(chars: &[char]) -> bool {
         &['通', '知', '您'],
         &['回', '复', '您'],
     ];
-    (0..chars.len()).any(|i| AGENT.iter().any(|w| chars[i..].starts_with(w)))
+    contains_any(chars, &AGENT)
 }
 
 /// A clause that only asks the customer to confirm what came before it.
