@@ -11,7 +11,7 @@
 //! The vocabulary is data: `assets/rubric/listening.ron`.
 
 use crate::diag::{self, Diagnostic};
-use crate::rubric::normalize::{Normalized, clauses, is_cjk, normalize};
+use crate::rubric::normalize::{Normalized, clauses, is_cjk, mentioned_spans, normalize};
 use crate::rubric::similarity::{Measure, comparable, similarity_prepared};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -96,6 +96,11 @@ pub fn takes(options: &[String], item: &Item) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct PromiseCues {
     pub times: Vec<String>,
+    /// Time words that only say "now" (马上, 立刻): a time promise only about an outcome
+    /// (马上发货), not about what the trainee does in the chat (我马上帮您核实).
+    pub immediate: Vec<String>,
+    /// Outcomes a customer waits for: an immediate word before one of these names a time.
+    pub outcomes: Vec<String>,
     pub units: Vec<String>,
     pub commits: Vec<String>,
     pub actions: Vec<String>,
@@ -460,6 +465,9 @@ fn term_at(hay: &[char], t: &Term) -> Option<(usize, usize)> {
 struct Clause<'a> {
     start: usize,
     chars: &'a [char],
+    /// Inside quotation marks that report someone's words (您说的“今天一定到”): mentioned, so it
+    /// neither promises nor refuses.
+    quoted: bool,
     question: bool,
     request: bool,
     refusal: Option<(usize, usize)>,
@@ -472,6 +480,14 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     let norm = normalize(&reply.replace(['~', '～'], "，"));
     let chars = &norm.chars;
     let original: Vec<char> = reply.chars().collect();
+    let mentioned = if original
+        .iter()
+        .any(|&c| crate::rubric::normalize::is_quote_mark(c))
+    {
+        mentioned_spans(&original)
+    } else {
+        Vec::new()
+    };
     let span_text = |n: &Normalized, a: usize, b: usize| -> (String, usize, usize) {
         let (s, e) = n.original_span(a, b);
         let e = e.min(original.len());
@@ -492,15 +508,18 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     };
     let mut heard = Heard::default();
 
-    let cls: Vec<Clause> = clauses(chars)
+    let mut cls: Vec<Clause> = clauses(chars)
         .into_iter()
         .map(|(a, b, term)| {
             let c = &chars[a..b];
             let question = term == '?'
                 || vocab.question_words.iter().any(|w| contains(c, w)) && !c.ends_with(&['了']);
+            let o = norm.origin.get(a).copied().unwrap_or(usize::MAX);
+            let quoted = mentioned.iter().any(|&(i, j)| i < o && o < j);
             Clause {
                 start: a,
                 chars: c,
+                quoted,
                 question,
                 // 申请 holds 请 but asks nothing of the customer.
                 request: {
@@ -512,10 +531,27 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                         .collect();
                     vocab.request_words.iter().any(|w| contains(&c, w))
                 },
-                refusal: first_at(c, &vocab.refusals),
+                refusal: if quoted {
+                    None
+                } else {
+                    first_at(c, &vocab.refusals)
+                },
             }
         })
         .collect();
+    // The first half of a choice asks with the second: in 您看是给您补发，还是退差价呢 the
+    // trainee offers 补发, it does not promise it.
+    for k in (0..cls.len().saturating_sub(1)).rev() {
+        let next = &cls[k + 1];
+        if next.question
+            && vocab
+                .choice_joiners
+                .iter()
+                .any(|j| next.chars.starts_with(&j.chars().collect::<Vec<_>>()))
+        {
+            cls[k].question = true;
+        }
+    }
 
     for cl in &cls {
         // Asked: an ask cue in a question or a request — not in a sign-off (有什么问题随时找我).
@@ -583,9 +619,12 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 .push(term_item(cl.start + a, cl.start + b, t, t.group.clone()));
         }
         // Promised: a time (or a committed action) in a statement that refuses nothing.
-        if !cl.question && cl.refusal.is_none() {
-            let time = first_at(cl.chars, &vocab.promise.times).is_some()
-                || has_duration(cl.chars, &vocab.promise.units);
+        if !cl.question && cl.refusal.is_none() && !cl.quoted {
+            let p = &vocab.promise;
+            let time = first_at(cl.chars, &p.times).is_some()
+                || has_duration(cl.chars, &p.units)
+                || (first_at(cl.chars, &p.immediate).is_some()
+                    && first_at(cl.chars, &p.outcomes).is_some());
             let commit = vocab.promise.commits.iter().any(|w| contains(cl.chars, w));
             let action = vocab.promise.actions.iter().any(|w| contains(cl.chars, w));
             let kind = if time && (commit || action) {

@@ -252,3 +252,49 @@ fn a_cue_inside_a_longer_word_is_not_heard() {
     let h = hear("这边马上给您重发一件", LATE);
     assert!(h.offered_ids().contains("resend"));
 }
+
+#[test]
+fn an_immediate_action_in_the_chat_is_no_time_promise() {
+    // 马上 before what the trainee does in the chat promises that action, not a time…
+    let h = hear("我马上帮您核实一下", LATE);
+    assert_eq!(h.promised.len(), 1, "{:?}", h.promised);
+    assert_eq!(h.promised[0].kind, PromiseKind::Action);
+    let h = hear("好的亲这就去帮您查", LATE);
+    assert!(
+        h.promised.iter().all(|p| p.kind == PromiseKind::Action),
+        "{:?}",
+        h.promised
+    );
+    // …before an outcome the customer waits for, it promises a time.
+    let h = hear("我马上给您补发", LATE);
+    assert_eq!(h.promised[0].kind, PromiseKind::Time);
+    let h = hear("立刻给您退款", LATE);
+    assert_eq!(h.promised[0].kind, PromiseKind::Time);
+}
+
+#[test]
+fn the_customers_quoted_words_are_neither_promised_nor_refused() {
+    let h = hear("您说的“一定今天到”我记下了，我去问问快递", LATE);
+    assert!(
+        h.promised.iter().all(|p| !p.text.contains("今天到")),
+        "{:?}",
+        h.promised
+    );
+    let h = hear("您说客服讲“不能退”？那是误会，可以退的", LATE);
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    // The same words said, not quoted, are heard.
+    let h = hear("一定今天给您送到", LATE);
+    assert_eq!(h.promised[0].kind, PromiseKind::Time);
+    let h = hear("这个不能退", LATE);
+    assert_eq!(h.refused.len(), 1);
+}
+
+#[test]
+fn the_first_half_of_a_choice_offers_and_promises_nothing() {
+    let h = hear("您看是给您补发赠品，还是给您退差价呢", LATE);
+    assert!(h.promised.is_empty(), "{:?}", h.promised);
+    assert!(h.choice);
+    // A statement before a separate question still promises.
+    let h = hear("今天下午给您补发，您看还有别的问题吗", LATE);
+    assert_eq!(h.promised.len(), 1, "{:?}", h.promised);
+}

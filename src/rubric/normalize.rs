@@ -413,6 +413,30 @@ pub fn clauses_into(chars: &[char], out: &mut Vec<(usize, usize, char)>) {
     }
 }
 
+/// Quotation marks as typed (not 《》, which name a title).
+pub fn is_quote_mark(c: char) -> bool {
+    matches!(c, '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂')
+}
+
+/// The closed quotation pairs of a reply (as char offsets of the two marks) that report someone's
+/// words: a reporting word stands in the four chars before the opening mark (说, 写, 所谓, 问, 提,
+/// 讲, 叫, 称), or only spaces do (the customer's words pasted at the start). A mark left
+/// unpaired at the end quotes nothing.
+pub fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
+    let marks: Vec<usize> = (0..src.len()).filter(|&i| is_quote_mark(src[i])).collect();
+    marks
+        .chunks_exact(2)
+        .map(|p| (p[0], p[1]))
+        .filter(|&(i, _)| {
+            let before = &src[i.saturating_sub(4)..i];
+            src[..i].iter().all(|c| c.is_whitespace())
+                || before
+                    .iter()
+                    .any(|c| matches!(c, '说' | '写' | '谓' | '问' | '提' | '讲' | '叫' | '称'))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
