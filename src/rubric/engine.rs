@@ -4,7 +4,7 @@
 
 use super::automaton::{CharAutomaton, MATCH, START};
 use super::check::CheckId;
-use super::normalize::{self, Normalized};
+use super::normalize::{self, Normalized, is_quote_mark, mentioned_spans};
 use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -67,6 +67,8 @@ enum Role {
     Requires,
     /// A cue that counts only when it fills its clause.
     Bare,
+    /// An ask word after a cue that may only soften it (`softens`).
+    Asks,
     /// A cue of step k of a `Seq` rule.
     Step(u8),
     /// The first / second half of fuzzy cue k: where one half stands, the whole cue is looked
@@ -94,6 +96,7 @@ enum CompiledRule {
         requires: bool,
         at_end: bool,
         echo: bool,
+        softens: bool,
     },
     Seq {
         steps: u8,
@@ -325,6 +328,7 @@ impl Matcher {
                         bare_clause,
                         at_end,
                         echo,
+                        softens,
                     } = p;
                     add(bare_clause, slot, Role::Bare);
                     if *fuzzy_on {
@@ -349,12 +353,14 @@ impl Matcher {
                     add(unless_reply, slot, Role::Reply);
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
+                    add(softens, slot, Role::Asks);
                     CompiledRule::Phrases {
                         question: question_of(*question, *not_question),
                         window: window.unwrap_or(4),
                         requires: !requires_clause.is_empty(),
                         at_end: *at_end,
                         echo: *echo,
+                        softens: !softens.is_empty(),
                     }
                 }
                 Rule::Seq(q) => {
@@ -569,9 +575,16 @@ impl Matcher {
                     requires,
                     at_end,
                     echo,
-                } => {
-                    self.eval_phrases(slot, *question, *window, *requires, (*at_end, *echo), s, ev)
-                }
+                    softens,
+                } => self.eval_phrases(
+                    slot,
+                    *question,
+                    *window,
+                    *requires,
+                    (*at_end, *echo, *softens),
+                    s,
+                    ev,
+                ),
                 CompiledRule::Seq {
                     steps,
                     max_gap,
@@ -905,7 +918,7 @@ impl Matcher {
         question: Option<bool>,
         window: usize,
         requires: bool,
-        (at_end, echo): (bool, bool),
+        (at_end, echo, softens): (bool, bool, bool),
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -960,6 +973,9 @@ impl Matcher {
             if Self::cancelled(check, h, window, s) {
                 continue;
             }
+            if softens && Self::softens_ask(s, check, h) {
+                continue;
+            }
             found = Some(());
             Self::push_span(s, h.start, h.end, ev);
             if ev.full() {
@@ -967,6 +983,40 @@ impl Matcher {
             }
         }
         found
+    }
+
+    /// Whether cue `h` only softens an ask (see `PhraseRule::softens`): an ask word after it in
+    /// its clause, or only filler after it and the next clause holds an ask word or asks by its
+    /// own form (its own ? or 吗, or a question word), not by a ? it shares with others.
+    fn softens_ask(s: &Scratch, check: u16, h: &Hit) -> bool {
+        let asks_word = |cl: u32, from: u32| {
+            Self::clause_hits_in(s, check, cl)
+                .iter()
+                .any(|x| x.role == Role::Asks && x.start >= from)
+        };
+        if asks_word(h.clause, h.end) {
+            return true;
+        }
+        // Else the cue must open the reply (after a greeting or an address at most) with
+        // nothing after it in its clause: 专票开不了，不好意思哈，您需要普票吗 apologises.
+        if !Self::filler_after(s, h.clause, h.end as usize) || !Self::filler_before(s, h) {
+            return false;
+        }
+        let said_before: usize = s.clauses[..h.clause as usize]
+            .iter()
+            .map(|&(a, b, _)| s.norm.chars[a..b].iter().filter(|c| !filler(c)).count())
+            .sum();
+        if said_before > 3 {
+            return false;
+        }
+        let next = h.clause + 1;
+        let Some(&(a, b, term)) = s.clauses.get(next as usize) else {
+            return false;
+        };
+        let c = &s.norm.chars[a..b];
+        asks_word(next, 0)
+            || (s.question.get(next as usize).copied().unwrap_or(false)
+                && (term == '?' || matches!(c.last(), Some('吗' | '么')) || has_interrogative(c)))
     }
 
     /// How many chars the reply's clauses other than `clause` hold, fillers aside.
@@ -1480,30 +1530,6 @@ fn is_address(chars: &[char]) -> bool {
         _ => chars,
     };
     WORDS.contains(&body)
-}
-
-/// Quotation marks as typed (not 《》, which name a title).
-fn is_quote_mark(c: char) -> bool {
-    matches!(c, '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂')
-}
-
-/// The closed quotation pairs of a reply (as char offsets of the two marks) that report someone's
-/// words: a reporting word stands in the four chars before the opening mark (说, 写, 所谓, 问, 提,
-/// 讲, 叫, 称), or only spaces do (the customer's words pasted at the start). A mark left
-/// unpaired at the end quotes nothing.
-fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
-    let marks: Vec<usize> = (0..src.len()).filter(|&i| is_quote_mark(src[i])).collect();
-    marks
-        .chunks_exact(2)
-        .map(|p| (p[0], p[1]))
-        .filter(|&(i, _)| {
-            let before = &src[i.saturating_sub(4)..i];
-            src[..i].iter().all(|c| c.is_whitespace())
-                || before
-                    .iter()
-                    .any(|c| matches!(c, '说' | '写' | '谓' | '问' | '提' | '讲' | '叫' | '称'))
-        })
-        .collect()
 }
 
 /// Does `tag` end by asking agreement (好吗, 可以吗, 行吗, 好不好 …) to what the agent proposes

@@ -261,6 +261,11 @@ pub struct PhraseRule {
     /// (没货就是没货, 不送赠品就是不送): the two chars after the cue stood in the six before it
     /// (or the one char after it right before it), and only filler follows in the clause.
     pub echo: bool,
+    /// Ask words (麻烦, 请问, 确认, 插一句): the cue only softens an ask, and does not count, when
+    /// the rest of its clause holds one, or holds only filler and the next clause holds one or
+    /// asks by its own form (不好意思 您要哪个尺码呀, 不好意思亲 麻烦发下订单号). Not where something
+    /// else is said first (不好意思让您久等了，麻烦发下订单号).
+    pub softens: Vec<String>,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
