@@ -67,6 +67,8 @@ enum Role {
     Requires,
     /// A cue that counts only when it fills its clause.
     Bare,
+    /// A cue that counts only with nothing but filler before it in its clause.
+    Lead,
     /// An ask word after a cue that may only soften it (`softens`).
     Asks,
     /// A cue of step k of a `Seq` rule.
@@ -188,6 +190,7 @@ fn role_flags(role: Role) -> u8 {
         Role::Cue
         | Role::Whole
         | Role::Bare
+        | Role::Lead
         | Role::Step(0)
         | Role::Joiner
         | Role::Picker
@@ -329,8 +332,10 @@ impl Matcher {
                         at_end,
                         echo,
                         softens,
+                        leading,
                     } = p;
                     add(bare_clause, slot, Role::Bare);
+                    add(leading, slot, Role::Lead);
                     if *fuzzy_on {
                         for w in any {
                             let cue: Vec<char> = normalize::normalize(w).chars;
@@ -451,7 +456,9 @@ impl Matcher {
                 let pid = pid as usize;
                 for &(check, role) in &roles[pid] {
                     let mut flags = role_flags(role);
-                    if role == Role::Bare || (role == Role::Step(0) && bare_slot[check as usize]) {
+                    if matches!(role, Role::Bare | Role::Lead)
+                        || (role == Role::Step(0) && bare_slot[check as usize])
+                    {
                         flags |= BARE_FIRST;
                     }
                     let h = StateHit {
@@ -811,7 +818,7 @@ impl Matcher {
         let read_in = &s.norm.read_in;
         for &k in &s.touched {
             s.slot_hits[k as usize].retain(|h| {
-                !(matches!(h.role, Role::Cue | Role::Whole | Role::Bare)
+                !(matches!(h.role, Role::Cue | Role::Whole | Role::Bare | Role::Lead)
                     && h.end == h.start + 1
                     && read_in.contains(&(h.start as usize)))
             });
@@ -926,7 +933,8 @@ impl Matcher {
         let last_clause = s.clauses.len().saturating_sub(1) as u32;
         for h in Self::slot(s, check) {
             match h.role {
-                Role::Cue => {}
+                // A leading cue was kept by the scan only with filler before it.
+                Role::Cue | Role::Lead => {}
                 Role::Whole => {
                     // The cue is the whole reply (but for 亲 and a particle): 不知道。
                     // (The body's length and last char are counted once per reply.)

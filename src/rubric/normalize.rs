@@ -50,15 +50,15 @@ fn fold(c: char) -> Option<char> {
         '\u{3000}' => ' ',
         '､' => ',',
         '。' | '｡' | '…' => '.',
-        '“' | '”' | '「' | '」' | '『' | '』' | '《' | '》' => '"',
-        '‘' | '’' => '\'',
+        // Single quotes quote in Chinese text as double ones do (跟您讲'肯定明天到').
+        '“' | '”' | '「' | '」' | '『' | '』' | '《' | '》' | '‘' | '’' | '\'' => '"',
         '—' | '–' => '-',
         '\r' | '\t' => ' ',
         _ => c,
     };
     match c {
         '~' | '～' | '〜' => Some(' '),
-        '^' | '*' | '\'' | '`' => None,
+        '^' | '*' | '`' => None,
         c if c.is_control() && c != '\n' => None,
         c if is_pictograph(c) => None,
         c if c.is_ascii_uppercase() => Some(c.to_ascii_lowercase()),
@@ -413,9 +413,12 @@ pub fn clauses_into(chars: &[char], out: &mut Vec<(usize, usize, char)>) {
     }
 }
 
-/// Quotation marks as typed (not 《》, which name a title).
+/// Quotation marks as typed, single ones too (not 《》, which name a title).
 pub fn is_quote_mark(c: char) -> bool {
-    matches!(c, '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂')
+    matches!(
+        c,
+        '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂' | '‘' | '’' | '\''
+    )
 }
 
 /// The closed quotation pairs of a reply (as char offsets of the two marks) that report someone's

@@ -266,6 +266,9 @@ pub struct PhraseRule {
     /// asks by its own form (不好意思 您要哪个尺码呀, 不好意思亲 麻烦发下订单号). Not where something
     /// else is said first (不好意思让您久等了，麻烦发下订单号).
     pub softens: Vec<String>,
+    /// Cues that count only with nothing but filler before them in their clause: 在的 opening a
+    /// reply (亲 在的, 在哦 有什么可以帮您), not 吊牌和包装都在哦.
+    pub leading: Vec<String>,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
