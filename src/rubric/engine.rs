@@ -1289,6 +1289,10 @@ impl Matcher {
             }
             let is_haishi =
                 s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..]);
+            // 还是 right after the agent (我还是帮您催一下吧, 小妹还是…) means "rather".
+            if is_haishi && agent_only(&s.norm.chars[s.clauses[cl].0..j.start as usize]) {
+                continue;
+            }
             // A yes/no question (冰袋还是冻着的吗, 您还是想要红色吗): 还是 means "still" — unless
             // the choice is asked to be told (方便说一下是燃气灶还是电磁炉吗).
             let own_end = s.norm.chars[s.clauses[cl].0..s.clauses[cl].1]
@@ -1316,9 +1320,14 @@ impl Matcher {
             let haishi = is_haishi
                 && s.question.get(cl).copied().unwrap_or(false)
                 && !embedded(&s.norm.chars[a..j.start as usize]);
+            // 要拦截退回呢 还是等送到了您拒收: the first option asks with 呢 before the joiner.
+            let ne_before = j.start as usize == s.clauses[cl].0
+                && cl > 0
+                && s.norm.chars[s.clauses[cl - 1].0..s.clauses[cl - 1].1].last() == Some(&'呢');
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || haishi
+                || ne_before
                 || next_q
                 || mine()
                     .any(|x| x.role == Role::Asker && x.start as usize >= a && x.end <= j.start);
@@ -1354,7 +1363,8 @@ impl Matcher {
                 || mine().any(|x| {
                     x.role == Role::Joiner
                         && x.end <= p.start
-                        && !Self::whichever(s, x)
+                        // 补发或者退款都可以 您看要哪个呢: either will do, then pick one.
+                        && (!Self::whichever(s, x) || (x.clause < p.clause && Self::either_ok(s, x)))
                         && !mine().any(|n| {
                             n.role == Role::NotChoice && n.start < x.end && x.start < n.end
                         })
@@ -1366,6 +1376,18 @@ impl Matcher {
             }
         }
         None
+    }
+
+    /// 补发或者退款都可以: the shop accepts either (都可以, 都行, 都能), so the customer is to pick.
+    /// Not 都还有货, which tells.
+    fn either_ok(s: &Scratch, j: &Hit) -> bool {
+        let cl = j.clause as usize;
+        let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
+        let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
+        after
+            .windows(2)
+            .any(|w| w[0] == '都' && matches!(w[1], '可' | '行' | '能' | 'o'))
+            || after.ends_with(&['都'])
     }
 
     /// 红色还是蓝色都有货: a joiner followed by 都 in its clause means "whichever".
@@ -1538,6 +1560,35 @@ fn is_address(chars: &[char]) -> bool {
         _ => chars,
     };
     WORDS.contains(&body)
+}
+
+/// Is `lead` only the agent as subject (我, 小妹, 这边, 我们客服 …) and particles?
+fn agent_only(lead: &[char]) -> bool {
+    !lead.is_empty()
+        && lead.iter().all(|c| {
+            matches!(
+                c,
+                '我' | '们'
+                    | '小'
+                    | '妹'
+                    | '这'
+                    | '边'
+                    | '客'
+                    | '服'
+                    | '咱'
+                    | '那'
+                    | '就'
+                    | '也'
+                    | '亲'
+                    | '哦'
+                    | '呢'
+                    | '啊'
+                    | '哈'
+            )
+        })
+        && lead
+            .iter()
+            .any(|c| matches!(c, '我' | '妹' | '边' | '服' | '咱'))
 }
 
 /// Does `tag` end by asking agreement (好吗, 可以吗, 行吗, 好不好 …) to what the agent proposes
