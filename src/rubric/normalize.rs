@@ -279,7 +279,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 30] = [
+const TYPOS: [([char; 2], [char; 2]); 32] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -310,6 +310,8 @@ const TYPOS: [([char; 2], [char; 2]); 30] = [
     (['赔', '尝'], ['赔', '偿']),
     (['补', '尝'], ['补', '偿']),
     (['联', '细'], ['联', '系']),
+    (['栏', '截'], ['拦', '截']),
+    (['价', '宝'], ['价', '保']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -342,6 +344,8 @@ fn fix_typos(chars: &mut [char]) {
                 | '赔'
                 | '补'
                 | '联'
+                | '栏'
+                | '价'
         ) {
             continue;
         }
