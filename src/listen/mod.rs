@@ -101,6 +101,9 @@ pub struct PromiseCues {
     pub immediate: Vec<String>,
     /// Outcomes a customer waits for: an immediate word before one of these names a time.
     pub outcomes: Vec<String>,
+    /// What the trainee does in the chat itself (核实, 查): with one of these the outcome is
+    /// what is looked into (我马上帮您核实退款进度), not a time promised.
+    pub in_chat: Vec<String>,
     pub units: Vec<String>,
     pub commits: Vec<String>,
     pub actions: Vec<String>,
@@ -543,7 +546,11 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     // trainee offers 补发, it does not promise it.
     for k in (0..cls.len().saturating_sub(1)).rev() {
         let next = &cls[k + 1];
+        // (Not 还是 in a yes/no question, which means "still": 今天给您换货，还是发原来的地址吗？)
+        let still =
+            next.chars.starts_with(&['还', '是']) && matches!(next.chars.last(), Some('吗' | '么'));
         if next.question
+            && !still
             && vocab
                 .choice_joiners
                 .iter()
@@ -592,9 +599,15 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 group: String::new(),
             });
         }
-        // Offered: options named in a clause that does not refuse them.
+        // Offered: options named in a clause that does not refuse them, and not in the
+        // customer's words quoted back (您说客服讲“不能退款”).
         let mut here = Vec::new();
-        for t in vocab.options.iter().chain(ctx.shop_options) {
+        for t in vocab
+            .options
+            .iter()
+            .chain(ctx.shop_options)
+            .filter(|_| !cl.quoted)
+        {
             if let Some((a, b)) = term_at(cl.chars, t) {
                 // A refusal in the option's clause refuses it (不能退款, 赠品也不能再加了).
                 if cl.refusal.is_some() {
@@ -624,7 +637,8 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             let time = first_at(cl.chars, &p.times).is_some()
                 || has_duration(cl.chars, &p.units)
                 || (first_at(cl.chars, &p.immediate).is_some()
-                    && first_at(cl.chars, &p.outcomes).is_some());
+                    && first_at(cl.chars, &p.outcomes).is_some()
+                    && first_at(cl.chars, &p.in_chat).is_none());
             let commit = vocab.promise.commits.iter().any(|w| contains(cl.chars, w));
             let action = vocab.promise.actions.iter().any(|w| contains(cl.chars, w));
             let kind = if time && (commit || action) {

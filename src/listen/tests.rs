@@ -270,6 +270,13 @@ fn an_immediate_action_in_the_chat_is_no_time_promise() {
     assert_eq!(h.promised[0].kind, PromiseKind::Time);
     let h = hear("立刻给您退款", LATE);
     assert_eq!(h.promised[0].kind, PromiseKind::Time);
+    // Looking into an outcome is still an action in the chat.
+    let h = hear("我马上帮您核实退款进度", LATE);
+    assert!(
+        h.promised.iter().all(|p| p.kind == PromiseKind::Action),
+        "{:?}",
+        h.promised
+    );
 }
 
 #[test]
@@ -282,6 +289,12 @@ fn the_customers_quoted_words_are_neither_promised_nor_refused() {
     );
     let h = hear("您说客服讲“不能退”？那是误会，可以退的", LATE);
     assert!(h.refused.is_empty(), "{:?}", h.refused);
+    // Nor is an option in them offered.
+    let h = hear("您说客服讲“不能退款”？这个我帮您核实一下", LATE);
+    assert!(h.offered.is_empty(), "{:?}", h.offered);
+    // The agent's own words in quotes are said (我跟您讲'明天一定给您发出').
+    let h = hear("我跟您讲'明天一定给您发出'", LATE);
+    assert_eq!(h.promised.len(), 1, "{:?}", h.promised);
     // The same words said, not quoted, are heard.
     let h = hear("一定今天给您送到", LATE);
     assert_eq!(h.promised[0].kind, PromiseKind::Time);
@@ -294,6 +307,9 @@ fn the_first_half_of_a_choice_offers_and_promises_nothing() {
     let h = hear("您看是给您补发赠品，还是给您退差价呢", LATE);
     assert!(h.promised.is_empty(), "{:?}", h.promised);
     assert!(h.choice);
+    // 还是 in a yes/no question means "still": the clause before it promises.
+    let h = hear("今天给您换货，还是发原来的地址吗？", LATE);
+    assert_eq!(h.promised.len(), 1, "{:?}", h.promised);
     // A statement before a separate question still promises.
     let h = hear("今天下午给您补发，您看还有别的问题吗", LATE);
     assert_eq!(h.promised.len(), 1, "{:?}", h.promised);

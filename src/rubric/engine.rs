@@ -1323,7 +1323,7 @@ impl Matcher {
             // 要拦截退回呢 还是等送到了您拒收: the first option asks with 呢 before the joiner.
             let ne_before = j.start as usize == s.clauses[cl].0
                 && cl > 0
-                && s.norm.chars[s.clauses[cl - 1].0..s.clauses[cl - 1].1].last() == Some(&'呢');
+                && option_clause(&s.norm.chars[s.clauses[cl - 1].0..s.clauses[cl - 1].1]);
             let asked = term == '?'
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || haishi
@@ -1386,7 +1386,7 @@ impl Matcher {
         let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
         after
             .windows(2)
-            .any(|w| w[0] == '都' && matches!(w[1], '可' | '行' | '能' | 'o'))
+            .any(|w| w[0] == '都' && matches!(w[1], '可' | '行' | 'o'))
             || after.ends_with(&['都'])
     }
 
@@ -1562,6 +1562,23 @@ fn is_address(chars: &[char]) -> bool {
     WORDS.contains(&body)
 }
 
+/// Does `c` put an option and end with 呢 (要拦截退回呢, 您是想换货呢), not a remark (收到了呢,
+/// 您好呢): after address words and 您, it opens with wanting, choosing or the shop acting.
+fn option_clause(c: &[char]) -> bool {
+    if c.last() != Some(&'呢') || c.ends_with(&['了', '呢']) {
+        return false;
+    }
+    let body: Vec<char> = c
+        .iter()
+        .copied()
+        .skip_while(|ch| filler(ch) || matches!(ch, '您' | '你'))
+        .collect();
+    matches!(
+        body.first(),
+        Some('要' | '是' | '想' | '选' | '给' | '帮' | '直' | '先' | '换' | '退' | '补')
+    )
+}
+
 /// Is `lead` only the agent as subject (我, 小妹, 这边, 我们客服 …) and particles?
 fn agent_only(lead: &[char]) -> bool {
     !lead.is_empty()
@@ -1586,9 +1603,7 @@ fn agent_only(lead: &[char]) -> bool {
                     | '哈'
             )
         })
-        && lead
-            .iter()
-            .any(|c| matches!(c, '我' | '妹' | '边' | '服' | '咱'))
+        && lead.iter().any(|c| matches!(c, '我' | '妹' | '服' | '咱'))
 }
 
 /// Does `tag` end by asking agreement (好吗, 可以吗, 行吗, 好不好 …) to what the agent proposes

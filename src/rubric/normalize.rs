@@ -425,6 +425,21 @@ pub fn is_quote_mark(c: char) -> bool {
     )
 }
 
+/// The agent reports their own words (我跟您说'保证明天到', 实话跟您讲'绝对不掉色'): said, not
+/// mentioned. 我 before 您/你 speaks; 您跟我说的 reports the customer.
+fn agent_speaks(before: &[char]) -> bool {
+    if before.contains(&'实') {
+        return true;
+    }
+    let me = before.iter().position(|&c| c == '我');
+    let you = before.iter().position(|&c| matches!(c, '您' | '你'));
+    match (me, you) {
+        (Some(m), Some(y)) => m < y,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
 /// The closed quotation pairs of a reply (as char offsets of the two marks) that report someone's
 /// words: a reporting word stands in the four chars before the opening mark (说, 写, 所谓, 问, 提,
 /// 讲, 叫, 称), or only spaces do (the customer's words pasted at the start). A mark left
@@ -437,9 +452,10 @@ pub fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
         .filter(|&(i, _)| {
             let before = &src[i.saturating_sub(4)..i];
             src[..i].iter().all(|c| c.is_whitespace())
-                || before
+                || (before
                     .iter()
                     .any(|c| matches!(c, '说' | '写' | '谓' | '问' | '提' | '讲' | '叫' | '称'))
+                    && !agent_speaks(&src[i.saturating_sub(6)..i]))
         })
         .collect()
 }
