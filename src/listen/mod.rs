@@ -11,7 +11,7 @@
 //! The vocabulary is data: `assets/rubric/listening.ron`.
 
 use crate::diag::{self, Diagnostic};
-use crate::rubric::normalize::{Normalized, clauses, is_cjk, mentioned_spans, normalize};
+use crate::rubric::normalize::{Normalized, clauses, is_cjk, normalize, quoted_clauses};
 use crate::rubric::similarity::{Measure, comparable, similarity_prepared};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -483,14 +483,6 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     let norm = normalize(&reply.replace(['~', '～'], "，"));
     let chars = &norm.chars;
     let original: Vec<char> = reply.chars().collect();
-    let mentioned = if original
-        .iter()
-        .any(|&c| crate::rubric::normalize::is_quote_mark(c))
-    {
-        mentioned_spans(&original)
-    } else {
-        Vec::new()
-    };
     let span_text = |n: &Normalized, a: usize, b: usize| -> (String, usize, usize) {
         let (s, e) = n.original_span(a, b);
         let e = e.min(original.len());
@@ -511,14 +503,22 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     };
     let mut heard = Heard::default();
 
-    let mut cls: Vec<Clause> = clauses(chars)
+    let spans = clauses(chars);
+    let mut quoted_at = Vec::new();
+    quoted_clauses(
+        &original,
+        &norm.origin,
+        spans.iter().map(|c| c.0),
+        &mut quoted_at,
+    );
+    let mut cls: Vec<Clause> = spans
         .into_iter()
-        .map(|(a, b, term)| {
+        .enumerate()
+        .map(|(k, (a, b, term))| {
             let c = &chars[a..b];
             let question = term == '?'
                 || vocab.question_words.iter().any(|w| contains(c, w)) && !c.ends_with(&['了']);
-            let o = norm.origin.get(a).copied().unwrap_or(usize::MAX);
-            let quoted = mentioned.iter().any(|&(i, j)| i < o && o < j);
+            let quoted = quoted_at.get(k).copied().unwrap_or(false);
             Clause {
                 start: a,
                 chars: c,
@@ -551,10 +551,13 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             next.chars.starts_with(&['还', '是']) && matches!(next.chars.last(), Some('吗' | '么'));
         if next.question
             && !still
-            && vocab
-                .choice_joiners
-                .iter()
-                .any(|j| next.chars.starts_with(&j.chars().collect::<Vec<_>>()))
+            && vocab.choice_joiners.iter().any(|j| {
+                next.chars
+                    .iter()
+                    .copied()
+                    .take(j.chars().count())
+                    .eq(j.chars())
+            })
         {
             cls[k].question = true;
         }

@@ -4,7 +4,7 @@
 
 use super::automaton::{CharAutomaton, MATCH, START};
 use super::check::CheckId;
-use super::normalize::{self, Normalized, is_quote_mark, mentioned_spans};
+use super::normalize::{self, Normalized, quoted_clauses};
 use super::schema::{ChoiceRule, ConcessionRule, PhraseRule, Rule, SeqRule};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -654,17 +654,12 @@ impl Matcher {
         // that opens the reply (the customer's words pasted back). A quoted word for emphasis
         // (我们家都是“百分百”正品) is still said. The marks are read in the reply as typed:
         // normalisation merges a mark into the punctuation beside it.
-        s.quoted.clear();
-        if s.src.iter().any(|&c| is_quote_mark(c)) {
-            let spans = mentioned_spans(&s.src);
-            for &(a, _, _) in &s.clauses {
-                let o = s.norm.origin.get(a).copied().unwrap_or(usize::MAX);
-                s.quoted.push(spans.iter().any(|&(i, j)| i < o && o < j));
-            }
-            if !s.quoted.contains(&true) {
-                s.quoted.clear();
-            }
-        }
+        quoted_clauses(
+            &s.src,
+            &s.norm.origin,
+            s.clauses.iter().map(|c| c.0),
+            &mut s.quoted,
+        );
         // A question mark asks the whole sentence: clauses joined by , ; : share it. A bare
         // confirming tag (对吗, 是吧, 对不对) asks whatever clause it follows, punctuated or not.
         for k in (0..s.clauses.len().saturating_sub(1)).rev() {
@@ -1381,21 +1376,27 @@ impl Matcher {
     /// 补发或者退款都可以: the shop accepts either (都可以, 都行, 都能), so the customer is to pick.
     /// Not 都还有货, which tells.
     fn either_ok(s: &Scratch, j: &Hit) -> bool {
-        let cl = j.clause as usize;
-        let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
-        let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
+        let after = Self::after_joiner(s, j);
         after
             .windows(2)
             .any(|w| w[0] == '都' && matches!(w[1], '可' | '行' | 'o'))
             || after.ends_with(&['都'])
     }
 
+    /// The rest of joiner `j`'s clause after it.
+    fn after_joiner<'s>(s: &'s Scratch, j: &Hit) -> &'s [char] {
+        let end = s
+            .clauses
+            .get(j.clause as usize)
+            .map(|c| c.1)
+            .unwrap_or(j.end as usize);
+        &s.norm.chars[j.end as usize..end.max(j.end as usize)]
+    }
+
     /// 红色还是蓝色都有货: a joiner followed by 都 in its clause means "whichever".
     fn whichever(s: &Scratch, j: &Hit) -> bool {
-        let cl = j.clause as usize;
-        let end = s.clauses.get(cl).map(|c| c.1).unwrap_or(j.end as usize);
         // 红色还是蓝色都好看: either will do. Not 都 inside the second option (一直都卡, 两边都没声).
-        let after = &s.norm.chars[j.end as usize..end.max(j.end as usize)];
+        let after = Self::after_joiner(s, j);
         after.iter().enumerate().any(|(i, &c)| {
             c == '都'
                 && !(i > 0
@@ -1568,13 +1569,9 @@ fn option_clause(c: &[char]) -> bool {
     if c.last() != Some(&'呢') || c.ends_with(&['了', '呢']) {
         return false;
     }
-    let body: Vec<char> = c
-        .iter()
-        .copied()
-        .skip_while(|ch| filler(ch) || matches!(ch, '您' | '你'))
-        .collect();
     matches!(
-        body.first(),
+        c.iter()
+            .find(|ch| !(filler(ch) || matches!(ch, '您' | '你'))),
         Some('要' | '是' | '想' | '选' | '给' | '帮' | '直' | '先' | '换' | '退' | '补')
     )
 }

@@ -418,7 +418,7 @@ pub fn clauses_into(chars: &[char], out: &mut Vec<(usize, usize, char)>) {
 }
 
 /// Quotation marks as typed, single ones too (not 《》, which name a title).
-pub fn is_quote_mark(c: char) -> bool {
+fn is_quote_mark(c: char) -> bool {
     matches!(
         c,
         '"' | '“' | '”' | '「' | '」' | '『' | '』' | '＂' | '‘' | '’' | '\''
@@ -444,7 +444,7 @@ fn agent_speaks(before: &[char]) -> bool {
 /// words: a reporting word stands in the four chars before the opening mark (说, 写, 所谓, 问, 提,
 /// 讲, 叫, 称), or only spaces do (the customer's words pasted at the start). A mark left
 /// unpaired at the end quotes nothing.
-pub fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
+fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
     let marks: Vec<usize> = (0..src.len()).filter(|&i| is_quote_mark(src[i])).collect();
     marks
         .chunks_exact(2)
@@ -458,6 +458,29 @@ pub fn mentioned_spans(src: &[char]) -> Vec<(usize, usize)> {
                     && !agent_speaks(&src[i.saturating_sub(6)..i]))
         })
         .collect()
+}
+
+/// Per clause (given by where each starts in `origin`'s normalised text): whether it stands
+/// inside a quotation that reports someone's words (see `mentioned_spans`) in `src`, the reply
+/// as typed. `out` is left empty when no clause does, as in most replies.
+pub fn quoted_clauses(
+    src: &[char],
+    origin: &[usize],
+    clause_starts: impl Iterator<Item = usize>,
+    out: &mut Vec<bool>,
+) {
+    out.clear();
+    let spans = mentioned_spans(src);
+    if spans.is_empty() {
+        return;
+    }
+    out.extend(clause_starts.map(|a| {
+        let o = origin.get(a).copied().unwrap_or(usize::MAX);
+        spans.iter().any(|&(i, j)| i < o && o < j)
+    }));
+    if !out.contains(&true) {
+        out.clear();
+    }
 }
 
 #[cfg(test)]
