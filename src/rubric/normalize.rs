@@ -89,6 +89,18 @@ fn emoji_code_len(chars: &[char], i: usize) -> Option<usize> {
     None
 }
 
+/// Is `chars[i..]` a masked name as exported chat logs write it (`[姓名x]`)? Returns its length.
+fn name_placeholder_len(chars: &[char], i: usize) -> Option<usize> {
+    const NAME: [char; 5] = ['[', '姓', '名', 'x', ']'];
+    let end = i + NAME.len();
+    (end <= chars.len()
+        && chars[i..end]
+            .iter()
+            .zip(NAME)
+            .all(|(c, n)| *c == n || (n == 'x' && *c == 'X')))
+    .then_some(NAME.len())
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF)
 }
@@ -164,6 +176,14 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
                 push_break(out, ' ', i);
             }
             i += 1;
+            continue;
+        }
+        if let Some(len) = name_placeholder_len(src, i) {
+            // A masked name (小[姓名x]可以帮您的): one char stands for it, so a cue around it
+            // keeps its length.
+            out.chars.push('某');
+            out.origin.push(i);
+            i += len;
             continue;
         }
         if let Some(len) = emoji_code_len(src, i) {
@@ -279,7 +299,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 32] = [
+const TYPOS: [([char; 2], [char; 2]); 33] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -312,6 +332,7 @@ const TYPOS: [([char; 2], [char; 2]); 32] = [
     (['联', '细'], ['联', '系']),
     (['栏', '截'], ['拦', '截']),
     (['价', '宝'], ['价', '保']),
+    (['拦', '击'], ['拦', '截']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -345,6 +366,7 @@ fn fix_typos(chars: &mut [char]) {
                 | '补'
                 | '联'
                 | '栏'
+                | '拦'
                 | '价'
         ) {
             continue;
