@@ -1300,6 +1300,15 @@ impl Matcher {
             {
                 continue;
             }
+            // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗) or in a request for one of
+            // two things (请您提供订单号或者服务单号) leaves nothing to pick: either will do.
+            if !is_haishi
+                && ((matches!(own_end, '吗' | '么')
+                    && !asks_to_tell(&s.norm.chars[a..j.start as usize]))
+                    || supplies(&s.norm.chars[a..j.start as usize]))
+            {
+                continue;
+            }
             let term = s.clauses[last].2;
             let tail = s.norm.chars[..b].last().copied().unwrap_or(' ');
             // In run-on chat the question often stands beside the options: 请问您家里几口人用呢
@@ -1512,6 +1521,20 @@ fn asks_to_tell(before: &[char]) -> bool {
         &['告', '诉'],
         &['问', '一', '下'],
         &['问', '下'],
+    ];
+    contains_any(before, &WORDS)
+}
+
+/// Words asking the customer to hand something over (请您提供, 发一下, 上传): options after
+/// them are what will do, not a choice (提供订单号或者服务单号都可以).
+fn supplies(before: &[char]) -> bool {
+    const WORDS: [&[char]; 6] = [
+        &['提', '供'],
+        &['发', '一', '下'],
+        &['发', '下'],
+        &['上', '传'],
+        &['填', '写'],
+        &['告', '知'],
     ];
     contains_any(before, &WORDS)
 }
