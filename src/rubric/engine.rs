@@ -1032,12 +1032,15 @@ impl Matcher {
             .sum()
     }
 
-    /// Whether only filler stands before `h` in its clause.
+    /// Whether only filler stands before `h` in its clause; a copula may stand with it (这个是
+    /// 不行的呢, 这边也是无法删除的).
     fn filler_before(s: &Scratch, h: &Hit) -> bool {
         let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
             return false;
         };
-        s.norm.chars[a..h.start as usize].iter().all(filler)
+        s.norm.chars[a..h.start as usize]
+            .iter()
+            .all(|c| filler(c) || *c == '是')
     }
 
     /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
