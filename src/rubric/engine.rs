@@ -1303,12 +1303,14 @@ impl Matcher {
             {
                 continue;
             }
-            // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗) or in a request for one of
-            // two things (请您提供订单号或者服务单号) leaves nothing to pick: either will do.
+            // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗, 有没有收到短信或者电话呢) or
+            // in a request for one of two things (请您提供订单号或者服务单号) leaves nothing to
+            // pick: either will do.
+            let lead = &s.norm.chars[a..j.start as usize];
             if !is_haishi
-                && ((matches!(own_end, '吗' | '么')
-                    && !asks_to_tell(&s.norm.chars[a..j.start as usize]))
-                    || supplies(&s.norm.chars[a..j.start as usize]))
+                && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
+                    || supplies(lead)
+                    || yes_no(lead))
             {
                 continue;
             }
@@ -1539,6 +1541,12 @@ fn supplies(before: &[char]) -> bool {
         &['填', '写'],
         &['告', '知'],
     ];
+    contains_any(before, &WORDS)
+}
+
+/// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
+fn yes_no(before: &[char]) -> bool {
+    const WORDS: [&[char]; 3] = [&['有', '没', '有'], &['是', '否'], &['有', '无']];
     contains_any(before, &WORDS)
 }
 
