@@ -1032,15 +1032,12 @@ impl Matcher {
             .sum()
     }
 
-    /// Whether only filler stands before `h` in its clause; a copula may stand with it (这个是
-    /// 不行的呢, 这边也是无法删除的).
+    /// Whether only filler stands before `h` in its clause.
     fn filler_before(s: &Scratch, h: &Hit) -> bool {
         let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
             return false;
         };
-        s.norm.chars[a..h.start as usize]
-            .iter()
-            .all(|c| filler(c) || *c == '是')
+        s.norm.chars[a..h.start as usize].iter().all(filler)
     }
 
     /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
@@ -1533,13 +1530,12 @@ fn asks_to_tell(before: &[char]) -> bool {
 /// Words asking the customer to hand something over (请您提供, 发一下, 上传): options after
 /// them are what will do, not a choice (提供订单号或者服务单号都可以).
 fn supplies(before: &[char]) -> bool {
-    const WORDS: [&[char]; 6] = [
+    const WORDS: [&[char]; 5] = [
         &['提', '供'],
         &['发', '一', '下'],
         &['发', '下'],
         &['上', '传'],
         &['填', '写'],
-        &['告', '知'],
     ];
     contains_any(before, &WORDS)
 }
