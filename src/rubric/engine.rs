@@ -1277,7 +1277,9 @@ impl Matcher {
                     })
                     .count()
             };
-            let before = words(&s.norm.chars[a..j.start as usize]);
+            // What stands before the joiner in its sentence: the first option and any asker.
+            let lead = &s.norm.chars[a..j.start as usize];
+            let before = words(lead);
             let after = words(&s.norm.chars[j.end as usize..b]);
             if before == 0 || after == 0 || Self::whichever(s, j) {
                 continue;
@@ -1294,16 +1296,12 @@ impl Matcher {
                 .last()
                 .copied()
                 .unwrap_or(' ');
-            if is_haishi
-                && matches!(own_end, '吗' | '么')
-                && !asks_to_tell(&s.norm.chars[a..j.start as usize])
-            {
+            if is_haishi && matches!(own_end, '吗' | '么') && !asks_to_tell(lead) {
                 continue;
             }
             // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗, 有没有收到短信或者电话呢) or
             // in a request for one of two things (请您提供订单号或者服务单号) leaves nothing to
             // pick: either will do.
-            let lead = &s.norm.chars[a..j.start as usize];
             if !is_haishi
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
@@ -1323,9 +1321,8 @@ impl Matcher {
                     .any(|x| x.role == Role::Picker);
             // 还是 between two options asks by itself (红色还是黑色 宝宝, 给小朋友吃还是大人吃哈),
             // unless it means "still" (还是建议, 还是挺好): the clause's question test knows which.
-            let haishi = is_haishi
-                && s.question.get(cl).copied().unwrap_or(false)
-                && !embedded(&s.norm.chars[a..j.start as usize]);
+            let haishi =
+                is_haishi && s.question.get(cl).copied().unwrap_or(false) && !embedded(lead);
             // 要拦截退回呢 还是等送到了您拒收: the first option asks with 呢 before the joiner.
             let ne_before = j.start as usize == s.clauses[cl].0
                 && cl > 0
