@@ -992,10 +992,18 @@ impl Matcher {
     /// its clause, or only filler after it and the next clause holds an ask word or asks by its
     /// own form (its own ? or 吗, or a question word), not by a ? it shares with others.
     fn softens_ask(s: &Scratch, check: u16, h: &Hit) -> bool {
+        // An ask close after `from` in clause `cl` (不好意思亲 麻烦发下订单号); not one after news
+        // of its own (不好意思亲您的货今天仓库给您发出了麻烦您等待物流更新 apologises).
         let asks_word = |cl: u32, from: u32| {
-            Self::clause_hits_in(s, check, cl)
-                .iter()
-                .any(|x| x.role == Role::Asks && x.start >= from)
+            Self::clause_hits_in(s, check, cl).iter().any(|x| {
+                x.role == Role::Asks
+                    && x.start >= from
+                    && s.norm.chars[from as usize..x.start as usize]
+                        .iter()
+                        .filter(|c| !filler(c))
+                        .count()
+                        <= 4
+            })
         };
         if asks_word(h.clause, h.end) {
             return true;
@@ -1017,7 +1025,7 @@ impl Matcher {
             return false;
         };
         let c = &s.norm.chars[a..b];
-        asks_word(next, 0)
+        asks_word(next, a as u32)
             || (s.question.get(next as usize).copied().unwrap_or(false)
                 && (term == '?' || matches!(c.last(), Some('吗' | '么')) || has_interrogative(c)))
     }
@@ -1028,7 +1036,13 @@ impl Matcher {
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != clause as usize)
-            .map(|(_, &(a, b, _))| s.norm.chars[a..b].iter().filter(|c| !filler(c)).count())
+            // 是 is filler inside a bare answer (这个是不行的) but a reason beside it (这个是厂家定的).
+            .map(|(_, &(a, b, _))| {
+                s.norm.chars[a..b]
+                    .iter()
+                    .filter(|c| !filler(c) || **c == '是')
+                    .count()
+            })
             .sum()
     }
 
@@ -1050,7 +1064,8 @@ impl Matcher {
     }
 }
 
-/// Address words, particles and topic words around a bare answer (亲 这个我们也不清楚哦).
+/// Address words, particles, topic words and the emphatic 是…的 around a bare answer (亲 这个我们也
+///不清楚哦, 这个是不行的呢).
 fn filler(c: &char) -> bool {
     matches!(
         c,
@@ -1078,6 +1093,9 @@ fn filler(c: &char) -> bool {
             | '小'
             | '妹'
             | '咱'
+            | '是'
+            | '恩'
+            | '嗯'
     )
 }
 
@@ -1613,7 +1631,6 @@ fn agent_only(lead: &[char]) -> bool {
                     | '小'
                     | '妹'
                     | '这'
-                    | '边'
                     | '客'
                     | '服'
                     | '咱'
