@@ -299,7 +299,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 33] = [
+const TYPOS: [([char; 2], [char; 2]); 35] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -333,6 +333,8 @@ const TYPOS: [([char; 2], [char; 2]); 33] = [
     (['栏', '截'], ['拦', '截']),
     (['价', '宝'], ['价', '保']),
     (['拦', '击'], ['拦', '截']),
+    (['从', '新'], ['重', '新']),
+    (['见', '凉'], ['见', '谅']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -368,6 +370,8 @@ fn fix_typos(chars: &mut [char]) {
                 | '栏'
                 | '拦'
                 | '价'
+                | '从'
+                | '见'
         ) {
             continue;
         }
@@ -383,6 +387,10 @@ fn fix_typos(chars: &mut [char]) {
                     matches!(c, '常' | '过' | '济' | '营' | '历' | '验' | '典' | '手')
                 }))
         {
+            continue;
+        }
+        // 从新 is a slip for 重新, but not in 从新疆 (from Xinjiang).
+        if pair == ['从', '新'] && chars.get(i + 1) == Some(&'疆') {
             continue;
         }
         if let Some((_, right)) = TYPOS.iter().find(|(typed, _)| *typed == pair) {
@@ -555,6 +563,8 @@ mod tests {
         assert_eq!(normalize("可以经常用").text(), "可以经常用");
         assert_eq!(normalize("以经过检验").text(), "以经过检验");
         assert_eq!(normalize("贷款").text(), "贷款");
+        assert_eq!(normalize("帮您从新发一份").text(), "帮您重新发一份");
+        assert_eq!(normalize("从新疆发货").text(), "从新疆发货");
         // Every slip in the table is reached through the first-char filter.
         for (typed, right) in TYPOS {
             let mut v = typed;
