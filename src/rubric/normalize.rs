@@ -124,7 +124,9 @@ pub fn is_particle(c: char) -> bool {
 
 /// Is the reply word-segmented (a space between nearly every word)? Counts spaces standing
 /// between two words (CJK, or Latin letters and digits: `自己 约 app 上 有`): at least four, and
-/// words of fewer than 2.5 CJK chars on average; or three between one-char words (`不 归 我 管`).
+/// words of fewer than 2.5 CJK chars on average; or three between one-char words (`不 归 我 管`);
+/// or, in a short reply, a gap no writer would pause at: before a lone particle or 不了, after a
+/// lone 不 / 没 (`送 不了 哦`, `在 的 呢`, `不 保证`).
 pub fn is_segmented(src: &[char]) -> bool {
     let word = |c: char| is_cjk(c) || c.is_ascii_alphanumeric();
     let mut cjk = 0usize;
@@ -141,7 +143,31 @@ pub fn is_segmented(src: &[char]) -> bool {
             gaps += 1;
         }
     }
-    (gaps >= 4 && cjk * 2 < (gaps + 1) * 5) || (gaps == 3 && cjk <= gaps + 1)
+    (gaps >= 4 && cjk * 2 < (gaps + 1) * 5)
+        || (gaps == 3 && cjk <= gaps + 1)
+        || (gaps >= 1 && bound_gap(src))
+}
+
+/// Whether some space stands where no writer pauses: before a token that cannot open a clause
+/// (a lone particle, 的, 了, 不了) or after a lone 不 / 没.
+fn bound_gap(src: &[char]) -> bool {
+    let tokens: Vec<&[char]> = src.split(|&c| c == ' ').filter(|t| !t.is_empty()).collect();
+    let bound_after = |t: &[char]| {
+        t == ['不', '了']
+            || (t.len() <= 2
+                && t.iter().all(|c| {
+                    matches!(
+                        c,
+                        '的' | '了' | '呢' | '哦' | '吗' | '吧' | '啊' | '呀' | '啦' | '哒' | '么'
+                    )
+                }))
+    };
+    tokens.windows(2).any(|w| {
+        let (a, b) = (w[0], w[1]);
+        let cjk_pair =
+            a.last().copied().is_some_and(is_cjk) && b.first().copied().is_some_and(is_cjk);
+        cjk_pair && (bound_after(b) || a == ['不'] || a == ['没'])
+    })
 }
 
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
@@ -621,6 +647,14 @@ mod tests {
         );
         // Three gaps between one-char words.
         assert_eq!(normalize("不 归 我 管").text(), "不归我管");
+        // A short reply with a gap no writer pauses at.
+        assert_eq!(normalize("送 不了 哦").text(), "送不了哦");
+        assert_eq!(normalize("在 的 呢").text(), "在的呢");
+        assert_eq!(normalize("不 保证").text(), "不保证");
+        assert_eq!(normalize("天猫 不能 改价 的").text(), "天猫不能改价的");
+        // Ordinary short pauses stay.
+        assert_eq!(normalize("好的 稍等").text(), "好的 稍等");
+        assert_eq!(normalize("在的 亲").text(), "在的 亲");
         // Three gaps between ordinary clauses stay pauses.
         assert_eq!(
             normalize("亲 已经发货了 明天到 放心").text(),
