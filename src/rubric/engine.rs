@@ -992,17 +992,14 @@ impl Matcher {
     /// its clause, or only filler after it and the next clause holds an ask word or asks by its
     /// own form (its own ? or 吗, or a question word), not by a ? it shares with others.
     fn softens_ask(s: &Scratch, check: u16, h: &Hit) -> bool {
-        // An ask close after `from` in clause `cl` (不好意思亲 麻烦发下订单号); not one after news
-        // of its own (不好意思亲您的货今天仓库给您发出了麻烦您等待物流更新 apologises).
+        // An ask after `from` in clause `cl`, with what it asks for between (不好意思亲 您下单留的
+        // 手机号麻烦提供一下); not one after news of its own, a done thing or a reason
+        // (不好意思亲您的货今天仓库给您发出了麻烦您等待物流更新 apologises).
         let asks_word = |cl: u32, from: u32| {
             Self::clause_hits_in(s, check, cl).iter().any(|x| {
                 x.role == Role::Asks
                     && x.start >= from
-                    && s.norm.chars[from as usize..x.start as usize]
-                        .iter()
-                        .filter(|c| !filler(c))
-                        .count()
-                        <= 4
+                    && !news(&s.norm.chars[from as usize..x.start as usize])
             })
         };
         if asks_word(h.clause, h.end) {
@@ -1097,6 +1094,11 @@ fn filler(c: &char) -> bool {
             | '恩'
             | '嗯'
     )
+}
+
+/// Whether `c` tells news of its own: a thing done (发出了) or a reason (因为, 由于).
+fn news(c: &[char]) -> bool {
+    c.contains(&'了') || c.windows(2).any(|w| w == ['因', '为'] || w == ['由', '于'])
 }
 
 impl Matcher {
@@ -1631,6 +1633,7 @@ fn agent_only(lead: &[char]) -> bool {
                     | '小'
                     | '妹'
                     | '这'
+                    | '边'
                     | '客'
                     | '服'
                     | '咱'

@@ -145,7 +145,7 @@ pub fn is_segmented(src: &[char]) -> bool {
     }
     (gaps >= 4 && cjk * 2 < (gaps + 1) * 5)
         || (gaps == 3 && cjk <= gaps + 1)
-        || (gaps >= 1 && bound_gap(src))
+        || ((1..=4).contains(&gaps) && cjk <= 12 && bound_gap(src))
 }
 
 /// Whether some space stands where no writer pauses: before a token that cannot open a clause
@@ -184,6 +184,14 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
         // code's bracket, so it is kept as it is. A particle followed by more text ends the
         // clause (亲已经帮您退款了哦钱会原路退回).
         if is_cjk(src[i]) {
+            // 但是 turns to another clause in run-on text (这个不能保证但是质量绝对没问题).
+            if src[i] == '但'
+                && src.get(i + 1) == Some(&'是')
+                && out.chars.last().copied().is_some_and(is_cjk)
+            {
+                // A comma, so a question mark after it still asks the whole sentence.
+                push_break(out, ',', i);
+            }
             out.chars.push(src[i]);
             out.origin.push(i);
             if is_particle(src[i]) && src.get(i + 1).copied().is_some_and(is_cjk) {
@@ -647,12 +655,21 @@ mod tests {
         );
         // Three gaps between one-char words.
         assert_eq!(normalize("不 归 我 管").text(), "不归我管");
+        // 但是 opens a clause of its own in run-on text.
+        assert_eq!(
+            normalize("这个不能保证但是质量绝对没问题").text(),
+            "这个不能保证,但是质量绝对没问题"
+        );
         // A short reply with a gap no writer pauses at.
         assert_eq!(normalize("送 不了 哦").text(), "送不了哦");
         assert_eq!(normalize("在 的 呢").text(), "在的呢");
         assert_eq!(normalize("不 保证").text(), "不保证");
         assert_eq!(normalize("天猫 不能 改价 的").text(), "天猫不能改价的");
-        // Ordinary short pauses stay.
+        // Ordinary short pauses stay, and so do the pauses of a longer reply.
+        assert_eq!(
+            normalize("好的 呢 已经帮您备注了 周六发货").text(),
+            "好的 呢 已经帮您备注了 周六发货"
+        );
         assert_eq!(normalize("好的 稍等").text(), "好的 稍等");
         assert_eq!(normalize("在的 亲").text(), "在的 亲");
         // Three gaps between ordinary clauses stay pauses.
