@@ -1325,7 +1325,8 @@ impl Matcher {
             if !is_haishi
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
-                    || yes_no(lead))
+                    || yes_no(lead)
+                    || either_offered(lead))
             {
                 continue;
             }
@@ -1555,6 +1556,18 @@ fn supplies(before: &[char]) -> bool {
         &['填', '写'],
     ];
     contains_any(before, &WORDS)
+}
+
+/// Words that leave two things open to the customer rather than ask for a pick: permission
+/// (您可以联系这个电话咨询 或者关注公众号看一下), or what there is (有鱼豆腐或者坚果试吃).
+/// A picker beside them (您看哪个方便) still asks.
+fn either_offered(before: &[char]) -> bool {
+    const WORDS: [&[char]; 3] = [
+        &['您', '可', '以'],
+        &['你', '可', '以'],
+        &['亲', '可', '以'],
+    ];
+    before.iter().find(|c| !filler(c)) == Some(&'有') || contains_any(before, &WORDS)
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
