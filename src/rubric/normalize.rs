@@ -126,7 +126,7 @@ pub fn is_particle(c: char) -> bool {
 /// between two words (CJK, or Latin letters and digits: `自己 约 app 上 有`): at least four, and
 /// words of fewer than 2.5 CJK chars on average; or three between one-char words (`不 归 我 管`);
 /// or, in a short reply, a gap no writer would pause at: before a lone particle or 不了, after a
-/// lone 不 / 没 (`送 不了 哦`, `在 的 呢`, `不 保证`).
+/// lone 不 / 没 (`送 不了 哦`, `在 的 呢`, `不 保证`); or a short reply mostly of one-char words.
 pub fn is_segmented(src: &[char]) -> bool {
     let word = |c: char| is_cjk(c) || c.is_ascii_alphanumeric();
     let mut cjk = 0usize;
@@ -146,6 +146,21 @@ pub fn is_segmented(src: &[char]) -> bool {
     (gaps >= 4 && cjk * 2 < (gaps + 1) * 5)
         || (gaps == 3 && cjk <= gaps + 1)
         || ((1..=4).contains(&gaps) && cjk <= 12 && bound_gap(src))
+        || ((2..=6).contains(&gaps) && cjk <= 14 && mostly_one_char(src))
+}
+
+/// Whether at least half the space-separated words are one CJK char (`你 问 拼多多 去`,
+/// `没 赠品 不 送`): a short reply cut into words, not into clauses.
+fn mostly_one_char(src: &[char]) -> bool {
+    let mut words = 0usize;
+    let mut single = 0usize;
+    for t in src.split(|&c| c == ' ').filter(|t| !t.is_empty()) {
+        words += 1;
+        if t.len() == 1 && is_cjk(t[0]) {
+            single += 1;
+        }
+    }
+    words >= 3 && single * 2 >= words
 }
 
 /// Whether some space stands where no writer pauses: before a token that cannot open a clause
@@ -665,6 +680,9 @@ mod tests {
         assert_eq!(normalize("在 的 呢").text(), "在的呢");
         assert_eq!(normalize("不 保证").text(), "不保证");
         assert_eq!(normalize("天猫 不能 改价 的").text(), "天猫不能改价的");
+        // Short replies cut mostly into one-char words.
+        assert_eq!(normalize("你 问 拼多多 去").text(), "你问拼多多去");
+        assert_eq!(normalize("新疆 不 发").text(), "新疆不发");
         // Ordinary short pauses stay, and so do the pauses of a longer reply.
         assert_eq!(
             normalize("好的 呢 已经帮您备注了 周六发货").text(),
