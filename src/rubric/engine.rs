@@ -1096,9 +1096,12 @@ fn filler(c: &char) -> bool {
     )
 }
 
-/// Whether `c` tells news of its own: a thing done (发出了) or a reason (因为, 由于).
+/// Whether `c` tells news of its own: a thing done or changed (发出了, 没有单号了), not the 了
+/// of 为了, 除了, 麻烦了 or 不好意思了.
 fn news(c: &[char]) -> bool {
-    c.contains(&'了') || c.windows(2).any(|w| w == ['因', '为'] || w == ['由', '于'])
+    c.iter().enumerate().any(|(i, &ch)| {
+        ch == '了' && (i == 0 || !matches!(c[i - 1], '为' | '除' | '烦' | '思' | '罢'))
+    })
 }
 
 impl Matcher {
@@ -1326,7 +1329,9 @@ impl Matcher {
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
                     || yes_no(lead)
-                    || either_offered(lead))
+                    || (either_offered(lead)
+                        && !asks_to_tell(lead)
+                        && !contains_any(lead, &[&['是', '要'], &['您', '要'], &['你', '要']])))
             {
                 continue;
             }
@@ -1559,15 +1564,18 @@ fn supplies(before: &[char]) -> bool {
 }
 
 /// Words that leave two things open to the customer rather than ask for a pick: permission
-/// (您可以联系这个电话咨询 或者关注公众号看一下), or what there is (有鱼豆腐或者坚果试吃).
-/// A picker beside them (您看哪个方便) still asks.
+/// (您可以联系这个电话咨询 或者关注公众号看一下), or what there is (有鱼豆腐或者坚果试吃). A picker
+/// beside them (您看哪个方便) or an ask in the sentence (您可以考虑一下，是要红色或者蓝色呢) still asks.
 fn either_offered(before: &[char]) -> bool {
     const WORDS: [&[char]; 3] = [
         &['您', '可', '以'],
         &['你', '可', '以'],
         &['亲', '可', '以'],
     ];
-    before.iter().find(|c| !filler(c)) == Some(&'有') || contains_any(before, &WORDS)
+    // Not under a condition (如果您可以…的话, 有需要的话 A或者B).
+    let conditional = contains_any(before, &[&['如', '果'], &['的', '话']]);
+    !conditional
+        && (before.iter().find(|c| !filler(c)) == Some(&'有') || contains_any(before, &WORDS))
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).

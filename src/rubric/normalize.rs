@@ -156,7 +156,11 @@ fn mostly_one_char(src: &[char]) -> bool {
     let mut single = 0usize;
     for t in src.split(|&c| c == ' ').filter(|t| !t.is_empty()) {
         words += 1;
-        if t.len() == 1 && is_cjk(t[0]) {
+        // An acknowledgement or an address (嗯 对 没有赠品) is a clause of its own, not a word.
+        if t.len() == 1
+            && is_cjk(t[0])
+            && !matches!(t[0], '嗯' | '恩' | '对' | '好' | '哦' | '亲' | '是')
+        {
             single += 1;
         }
     }
@@ -683,6 +687,7 @@ mod tests {
         // Short replies cut mostly into one-char words.
         assert_eq!(normalize("你 问 拼多多 去").text(), "你问拼多多去");
         assert_eq!(normalize("新疆 不 发").text(), "新疆不发");
+        assert_eq!(normalize("嗯 对 没有赠品").text(), "嗯 对 没有赠品");
         // Ordinary short pauses stay, and so do the pauses of a longer reply.
         assert_eq!(
             normalize("好的 呢 已经帮您备注了 周六发货").text(),
