@@ -170,7 +170,6 @@ fn mostly_one_char(src: &[char]) -> bool {
 /// Whether some space stands where no writer pauses: before a token that cannot open a clause
 /// (a lone particle, 的, 了, 不了) or after a lone 不 / 没.
 fn bound_gap(src: &[char]) -> bool {
-    let tokens: Vec<&[char]> = src.split(|&c| c == ' ').filter(|t| !t.is_empty()).collect();
     let bound_after = |t: &[char]| {
         t == ['不', '了']
             || (t.len() <= 2
@@ -181,11 +180,17 @@ fn bound_gap(src: &[char]) -> bool {
                     )
                 }))
     };
-    tokens.windows(2).any(|w| {
-        let (a, b) = (w[0], w[1]);
+    // Word pairs side by side, without collecting them (this runs on every short spaced reply).
+    let mut words = src.split(|&c| c == ' ').filter(|t| !t.is_empty());
+    let Some(mut a) = words.next() else {
+        return false;
+    };
+    words.any(|b| {
         let cjk_pair =
             a.last().copied().is_some_and(is_cjk) && b.first().copied().is_some_and(is_cjk);
-        cjk_pair && (bound_after(b) || a == ['不'] || a == ['没'])
+        let bound = cjk_pair && (bound_after(b) || a == ['不'] || a == ['没']);
+        a = b;
+        bound
     })
 }
 
