@@ -180,6 +180,9 @@ const TRIGGER: u8 = 8;
 /// clause (a `bare_clause` cue, the first step of a `bare` sequence), so the scan drops it
 /// at once where its clause holds more.
 const BARE_FIRST: u8 = 16;
+/// Not a slot flag: marks a trigger spelt in Latin letters (hi, hello), which counts only as a
+/// whole word (not the hi of Machine).
+const LATIN: u8 = 32;
 
 /// The `slot_flags` bits a hit of this role sets.
 fn role_flags(role: Role) -> u8 {
@@ -461,6 +464,9 @@ impl Matcher {
                     {
                         flags |= BARE_FIRST;
                     }
+                    if phrases[pid].chars().all(|c| c.is_ascii_alphabetic()) {
+                        flags |= LATIN;
+                    }
                     let h = StateHit {
                         check,
                         role,
@@ -717,14 +723,23 @@ impl Matcher {
                     end,
                     clause: s.clause_of[start as usize],
                 };
-                if e.flags & FUZZY != 0 {
+                if e.flags & LATIN != 0 && !Self::whole_word(s, &h) {
+                    continue;
+                }
+                let flags = e.flags & !LATIN;
+                if flags & FUZZY != 0 {
                     s.fuzzy_hits.push(h);
-                } else if e.flags & BARE_FIRST != 0 {
-                    if Self::filler_before(s, &h) {
-                        Self::push_hit(s, e.flags & !BARE_FIRST, h);
+                } else if flags & BARE_FIRST != 0 {
+                    let clear = if e.role == Role::Lead {
+                        Self::self_before(s, &h)
+                    } else {
+                        Self::filler_before(s, &h)
+                    };
+                    if clear {
+                        Self::push_hit(s, flags & !BARE_FIRST, h);
                     }
                 } else {
-                    Self::push_hit(s, e.flags, h);
+                    Self::push_hit(s, flags, h);
                 }
             }
             if self.rest_lo[st] != self.rest_lo[st + 1] {
@@ -749,6 +764,9 @@ impl Matcher {
                     continue;
                 }
                 let start = end - e.chars;
+                if e.chars == 1 && e.flags & EXC != 0 && emphatic_shi(&s.norm.chars, start) {
+                    continue;
+                }
                 let h = Hit {
                     check: e.check,
                     role: e.role,
@@ -1051,6 +1069,26 @@ impl Matcher {
         s.norm.chars[a..h.start as usize].iter().all(filler)
     }
 
+    /// Whether no Latin letter touches `h` on either side (hi, not the hi of Machine).
+    fn whole_word(s: &Scratch, h: &Hit) -> bool {
+        let chars = &s.norm.chars;
+        let before = (h.start as usize).checked_sub(1).and_then(|i| chars.get(i));
+        let after = chars.get(h.end as usize);
+        !before.is_some_and(|c| c.is_ascii_alphabetic())
+            && !after.is_some_and(|c| c.is_ascii_alphabetic())
+    }
+
+    /// Whether only filler and the agent naming themselves (妹子, 小萌妹, 小二, 这边) stand before
+    /// a leading cue in its clause: 妹子在的哦 answers 在吗 as 在的 does.
+    fn self_before(s: &Scratch, h: &Hit) -> bool {
+        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
+            return false;
+        };
+        s.norm.chars[a..h.start as usize].iter().all(|c| {
+            filler(c) || matches!(c, '妹' | '子' | '纸' | '萌' | '二' | '店' | '边' | '爱')
+        })
+    }
+
     /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
     /// past it).
     fn filler_after(s: &Scratch, clause: u32, end: usize) -> bool {
@@ -1059,6 +1097,19 @@ impl Matcher {
         };
         end <= b && s.norm.chars[end..b].iter().all(filler)
     }
+}
+
+/// Is the char at `i` the 是 of the emphatic 是…的 before a negation (这个是没有的, 是不支持的,
+/// 确实是无法更换了的)? It stresses the refusal and gives no reason, so an exception that is 是
+/// alone (a reason: 这个是特价) does not stand there. 是不是 still asks.
+fn emphatic_shi(chars: &[char], i: u32) -> bool {
+    let i = i as usize;
+    chars.get(i) == Some(&'是')
+        && match chars.get(i + 1) {
+            Some('没' | '无') => true,
+            Some('不') => chars.get(i + 2) != Some(&'是'),
+            _ => false,
+        }
 }
 
 /// Address words, particles, topic words and the emphatic 是…的 around a bare answer (亲 这个我们也

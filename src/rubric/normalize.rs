@@ -194,6 +194,15 @@ fn bound_gap(src: &[char]) -> bool {
     })
 }
 
+/// Is the space at `i` only setting a number off from the words around it (`送您 5 元`,
+/// `2017 年 1 月`): a digit on one side, a CJK char on the other?
+fn numeric_gap(src: &[char], i: usize) -> bool {
+    let (Some(&a), Some(&b)) = (i.checked_sub(1).and_then(|j| src.get(j)), src.get(i + 1)) else {
+        return false;
+    };
+    (a.is_ascii_digit() && is_cjk(b)) || (is_cjk(a) && b.is_ascii_digit())
+}
+
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
 pub fn normalize_into(src: &[char], out: &mut Normalized) {
     out.chars.clear();
@@ -233,6 +242,11 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
             if out.chars.last().copied().is_some_and(is_particle) {
                 push_break(out, ' ', i);
             }
+            i += 1;
+            continue;
+        }
+        if src[i] == ' ' && numeric_gap(src, i) {
+            // A number set off by spaces (因为 200 把起, 68 还是 99) stands inside its clause.
             i += 1;
             continue;
         }
