@@ -371,7 +371,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 35] = [
+const TYPOS: [([char; 2], [char; 2]); 36] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -407,6 +407,7 @@ const TYPOS: [([char; 2], [char; 2]); 35] = [
     (['拦', '击'], ['拦', '截']),
     (['从', '新'], ['重', '新']),
     (['见', '凉'], ['见', '谅']),
+    (['摧', '件'], ['催', '件']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -444,6 +445,7 @@ fn fix_typos(chars: &mut [char]) {
                 | '价'
                 | '从'
                 | '见'
+                | '摧'
         ) {
             continue;
         }
