@@ -1099,6 +1099,30 @@ impl Matcher {
     }
 }
 
+/// How many offers put under a condition stand in `chars` (今天发的话没有礼盒 明天发就能带礼盒,
+/// 如果不急就等到货 急的话先换灰色): each 如果 / 要是 / 假如 opens one, and a 的话 no such word
+/// opened closes one of its own.
+fn conditional_offers(chars: &[char]) -> usize {
+    let (mut n, mut open) = (0, false);
+    for w in chars.windows(2) {
+        match (w[0], w[1]) {
+            ('如', '果') | ('要', '是') | ('假', '如') => {
+                n += 1;
+                open = true;
+            }
+            ('的', '话') => {
+                if !open {
+                    n += 1;
+                }
+                open = false;
+            }
+            (c, _) if normalize::is_clause_break(c) => open = false,
+            _ => {}
+        }
+    }
+    n
+}
+
 /// Is the char at `i` the 是 of the emphatic 是…的 before a negation (这个是没有的, 是不支持的,
 /// 确实是无法更换了的)? It stresses the refusal and gives no reason, so an exception that is 是
 /// alone (a reason: 这个是特价) does not stand there. 是不是 still asks.
@@ -1439,6 +1463,7 @@ impl Matcher {
                 .count();
             let listed = s.norm.chars[first..upto].contains(&'、')
                 || short_before >= 2
+                || conditional_offers(&s.norm.chars[first..p.start as usize]) >= 2
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
                 || mine().any(|x| {
                     x.role == Role::Joiner
