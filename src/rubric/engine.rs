@@ -730,11 +730,10 @@ impl Matcher {
                 if flags & FUZZY != 0 {
                     s.fuzzy_hits.push(h);
                 } else if flags & BARE_FIRST != 0 {
-                    let clear = if e.role == Role::Lead {
-                        Self::self_before(s, &h)
-                    } else {
-                        Self::filler_before(s, &h)
-                    };
+                    let clear = Self::filler_before(s, &h)
+                        || (e.role == Role::Lead
+                            && Self::self_before(s, &h)
+                            && Self::filler_after(s, h.clause, h.end as usize));
                     if clear {
                         Self::push_hit(s, flags & !BARE_FIRST, h);
                     }
@@ -1069,17 +1068,34 @@ impl Matcher {
         s.norm.chars[a..h.start as usize].iter().all(filler)
     }
 
-    /// Whether no Latin letter touches `h` on either side (hi, not the hi of Machine).
+    /// Whether no Latin letter touches `h` before it, and the letters after it only stretch
+    /// the word (hi, hihi, hiii, helloooo, sorryyy; not the hi of Machine or Hitachi).
     fn whole_word(s: &Scratch, h: &Hit) -> bool {
         let chars = &s.norm.chars;
-        let before = (h.start as usize).checked_sub(1).and_then(|i| chars.get(i));
-        let after = chars.get(h.end as usize);
-        !before.is_some_and(|c| c.is_ascii_alphabetic())
-            && !after.is_some_and(|c| c.is_ascii_alphabetic())
+        let (start, end) = (h.start as usize, h.end as usize);
+        if start > 0 && chars[start - 1].is_ascii_alphabetic() {
+            return false;
+        }
+        let cue = &chars[start..end];
+        let Some(&last) = cue.last() else {
+            return false;
+        };
+        let mut repeat = true;
+        let mut stretch = true;
+        for (k, c) in chars[end..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .enumerate()
+        {
+            repeat &= *c == cue[k % cue.len()];
+            stretch &= *c == last;
+        }
+        repeat || stretch
     }
 
     /// Whether only filler and the agent naming themselves (妹子, 小萌妹, 小二, 这边) stand before
-    /// a leading cue in its clause: 妹子在的哦 answers 在吗 as 在的 does.
+    /// a leading cue in its clause: 妹子在的哦 answers 在吗 as 在的 does. The caller also asks
+    /// that only filler follow (not 妹子在的时间是早上九点, 这边在的区域).
     fn self_before(s: &Scratch, h: &Hit) -> bool {
         let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
             return false;
@@ -1127,13 +1143,41 @@ fn conditional_offers(chars: &[char]) -> usize {
 /// 确实是无法更换了的)? It stresses the refusal and gives no reason, so an exception that is 是
 /// alone (a reason: 这个是特价) does not stand there. 是不是 still asks.
 fn emphatic_shi(chars: &[char], i: u32) -> bool {
+    const NO: [&[char]; 12] = [
+        &['没', '有'],
+        &['没', '法'],
+        &['没', '办', '法'],
+        &['无', '法'],
+        &['不', '行'],
+        &['不', '能'],
+        &['不', '可', '以'],
+        &['不', '支', '持'],
+        &['不', '退'],
+        &['不', '换'],
+        &['不', '包'],
+        &['不', '给'],
+    ];
     let i = i as usize;
-    chars.get(i) == Some(&'是')
-        && match chars.get(i + 1) {
-            Some('没' | '无') => true,
-            Some('不') => chars.get(i + 2) != Some(&'是'),
-            _ => false,
-        }
+    if chars.get(i) != Some(&'是') {
+        return false;
+    }
+    let rest = &chars[i + 1..];
+    let Some(no) = NO.iter().find(|w| rest.starts_with(w)) else {
+        return false;
+    };
+    // The frame closes with 的 within a few chars, and only filler follows it in the clause
+    // (是没有的呢, 是无法更换了的哟); 是没有库存了 and 是不同的型号 give reasons.
+    let after = &rest[no.len()..];
+    after
+        .iter()
+        .take(5)
+        .position(|c| *c == '的')
+        .is_some_and(|d| {
+            after[d + 1..]
+                .iter()
+                .take_while(|c| !normalize::is_clause_break(**c))
+                .all(filler)
+        })
 }
 
 /// Address words, particles, topic words and the emphatic 是…的 around a bare answer (亲 这个我们也
