@@ -1180,8 +1180,8 @@ fn emphatic_shi(chars: &[char], i: u32) -> bool {
         })
 }
 
-/// Address words, particles, topic words and the emphatic 是…的 around a bare answer (亲 这个我们也
-///不清楚哦, 这个是不行的呢).
+/// Address words, particles, topic words, 确实 and the emphatic 是…的 around a bare answer
+/// (亲 这个我们也不清楚哦, 这个是不行的呢, 这个妹妹也确实不清楚呢).
 fn filler(c: &char) -> bool {
     matches!(
         c,
@@ -1209,6 +1209,8 @@ fn filler(c: &char) -> bool {
             | '小'
             | '妹'
             | '咱'
+            | '确'
+            | '实'
             | '是'
             | '恩'
             | '嗯'
