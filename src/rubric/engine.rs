@@ -763,7 +763,11 @@ impl Matcher {
                     continue;
                 }
                 let start = end - e.chars;
-                if e.chars == 1 && e.flags & EXC != 0 && emphatic_shi(&s.norm.chars, start) {
+                if e.chars == 1
+                    && e.flags & EXC != 0
+                    && emphatic_shi(&s.norm.chars, start)
+                    && Self::rest_len(s, s.clause_of[start as usize]) == 0
+                {
                     continue;
                 }
                 let h = Hit {
@@ -1115,33 +1119,10 @@ impl Matcher {
     }
 }
 
-/// How many offers put under a condition stand in `chars` (今天发的话没有礼盒 明天发就能带礼盒,
-/// 如果不急就等到货 急的话先换灰色): each 如果 / 要是 / 假如 opens one, and a 的话 no such word
-/// opened closes one of its own.
-fn conditional_offers(chars: &[char]) -> usize {
-    let (mut n, mut open) = (0, false);
-    for w in chars.windows(2) {
-        match (w[0], w[1]) {
-            ('如', '果') | ('要', '是') | ('假', '如') => {
-                n += 1;
-                open = true;
-            }
-            ('的', '话') => {
-                if !open {
-                    n += 1;
-                }
-                open = false;
-            }
-            (c, _) if normalize::is_clause_break(c) => open = false,
-            _ => {}
-        }
-    }
-    n
-}
-
 /// Is the char at `i` the 是 of the emphatic 是…的 before a negation (这个是没有的, 是不支持的,
-/// 确实是无法更换了的)? It stresses the refusal and gives no reason, so an exception that is 是
-/// alone (a reason: 这个是特价) does not stand there. 是不是 still asks.
+/// 确实是无法更换了的)? In a reply that says nothing else (the caller asks) it stresses the
+/// refusal and gives no reason, so an exception that is 是 alone (a reason: 这个是特价) does not
+/// stand there; with more said (是没有的哦 这个颜色停产了) the reply is not bare. 是不是 still asks.
 fn emphatic_shi(chars: &[char], i: u32) -> bool {
     const NO: [&[char]; 12] = [
         &['没', '有'],
@@ -1180,8 +1161,8 @@ fn emphatic_shi(chars: &[char], i: u32) -> bool {
         })
 }
 
-/// Address words, particles, topic words, 确实 and the emphatic 是…的 around a bare answer
-/// (亲 这个我们也不清楚哦, 这个是不行的呢, 这个妹妹也确实不清楚呢).
+/// Address words, particles, topic words and the emphatic 是…的 around a bare answer (亲 这个我们也
+///不清楚哦, 这个是不行的呢).
 fn filler(c: &char) -> bool {
     matches!(
         c,
@@ -1191,6 +1172,7 @@ fn filler(c: &char) -> bool {
             | '吧'
             | '呀'
             | '哈'
+            | '哟'
             | '啦'
             | '嘛'
             | '了'
@@ -1209,8 +1191,6 @@ fn filler(c: &char) -> bool {
             | '小'
             | '妹'
             | '咱'
-            | '确'
-            | '实'
             | '是'
             | '恩'
             | '嗯'
@@ -1509,7 +1489,6 @@ impl Matcher {
                 .count();
             let listed = s.norm.chars[first..upto].contains(&'、')
                 || short_before >= 2
-                || conditional_offers(&s.norm.chars[first..p.start as usize]) >= 2
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
                 || mine().any(|x| {
                     x.role == Role::Joiner

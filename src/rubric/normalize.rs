@@ -194,13 +194,110 @@ fn bound_gap(src: &[char]) -> bool {
     })
 }
 
-/// Is the space at `i` only setting a number off from the words around it (`送您 5 元`,
-/// `2017 年 1 月`): a digit on one side, a CJK char on the other?
+/// Is the space at `i` only setting a number off inside a phrase: between a word that takes an
+/// amount and the number (送您 5 元, 因为 200 把起, 68 还是 99), or between the number and its
+/// unit (5 元, 2017 年)? Not a list (1 红色 2 白色) and not a bare answer before a time
+/// (不行 10 点以后再说): those spaces still part clauses.
 fn numeric_gap(src: &[char], i: usize) -> bool {
     let (Some(&a), Some(&b)) = (i.checked_sub(1).and_then(|j| src.get(j)), src.get(i + 1)) else {
         return false;
     };
-    (a.is_ascii_digit() && is_cjk(b)) || (is_cjk(a) && b.is_ascii_digit())
+    if a.is_ascii_digit() {
+        // A unit, or what joins the number to the rest of its phrase (还是, 或者, 的, 左右, 以上).
+        return matches!(
+            b,
+            '元' | '块'
+                | '号'
+                | '点'
+                | '天'
+                | '斤'
+                | '年'
+                | '月'
+                | '日'
+                | '个'
+                | '件'
+                | '包'
+                | '克'
+                | '分'
+                | '小'
+                | '周'
+                | '折'
+                | '岁'
+                | '米'
+                | '寸'
+                | '码'
+                | '楼'
+                | '张'
+                | '瓶'
+                | '箱'
+                | '盒'
+                | '袋'
+                | '次'
+                | '份'
+                | '单'
+                | '把'
+                | '支'
+                | '台'
+                | '条'
+                | '双'
+                | '套'
+                | '片'
+                | '颗'
+                | '粒'
+                | '罐'
+                | '毛'
+                | '还'
+                | '或'
+                | '的'
+                | '左'
+                | '多'
+                | '以'
+                | '起'
+        );
+    }
+    // A word that takes an amount or a date right before it.
+    b.is_ascii_digit()
+        && matches!(
+            a,
+            '返' | '送'
+                | '退'
+                | '补'
+                | '付'
+                | '拿'
+                | '买'
+                | '拍'
+                | '按'
+                | '给'
+                | '差'
+                | '共'
+                | '约'
+                | '剩'
+                | '第'
+                | '满'
+                | '减'
+                | '到'
+                | '过'
+                | '为'
+                | '花'
+                | '您'
+                | '你'
+                | '亲'
+                | '是'
+                | '年'
+                | '月'
+                | '号'
+                | '至'
+                | '和'
+                | '或'
+                | '加'
+                | '只'
+                | '价'
+                | '收'
+                | '要'
+                | '涨'
+                | '降'
+                | '便'
+        )
 }
 
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
@@ -728,6 +825,21 @@ mod tests {
         // Real agents separate clauses with spaces: those are pauses, not word gaps.
         let n = normalize("亲 已经帮您提交价保申请了 差价预计1-3个工作日原路返回");
         assert_eq!(clauses(&n.chars).len(), 3);
+    }
+
+    #[test]
+    fn a_number_set_off_by_spaces_stays_in_its_phrase() {
+        // Between a word that takes an amount and the number, and before its unit: one clause.
+        assert_eq!(normalize("这边返您 5 元差价").text(), "这边返您5元差价");
+        assert_eq!(normalize("亲要哪个 68 还是 99").text(), "亲要哪个 68还是99");
+        assert_eq!(
+            normalize("生产日期是 2017 年 1 月").text(),
+            "生产日期是2017年1月"
+        );
+        // A list and a bare answer before a time keep their pauses.
+        assert_eq!(clauses(&normalize("1 红色 2 白色").chars).len(), 4);
+        assert_eq!(clauses(&normalize("不行 10 点以后再说").chars).len(), 2);
+        assert_eq!(normalize("不行 10 点以后再说").text(), "不行 10点以后再说");
     }
 
     #[test]
