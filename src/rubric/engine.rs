@@ -1066,10 +1066,16 @@ impl Matcher {
 
     /// Whether only filler stands before `h` in its clause.
     fn filler_before(s: &Scratch, h: &Hit) -> bool {
+        Self::only_before(s, h, filler)
+    }
+
+    /// Whether every char before `h` in its clause is one `keep` accepts.
+    #[inline]
+    fn only_before(s: &Scratch, h: &Hit, keep: impl Fn(&char) -> bool) -> bool {
         let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
             return false;
         };
-        s.norm.chars[a..h.start as usize].iter().all(filler)
+        s.norm.chars[a..h.start as usize].iter().all(keep)
     }
 
     /// Whether no Latin letter touches `h` before it, and the letters after it only stretch
@@ -1101,10 +1107,7 @@ impl Matcher {
     /// a leading cue in its clause: 妹子在的哦 answers 在吗 as 在的 does. The caller also asks
     /// that only filler follow (not 妹子在的时间是早上九点, 这边在的区域).
     fn self_before(s: &Scratch, h: &Hit) -> bool {
-        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
-            return false;
-        };
-        s.norm.chars[a..h.start as usize].iter().all(|c| {
+        Self::only_before(s, h, |c| {
             filler(c) || matches!(c, '妹' | '子' | '纸' | '萌' | '二' | '店' | '边' | '爱')
         })
     }

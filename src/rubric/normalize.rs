@@ -199,105 +199,15 @@ fn bound_gap(src: &[char]) -> bool {
 /// unit (5 元, 2017 年)? Not a list (1 红色 2 白色) and not a bare answer before a time
 /// (不行 10 点以后再说): those spaces still part clauses.
 fn numeric_gap(src: &[char], i: usize) -> bool {
+    // Units, and what joins a number to the rest of its phrase (还是, 或者, 的, 左右, 以上, 起).
+    const AFTER: &str = "元块号点天斤年月日个件包克分小周折岁米寸码楼张瓶箱盒袋次份单把支台条双套片颗粒罐毛还或的左多以起";
+    // Words that take an amount or a date right after them.
+    const BEFORE: &str =
+        "返送退补付拿买拍按给差共约剩第满减到过为花您你亲是年月号至和或加只价收要涨降便";
     let (Some(&a), Some(&b)) = (i.checked_sub(1).and_then(|j| src.get(j)), src.get(i + 1)) else {
         return false;
     };
-    if a.is_ascii_digit() {
-        // A unit, or what joins the number to the rest of its phrase (还是, 或者, 的, 左右, 以上).
-        return matches!(
-            b,
-            '元' | '块'
-                | '号'
-                | '点'
-                | '天'
-                | '斤'
-                | '年'
-                | '月'
-                | '日'
-                | '个'
-                | '件'
-                | '包'
-                | '克'
-                | '分'
-                | '小'
-                | '周'
-                | '折'
-                | '岁'
-                | '米'
-                | '寸'
-                | '码'
-                | '楼'
-                | '张'
-                | '瓶'
-                | '箱'
-                | '盒'
-                | '袋'
-                | '次'
-                | '份'
-                | '单'
-                | '把'
-                | '支'
-                | '台'
-                | '条'
-                | '双'
-                | '套'
-                | '片'
-                | '颗'
-                | '粒'
-                | '罐'
-                | '毛'
-                | '还'
-                | '或'
-                | '的'
-                | '左'
-                | '多'
-                | '以'
-                | '起'
-        );
-    }
-    // A word that takes an amount or a date right before it.
-    b.is_ascii_digit()
-        && matches!(
-            a,
-            '返' | '送'
-                | '退'
-                | '补'
-                | '付'
-                | '拿'
-                | '买'
-                | '拍'
-                | '按'
-                | '给'
-                | '差'
-                | '共'
-                | '约'
-                | '剩'
-                | '第'
-                | '满'
-                | '减'
-                | '到'
-                | '过'
-                | '为'
-                | '花'
-                | '您'
-                | '你'
-                | '亲'
-                | '是'
-                | '年'
-                | '月'
-                | '号'
-                | '至'
-                | '和'
-                | '或'
-                | '加'
-                | '只'
-                | '价'
-                | '收'
-                | '要'
-                | '涨'
-                | '降'
-                | '便'
-        )
+    (a.is_ascii_digit() && AFTER.contains(b)) || (b.is_ascii_digit() && BEFORE.contains(a))
 }
 
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
