@@ -107,6 +107,7 @@ enum CompiledRule {
         question: Option<bool>,
         bare: bool,
         rest_max: Option<usize>,
+        ends_clause: bool,
     },
     Choice,
     Concession,
@@ -385,6 +386,7 @@ impl Matcher {
                         window,
                         bare,
                         rest_max,
+                        ends_clause,
                     } = q;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
                         return Err(format!(
@@ -408,6 +410,7 @@ impl Matcher {
                         question: question_of(*question, *not_question),
                         bare: *bare,
                         rest_max: *rest_max,
+                        ends_clause: *ends_clause,
                     }
                 }
                 Rule::Choice(c) => {
@@ -605,13 +608,14 @@ impl Matcher {
                     question,
                     bare,
                     rest_max,
+                    ends_clause,
                 } => self.eval_seq(
                     slot,
                     *steps,
                     *max_gap,
                     *window,
                     *question,
-                    (*bare, *rest_max),
+                    (*bare, *rest_max, *ends_clause),
                     s,
                     ev,
                 ),
@@ -1285,7 +1289,7 @@ impl Matcher {
         max_gap: usize,
         window: usize,
         question: Option<bool>,
-        (bare, rest_max): (bool, Option<usize>),
+        (bare, rest_max, ends_clause): (bool, Option<usize>, bool),
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -1335,8 +1339,10 @@ impl Matcher {
             let in_clause = Self::clause_hits_in(s, check, h.clause);
             let mut budget = 256;
             // A bare sequence fills its clause: the scan kept only first steps with nothing but
-            // filler before them, and the chain must end where only filler is left.
-            let accept = |end: u32| !bare || Self::filler_after(s, h.clause, end as usize);
+            // filler before them, and the chain must end where only filler is left; so must a
+            // sequence that ends its clause.
+            let accept =
+                |end: u32| !(bare || ends_clause) || Self::filler_after(s, h.clause, end as usize);
             let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget, &accept) else {
                 continue;
             };
@@ -2103,6 +2109,30 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn a_seq_that_ends_its_clause_takes_only_filler_after_it() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["我们", "这边"]), words(&["没办法", "查不到"])],
+            max_gap: Some(5),
+            ends_clause: true,
+            ..Default::default()
+        }));
+        // Anything may stand before the sequence, and fillers and particles after it.
+        assert!(finds(&m, "收货点我们真的查不到").is_some());
+        assert!(finds(&m, "物流那块我们这边也是没办法的呢 亲").is_some());
+        assert!(finds(&m, "这 个 我们 也 没办法 哦").is_some());
+        // An object after the last cue names what cannot be done: the clause goes on.
+        assert_eq!(finds(&m, "我们没办法改价哦"), None);
+        assert_eq!(finds(&m, "这边查不到您的订单呢"), None);
+        // Without the flag the same sequence matches there.
+        let open = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["我们", "这边"]), words(&["没办法", "查不到"])],
+            max_gap: Some(5),
+            ..Default::default()
+        }));
+        assert!(finds(&open, "我们没办法改价哦").is_some());
     }
 
     #[test]

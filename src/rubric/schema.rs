@@ -304,6 +304,10 @@ pub struct SeqRule {
     /// The reply's other clauses hold at most this many chars but for fillers, so the sequence
     /// is all the customer gets (没这颜色; not 没这颜色 黑色的有现货).
     pub rest_max: Option<usize>,
+    /// Only filler may follow the sequence in its clause: the last cue ends what is said
+    /// (我们这边也是没有办法的, 收货点我们真的查不到 — a wall), where an object after it names a
+    /// request refused with the agent's reason elsewhere (没办法改价).
+    pub ends_clause: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
