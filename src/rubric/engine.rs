@@ -108,6 +108,8 @@ enum CompiledRule {
         bare: bool,
         rest_max: Option<usize>,
         ends_clause: bool,
+        leads_clause: bool,
+        next_clause: bool,
     },
     Choice,
     Concession,
@@ -387,6 +389,8 @@ impl Matcher {
                         bare,
                         rest_max,
                         ends_clause,
+                        leads_clause,
+                        next_clause,
                     } = q;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
                         return Err(format!(
@@ -411,6 +415,8 @@ impl Matcher {
                         bare: *bare,
                         rest_max: *rest_max,
                         ends_clause: *ends_clause,
+                        leads_clause: *leads_clause,
+                        next_clause: *next_clause,
                     }
                 }
                 Rule::Choice(c) => {
@@ -609,13 +615,15 @@ impl Matcher {
                     bare,
                     rest_max,
                     ends_clause,
+                    leads_clause,
+                    next_clause,
                 } => self.eval_seq(
                     slot,
                     *steps,
                     *max_gap,
                     *window,
                     *question,
-                    (*bare, *rest_max, *ends_clause),
+                    (*bare, *rest_max, *ends_clause, *leads_clause, *next_clause),
                     s,
                     ev,
                 ),
@@ -886,11 +894,16 @@ impl Matcher {
 
     /// The hits of a slot whose start lies in clause `cl` (phrases never cross a clause).
     fn clause_hits_in(s: &Scratch, check: u16, cl: u32) -> &[Hit] {
+        Self::clauses_hits_in(s, check, cl, cl)
+    }
+
+    /// The hits of `check` in clauses `first..=last` (`last` past the reply's end stops at it).
+    fn clauses_hits_in(s: &Scratch, check: u16, first: u32, last: u32) -> &[Hit] {
         let hits = Self::slot(s, check);
-        let cl = cl as usize;
-        let Some(&(a, b, _)) = s.clauses.get(cl) else {
+        let Some(&(a, b, _)) = s.clauses.get(first as usize) else {
             return &[];
         };
+        let b = s.clauses.get(last as usize).map_or(b, |&(_, b2, _)| b2);
         let lo = hits.partition_point(|h| (h.start as usize) < a);
         let hi = hits.partition_point(|h| (h.start as usize) < b);
         &hits[lo..hi]
@@ -1289,7 +1302,13 @@ impl Matcher {
         max_gap: usize,
         window: usize,
         question: Option<bool>,
-        (bare, rest_max, ends_clause): (bool, Option<usize>, bool),
+        (bare, rest_max, ends_clause, leads_clause, next_clause): (
+            bool,
+            Option<usize>,
+            bool,
+            bool,
+            bool,
+        ),
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -1336,7 +1355,14 @@ impl Matcher {
             {
                 continue;
             }
-            let in_clause = Self::clause_hits_in(s, check, h.clause);
+            if leads_clause && !Self::filler_before(s, h) {
+                continue;
+            }
+            let in_clause = if next_clause {
+                Self::clauses_hits_in(s, check, h.clause, h.clause + 1)
+            } else {
+                Self::clause_hits_in(s, check, h.clause)
+            };
             let mut budget = 256;
             // A bare sequence fills its clause: the scan kept only first steps with nothing but
             // filler before them, and the chain must end where only filler is left; so must a
@@ -2133,6 +2159,42 @@ mod tests {
             ..Default::default()
         }));
         assert!(finds(&open, "我们没办法改价哦").is_some());
+    }
+
+    #[test]
+    fn a_seq_that_leads_its_clause_takes_only_filler_before_it() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["不", "不能"]), words(&["退", "改", "包邮"])],
+            max_gap: Some(1),
+            leads_clause: true,
+            ..Default::default()
+        }));
+        // The refusal opens its clause, after address words, particles or a topic filler.
+        assert!(finds(&m, "人为损坏 不退").is_some());
+        assert!(finds(&m, "亲 这个不能改").is_some());
+        // Qualified in its own clause by what stands before it.
+        assert_eq!(finds(&m, "偏远地区不包邮"), None);
+        assert_eq!(finds(&m, "天猫不能改价的"), None);
+    }
+
+    #[test]
+    fn a_seq_may_run_on_into_the_next_clause() {
+        let seq = |next_clause| {
+            one(Rule::Seq(SeqRule {
+                steps: vec![words(&["签收了"]), words(&["现在说", "才说"])],
+                max_gap: Some(3),
+                next_clause,
+                ..Default::default()
+            }))
+        };
+        let (on, off) = (seq(true), seq(false));
+        // Run-on chat splits the thought with a space or a comma.
+        assert!(finds(&on, "你都签收了 现在说有破损？").is_some());
+        assert!(finds(&on, "签收了，才说少了").is_some());
+        assert_eq!(finds(&off, "你都签收了 现在说有破损？"), None);
+        // Not two clauses on, and not past the gap.
+        assert_eq!(finds(&on, "签收了 好的 现在说吧"), None);
+        assert_eq!(finds(&on, "签收了 那个快递员后来现在说"), None);
     }
 
     #[test]

@@ -308,6 +308,14 @@ pub struct SeqRule {
     /// (我们这边也是没有办法的, 收货点我们真的查不到 — a wall), where an object after it names a
     /// request refused with the agent's reason elsewhere (没办法改价).
     pub ends_clause: bool,
+    /// Only filler may stand before the sequence in its clause: the first cue opens what is
+    /// said (人为损坏 不给换 — the refusal is the statement), where a topic or a condition before
+    /// it in the same clause qualifies it (偏远地区不包邮, 天猫不能改价的).
+    pub leads_clause: bool,
+    /// The chain may run on into the next clause, as run-on chat splits one thought with a space
+    /// (你都签收了 现在说有破损？). Gaps still count in chars; clause exceptions are judged on the
+    /// clause of the first cue.
+    pub next_clause: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
