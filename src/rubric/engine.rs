@@ -1446,7 +1446,7 @@ impl Matcher {
             let is_haishi =
                 s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..]);
             // 还是 right after the agent (我还是帮您催一下吧, 小妹还是…) means "rather".
-            if is_haishi && agent_only(&s.norm.chars[s.clauses[cl].0..j.start as usize]) {
+            if Self::rather(s, j) {
                 continue;
             }
             // A yes/no question (冰袋还是冻着的吗, 您还是想要红色吗): 还是 means "still" — unless
@@ -1494,6 +1494,8 @@ impl Matcher {
                 || haishi
                 || ne_before
                 || next_q
+                // 退款或者换新您选哪个 小妹马上办: the picker after the options in their clause.
+                || mine().any(|x| x.role == Role::Picker && x.clause == j.clause && x.start >= j.end)
                 || mine()
                     .any(|x| x.role == Role::Asker && x.start as usize >= a && x.end <= j.start);
             if asked {
@@ -1528,6 +1530,7 @@ impl Matcher {
                 || mine().any(|x| {
                     x.role == Role::Joiner
                         && x.end <= p.start
+                        && !Self::rather(s, x)
                         // 补发或者退款都可以 您看要哪个呢: either will do, then pick one.
                         && (!Self::whichever(s, x) || (x.clause < p.clause && Self::either_ok(s, x)))
                         && !mine().any(|n| {
@@ -1541,6 +1544,17 @@ impl Matcher {
             }
         }
         None
+    }
+
+    /// 还是 right after the agent or the customer addressed (我还是帮您催一下吧, 小妹还是…,
+    /// 您还是选一下尺码吧) means "rather" or "still", not "or".
+    fn rather(s: &Scratch, j: &Hit) -> bool {
+        let Some(&(a, _, _)) = s.clauses.get(j.clause as usize) else {
+            return false;
+        };
+        let lead = &s.norm.chars[a..(j.start as usize).max(a)];
+        s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..])
+            && (agent_only(lead) || address_only(lead))
     }
 
     /// 补发或者退款都可以: the shop accepts either (都可以, 都行, 都能), so the customer is to pick.
@@ -1805,6 +1819,17 @@ fn agent_only(lead: &[char]) -> bool {
             )
         })
         && lead.iter().any(|c| matches!(c, '我' | '妹' | '服' | '咱'))
+}
+
+/// Only the customer addressed before 还是 (您还是选一下尺码吧, 亲还是0点后再拍): it means "rather"
+/// or "still", as after the agent.
+fn address_only(lead: &[char]) -> bool {
+    lead.iter().all(|c| {
+        matches!(
+            c,
+            '您' | '你' | '亲' | '宝' | '那' | '就' | '也' | '哦' | '呢' | '啊' | '哈'
+        )
+    }) && lead.iter().any(|c| matches!(c, '您' | '你' | '亲' | '宝'))
 }
 
 /// Does `tag` end by asking agreement (好吗, 可以吗, 行吗, 好不好 …) to what the agent proposes
