@@ -317,6 +317,10 @@ impl Matcher {
         }
         let mut compiled = Vec::with_capacity(flat.len());
         let mut bare_slot = vec![false; flat.len()];
+        // The step of a sequence whose hits make its slot judged: the one whose shortest cue is
+        // longest (a rare word rather than 我 or 不), the first on a tie. Any step would do, as a
+        // sequence needs all of them; a bare sequence keeps its first, which the scan tests.
+        let mut trigger_step = vec![0u8; flat.len()];
         for (slot, (ci, rule)) in flat.into_iter().enumerate() {
             let rule = match rule {
                 Rule::AnyOf(_) => CompiledRule::None,
@@ -402,6 +406,23 @@ impl Matcher {
                         add(words, slot, Role::Step(k as u8));
                     }
                     bare_slot[slot] = *bare;
+                    if !*bare {
+                        let shortest = |words: &Vec<String>| {
+                            words
+                                .iter()
+                                .map(|w| normalize::normalize(w).text().chars().count())
+                                .min()
+                                .unwrap_or(0)
+                        };
+                        let mut best = (shortest(&steps[0]), 0);
+                        for (k, words) in steps.iter().enumerate().skip(1) {
+                            let m = shortest(words);
+                            if m > best.0 {
+                                best = (m, k);
+                            }
+                        }
+                        trigger_step[slot] = best.1 as u8;
+                    }
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
                     add(unless_after, slot, Role::After);
@@ -468,6 +489,13 @@ impl Matcher {
                 let pid = pid as usize;
                 for &(check, role) in &roles[pid] {
                     let mut flags = role_flags(role);
+                    if let Role::Step(k) = role {
+                        if k == trigger_step[check as usize] {
+                            flags |= TRIGGER;
+                        } else {
+                            flags &= !TRIGGER;
+                        }
+                    }
                     if matches!(role, Role::Bare | Role::Lead)
                         || (role == Role::Step(0) && bare_slot[check as usize])
                     {
