@@ -187,7 +187,8 @@ const BARE_FIRST: u8 = 16;
 /// whole word (not the hi of Machine).
 const LATIN: u8 = 32;
 
-/// The `slot_flags` bits a hit of this role sets.
+/// The `slot_flags` bits a hit of this role sets (a sequence's trigger step gets `TRIGGER` when
+/// the rule is compiled).
 fn role_flags(role: Role) -> u8 {
     match role {
         Role::Reply => EXC | REPLY,
@@ -197,7 +198,6 @@ fn role_flags(role: Role) -> u8 {
         | Role::Whole
         | Role::Bare
         | Role::Lead
-        | Role::Step(0)
         | Role::Joiner
         | Role::Picker
         | Role::Discount
@@ -286,12 +286,15 @@ impl Matcher {
         let mut fuzzy: Vec<Vec<char>> = Vec::new();
         let mut phrases: Vec<String> = Vec::new();
         let mut roles: Vec<Vec<(u16, Role)>> = Vec::new();
+        // Adds the words for (check, role); returns the char count of the shortest one.
         let mut add = |words: &[String], check: usize, role: Role| {
+            let mut shortest = usize::MAX;
             for w in words {
                 let w = normalize::normalize(w).text();
                 if w.is_empty() {
                     continue;
                 }
+                shortest = shortest.min(w.chars().count());
                 let i = *index.entry(w.clone()).or_insert_with(|| {
                     phrases.push(w.clone());
                     roles.push(Vec::new());
@@ -301,6 +304,7 @@ impl Matcher {
                     roles[i].push((check as u16, role));
                 }
             }
+            shortest
         };
         // Flatten every check's rule (AnyOf into its parts) into slots.
         fn flatten<'a>(ci: usize, r: &'a Rule, out: &mut Vec<(usize, &'a Rule)>) {
@@ -402,25 +406,15 @@ impl Matcher {
                             CheckId::ALL[ci]
                         ));
                     }
+                    let mut best = (0, 0);
                     for (k, words) in steps.iter().enumerate() {
-                        add(words, slot, Role::Step(k as u8));
+                        let shortest = add(words, slot, Role::Step(k as u8));
+                        if k == 0 || shortest > best.0 {
+                            best = (shortest, k);
+                        }
                     }
                     bare_slot[slot] = *bare;
                     if !*bare {
-                        let shortest = |words: &Vec<String>| {
-                            words
-                                .iter()
-                                .map(|w| normalize::normalize(w).text().chars().count())
-                                .min()
-                                .unwrap_or(0)
-                        };
-                        let mut best = (shortest(&steps[0]), 0);
-                        for (k, words) in steps.iter().enumerate().skip(1) {
-                            let m = shortest(words);
-                            if m > best.0 {
-                                best = (m, k);
-                            }
-                        }
                         trigger_step[slot] = best.1 as u8;
                     }
                     add(unless, slot, Role::Unless);
@@ -489,12 +483,8 @@ impl Matcher {
                 let pid = pid as usize;
                 for &(check, role) in &roles[pid] {
                     let mut flags = role_flags(role);
-                    if let Role::Step(k) = role {
-                        if k == trigger_step[check as usize] {
-                            flags |= TRIGGER;
-                        } else {
-                            flags &= !TRIGGER;
-                        }
+                    if role == Role::Step(trigger_step[check as usize]) {
+                        flags |= TRIGGER;
                     }
                     if matches!(role, Role::Bare | Role::Lead)
                         || (role == Role::Step(0) && bare_slot[check as usize])
@@ -2192,12 +2182,15 @@ mod tests {
 
     #[test]
     fn a_seq_that_ends_its_clause_takes_only_filler_after_it() {
-        let m = one(Rule::Seq(SeqRule {
-            steps: vec![words(&["我们", "这边"]), words(&["没办法", "查不到"])],
-            max_gap: Some(5),
-            ends_clause: true,
-            ..Default::default()
-        }));
+        let seq = |ends_clause| {
+            one(Rule::Seq(SeqRule {
+                steps: vec![words(&["我们", "这边"]), words(&["没办法", "查不到"])],
+                max_gap: Some(5),
+                ends_clause,
+                ..Default::default()
+            }))
+        };
+        let (m, open) = (seq(true), seq(false));
         // Anything may stand before the sequence, and fillers and particles after it.
         assert!(finds(&m, "收货点我们真的查不到").is_some());
         assert!(finds(&m, "物流那块我们这边也是没办法的呢 亲").is_some());
@@ -2206,11 +2199,6 @@ mod tests {
         assert_eq!(finds(&m, "我们没办法改价哦"), None);
         assert_eq!(finds(&m, "这边查不到您的订单呢"), None);
         // Without the flag the same sequence matches there.
-        let open = one(Rule::Seq(SeqRule {
-            steps: vec![words(&["我们", "这边"]), words(&["没办法", "查不到"])],
-            max_gap: Some(5),
-            ..Default::default()
-        }));
         assert!(finds(&open, "我们没办法改价哦").is_some());
     }
 
