@@ -518,14 +518,53 @@ pub fn clauses_into(chars: &[char], out: &mut Vec<(usize, usize, char)>) {
     for (i, c) in chars.iter().enumerate() {
         if is_clause_break(*c) {
             if i > start {
-                out.push((start, i, *c));
+                push_clause(chars, out, (start, i, *c));
             }
             start = i + 1;
         }
     }
     if chars.len() > start {
-        out.push((start, chars.len(), '.'));
+        push_clause(chars, out, (start, chars.len(), '.'));
     }
+}
+
+/// A clause that is only a number or a masked value (`[电话x]`, `[订单x]`, `400-800-1234`) belongs
+/// to the words before it: 厂家售后电话:[电话x] 您联系一下 is two clauses, not three, so a
+/// sequence may still run from the number's name on into the next clause.
+fn push_clause(chars: &[char], out: &mut Vec<(usize, usize, char)>, c: (usize, usize, char)) {
+    match out.last_mut() {
+        Some(last) if only_value(&chars[c.0..c.1]) => {
+            last.1 = c.1;
+            last.2 = c.2;
+        }
+        _ => out.push(c),
+    }
+}
+
+/// Whether `chars` hold nothing but masked values in square brackets, digits and the signs
+/// between them, and are a value rather than a list marker: a masked value or three digits at
+/// least (not the 2 of 1 红色 2 白色, which opens the next item).
+fn only_value(chars: &[char]) -> bool {
+    let mut i = 0;
+    let (mut masked, mut digits) = (false, 0);
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '[' {
+            let Some(len) = chars[i..].iter().take(14).position(|&d| d == ']') else {
+                return false;
+            };
+            i += len + 1;
+            masked = true;
+        } else if c.is_ascii_digit() {
+            i += 1;
+            digits += 1;
+        } else if matches!(c, '-' | '+' | '*' | '/' | '#' | '_') {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    masked || digits >= 3
 }
 
 /// Quotation marks as typed, single ones too (not 《》, which name a title).
@@ -596,6 +635,7 @@ pub fn quoted_clauses(
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]
@@ -626,6 +666,30 @@ mod tests {
         assert_eq!(cl.len(), 2);
         assert_eq!(cl[0].2, '?');
         assert_eq!(cl[1].2, '.');
+    }
+
+    #[test]
+    fn a_clause_of_only_a_number_or_masked_value_joins_the_words_before_it() {
+        // Present: the number's clause is folded into the clause that names it.
+        let n = normalize("厂家售后电话:[电话x]-[数字x] 您联系一下");
+        let cl = clauses(&n.chars);
+        assert_eq!(cl.len(), 2, "{cl:?}");
+        assert_eq!(cl[0].2, ' ');
+        let n = normalize("订单号 [订单x] 已经帮您取消了");
+        assert_eq!(clauses(&n.chars).len(), 2);
+        // Absent: a clause with words in it stays its own, and a number opening the reply has
+        // nothing before it to join.
+        let n = normalize("电话:[电话x]转2 您联系一下");
+        assert_eq!(clauses(&n.chars).len(), 3);
+        let n = normalize("[订单x] 这个订单已经发货了");
+        assert_eq!(clauses(&n.chars).len(), 2);
+        // A list marker opens the next item (1 红色 2 白色 keeps its four pauses); a long number
+        // is a value.
+        assert_eq!(clauses(&normalize("1 红色 2 白色").chars).len(), 4);
+        assert_eq!(
+            clauses(&normalize("客服电话 4008001234 您打一下").chars).len(),
+            2
+        );
     }
 
     /// What was typed under normalised chars `a..b` of `src`.
