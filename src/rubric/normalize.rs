@@ -542,11 +542,12 @@ fn push_clause(chars: &[char], out: &mut Vec<(usize, usize, char)>, c: (usize, u
 }
 
 /// Whether `chars` hold nothing but masked values in square brackets, digits and the signs
-/// between them, and are a value rather than a list marker: a masked value or three digits at
-/// least (not the 2 of 1 红色 2 白色, which opens the next item).
+/// between them, and are a phone or order number rather than a list marker or a price: a masked
+/// value, six digits or more, or digits joined by signs (400-800-1234). Not the 2 of 1 红色 2 白色,
+/// which opens the next item, nor the 198 of 这款 168 那款 198, which is an option.
 fn only_value(chars: &[char]) -> bool {
     let mut i = 0;
-    let (mut masked, mut digits) = (false, 0);
+    let (mut masked, mut digits, mut signs) = (false, 0, false);
     while i < chars.len() {
         let c = chars[i];
         if c == '[' {
@@ -560,11 +561,12 @@ fn only_value(chars: &[char]) -> bool {
             digits += 1;
         } else if matches!(c, '-' | '+' | '*' | '/' | '#' | '_') {
             i += 1;
+            signs = true;
         } else {
             return false;
         }
     }
-    masked || digits >= 3
+    masked || digits >= 6 || (signs && digits >= 3)
 }
 
 /// Quotation marks as typed, single ones too (not 《》, which name a title).
@@ -684,8 +686,12 @@ mod tests {
         let n = normalize("[订单x] 这个订单已经发货了");
         assert_eq!(clauses(&n.chars).len(), 2);
         // A list marker opens the next item (1 红色 2 白色 keeps its four pauses); a long number
-        // is a value.
+        // is a value; a price is an option (这款 168 那款 198).
         assert_eq!(clauses(&normalize("1 红色 2 白色").chars).len(), 4);
+        assert_eq!(
+            clauses(&normalize("这款 168 那款 198 您看喜欢哪个").chars).len(),
+            5
+        );
         assert_eq!(
             clauses(&normalize("客服电话 4008001234 您打一下").chars).len(),
             2
