@@ -637,7 +637,6 @@ pub fn quoted_clauses(
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     #[test]
