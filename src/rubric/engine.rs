@@ -760,10 +760,14 @@ impl Matcher {
                 if flags & FUZZY != 0 {
                     s.fuzzy_hits.push(h);
                 } else if flags & BARE_FIRST != 0 {
-                    let clear = Self::filler_before(s, &h)
-                        || (e.role == Role::Lead
-                            && Self::self_before(s, &h)
-                            && Self::filler_after(s, h.clause, h.end as usize));
+                    // A lead (在的) keeps to filler: 这边在的区域 is no greeting.
+                    let clear = if e.role == Role::Lead {
+                        Self::filler_before(s, &h)
+                    } else {
+                        Self::subject_before(s, &h)
+                    } || (e.role == Role::Lead
+                        && Self::self_before(s, &h)
+                        && Self::filler_after(s, h.clause, h.end as usize));
                     if clear {
                         Self::push_hit(s, flags & !BARE_FIRST, h);
                     }
@@ -1102,6 +1106,21 @@ impl Matcher {
     /// Whether only filler stands before `h` in its clause.
     fn filler_before(s: &Scratch, h: &Hit) -> bool {
         Self::only_before(s, h, filler)
+    }
+
+    /// Whether only filler stands before a bare answer in its clause, the agent as its subject
+    /// counting as filler.
+    fn subject_before(s: &Scratch, h: &Hit) -> bool {
+        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
+            return false;
+        };
+        let c = &s.norm.chars[a..h.start as usize];
+        // The agent as the subject, 这边 (小妹这边实在不知道呢), is filler before a cue as 我 is;
+        // 边 alone is not (旁边, 那边), nor 我们这边 set against another party (快递的事您找快递
+        // 我们这边管不了: a wall, blame).
+        c.iter().enumerate().all(|(i, ch)| {
+            filler(ch) || (*ch == '边' && i > 0 && c[i - 1] == '这' && (i < 2 || c[i - 2] != '们'))
+        })
     }
 
     /// Whether every char before `h` in its clause is one `keep` accepts.
