@@ -1543,7 +1543,16 @@ impl Matcher {
         // 2. A picker in a question, after an enumeration or a named set of options.
         for p in mine().filter(|h| h.role == Role::Picker).take(64) {
             let cl = p.clause as usize;
-            if !s.question.get(cl).copied().unwrap_or(false) {
+            // A picker that tells the customer to pick (您选一个, 您挑一下, 您来定) asks without a
+            // question mark; one that asks which (哪个) needs its question.
+            // Not the agent picking for the customer (我帮您挑合适的尺码).
+            let for_you = p.start > 0
+                && matches!(
+                    s.norm.chars[p.start as usize - 1],
+                    '帮' | '替' | '为' | '给'
+                );
+            let tells = !for_you && !s.norm.chars[p.start as usize..p.end as usize].contains(&'哪');
+            if !tells && !s.question.get(cl).copied().unwrap_or(false) {
                 continue;
             }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
