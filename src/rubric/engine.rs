@@ -1570,8 +1570,35 @@ impl Matcher {
                             .any(|ch| matches!(ch, '亲' | '在' | '您' | '你' | '好'))
                 })
                 .count();
+            // Two options said in parallel just before (公蟹4两 母蟹3两 您想要哪种规格呢, 今天发的话没有
+            // 礼盒 明天发就能带礼盒 您看哪种合适): two short clauses that share a word's char.
+            let parallel = cl >= 2 && {
+                let opt = |c: &(usize, usize, char)| {
+                    let t = &s.norm.chars[c.0..c.1];
+                    (2..=16).contains(&t.len())
+                        && matches!(c.2, ' ' | ',')
+                        && !t
+                            .iter()
+                            .any(|ch| matches!(ch, '亲' | '您' | '你' | '吗' | '?' | '么'))
+                };
+                let (x, y) = (&s.clauses[cl - 2], &s.clauses[cl - 1]);
+                let (tx, ty) = (&s.norm.chars[x.0..x.1], &s.norm.chars[y.0..y.1]);
+                // Not one clause said twice (在呢在呢), nor a question about the customer's own
+                // habit after them (…请问您平时穿哪个码呢: clarify).
+                let habit = s.norm.chars[s.clauses[cl].0..s.clauses[cl].1]
+                    .windows(2)
+                    .any(|w| w == ['平', '时'] || w == ['平', '常']);
+                opt(x)
+                    && opt(y)
+                    && tx != ty
+                    && !habit
+                    && tx
+                        .iter()
+                        .any(|ch| !filler(ch) && !ch.is_ascii_digit() && ty.contains(ch))
+            };
             let listed = s.norm.chars[first..upto].contains(&'、')
                 || short_before >= 2
+                || parallel
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
                 || mine().any(|x| {
                     x.role == Role::Joiner
