@@ -1572,7 +1572,7 @@ impl Matcher {
                 .count();
             // Two options said in parallel just before (公蟹4两 母蟹3两 您想要哪种规格呢, 今天发的话没有
             // 礼盒 明天发就能带礼盒 您看哪种合适): two short clauses that share a word's char.
-            let parallel = cl >= 2 && {
+            let parallel = cl >= 2 && cl < s.clauses.len() && {
                 let opt = |c: &(usize, usize, char)| {
                     let t = &s.norm.chars[c.0..c.1];
                     (2..=16).contains(&t.len())
