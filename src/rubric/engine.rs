@@ -760,14 +760,16 @@ impl Matcher {
                 if flags & FUZZY != 0 {
                     s.fuzzy_hits.push(h);
                 } else if flags & BARE_FIRST != 0 {
-                    // A lead (在的) keeps to filler: 这边在的区域 is no greeting.
+                    // A lead (在的) keeps to filler, or the agent naming themselves with nothing
+                    // after (妹子在的哦; not 这边在的区域); a bare answer may have the agent as
+                    // its subject (小妹这边实在不知道呢).
                     let clear = if e.role == Role::Lead {
                         Self::filler_before(s, &h)
+                            || (Self::self_before(s, &h)
+                                && Self::filler_after(s, h.clause, h.end as usize))
                     } else {
                         Self::subject_before(s, &h)
-                    } || (e.role == Role::Lead
-                        && Self::self_before(s, &h)
-                        && Self::filler_after(s, h.clause, h.end as usize));
+                    };
                     if clear {
                         Self::push_hit(s, flags & !BARE_FIRST, h);
                     }
@@ -1111,10 +1113,9 @@ impl Matcher {
     /// Whether only filler stands before a bare answer in its clause, the agent as its subject
     /// counting as filler.
     fn subject_before(s: &Scratch, h: &Hit) -> bool {
-        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
+        let Some(c) = Self::before(s, h) else {
             return false;
         };
-        let c = &s.norm.chars[a..h.start as usize];
         // The agent as the subject, 这边 (小妹这边实在不知道呢), is filler before a cue as 我 is;
         // 边 alone is not (旁边, 那边), nor 我们这边 set against another party (快递的事您找快递
         // 我们这边管不了: a wall, blame).
@@ -1126,10 +1127,14 @@ impl Matcher {
     /// Whether every char before `h` in its clause is one `keep` accepts.
     #[inline]
     fn only_before(s: &Scratch, h: &Hit, keep: impl Fn(&char) -> bool) -> bool {
-        let Some(&(a, _, _)) = s.clauses.get(h.clause as usize) else {
-            return false;
-        };
-        s.norm.chars[a..h.start as usize].iter().all(keep)
+        Self::before(s, h).is_some_and(|c| c.iter().all(keep))
+    }
+
+    /// The chars before `h` in its clause.
+    #[inline]
+    fn before<'a>(s: &'a Scratch, h: &Hit) -> Option<&'a [char]> {
+        let &(a, _, _) = s.clauses.get(h.clause as usize)?;
+        Some(&s.norm.chars[a..h.start as usize])
     }
 
     /// Whether no Latin letter touches `h` before it, and the letters after it only stretch
@@ -1579,7 +1584,7 @@ impl Matcher {
                         && matches!(c.2, ' ' | ',')
                         && !t
                             .iter()
-                            .any(|ch| matches!(ch, '亲' | '您' | '你' | '吗' | '?' | '么'))
+                            .any(|ch| matches!(ch, '亲' | '您' | '你' | '吗' | '么'))
                 };
                 let (x, y) = (&s.clauses[cl - 2], &s.clauses[cl - 1]);
                 let (tx, ty) = (&s.norm.chars[x.0..x.1], &s.norm.chars[y.0..y.1]);
