@@ -378,7 +378,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 36] = [
+const TYPOS: [([char; 2], [char; 2]); 39] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -415,6 +415,10 @@ const TYPOS: [([char; 2], [char; 2]); 36] = [
     (['从', '新'], ['重', '新']),
     (['见', '凉'], ['见', '谅']),
     (['摧', '件'], ['催', '件']),
+    // Chat slang for 没有 / 怎么 / 什么 (木有货了, 肿么了, 神马意思).
+    (['木', '有'], ['没', '有']),
+    (['肿', '么'], ['怎', '么']),
+    (['神', '马'], ['什', '么']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -453,6 +457,9 @@ fn fix_typos(chars: &mut [char]) {
                 | '从'
                 | '见'
                 | '摧'
+                | '木'
+                | '肿'
+                | '神'
         ) {
             continue;
         }
@@ -472,6 +479,56 @@ fn fix_typos(chars: &mut [char]) {
         }
         // 从新 is a slip for 重新, but not in 从新疆 (from Xinjiang).
         if pair == ['从', '新'] && chars.get(i + 1) == Some(&'疆') {
+            continue;
+        }
+        // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
+        if pair == ['木', '有']
+            && i >= 2
+            && matches!(
+                chars[i - 2],
+                '实' | '原'
+                    | '红'
+                    | '橡'
+                    | '松'
+                    | '桃'
+                    | '樟'
+                    | '楠'
+                    | '檀'
+                    | '杉'
+                    | '柚'
+                    | '榉'
+                    | '枫'
+                    | '柏'
+                    | '积'
+                    | '伐'
+                    | '乌'
+                    | '枣'
+                    | '草'
+                    | '树'
+                    | '苗'
+                    | '花'
+                    | '林'
+                    | '竹'
+                    | '枕'
+                    | '椴'
+                    | '榆'
+                    | '柳'
+                    | '槐'
+                    | '杨'
+                    | '桐'
+                    | '樱'
+                    | '胡'
+                    | '圆'
+                    | '方'
+                    | '板'
+                    | '硬'
+                    | '软'
+                    | '细'
+                    | '粗'
+                    | '枯'
+                    | '朽'
+            )
+        {
             continue;
         }
         if let Some((_, right)) = TYPOS.iter().find(|(typed, _)| *typed == pair) {
@@ -715,6 +772,9 @@ mod tests {
         assert_eq!(normalize("贷款").text(), "贷款");
         assert_eq!(normalize("帮您从新发一份").text(), "帮您重新发一份");
         assert_eq!(normalize("从新疆发货").text(), "从新疆发货");
+        assert_eq!(normalize("木有货了").text(), "没有货了");
+        assert_eq!(normalize("肿么了亲").text(), "怎么了亲");
+        assert_eq!(normalize("实木有天然纹理").text(), "实木有天然纹理");
         // Every slip in the table is reached through the first-char filter.
         for (typed, right) in TYPOS {
             let mut v = typed;
