@@ -378,7 +378,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 39] = [
+const TYPOS: [([char; 2], [char; 2]); 40] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -419,6 +419,7 @@ const TYPOS: [([char; 2], [char; 2]); 39] = [
     (['木', '有'], ['没', '有']),
     (['肿', '么'], ['怎', '么']),
     (['神', '马'], ['什', '么']),
+    (['自', '已'], ['自', '己']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -460,6 +461,7 @@ fn fix_typos(chars: &mut [char]) {
                 | '木'
                 | '肿'
                 | '神'
+                | '自'
         ) {
             continue;
         }
@@ -479,6 +481,32 @@ fn fix_typos(chars: &mut [char]) {
         }
         // 从新 is a slip for 重新, but not in 从新疆 (from Xinjiang).
         if pair == ['从', '新'] && chars.get(i + 1) == Some(&'疆') {
+            continue;
+        }
+        // 自已 is a slip for 自己, but not in 来自已经 (from … already).
+        if pair == ['自', '已'] && chars.get(i + 1) == Some(&'经') {
+            continue;
+        }
+        // 神马 / 肿么 are slang, but not inside 费神马上 or 红肿么.
+        if pair == ['神', '马']
+            && (chars
+                .get(i + 1)
+                .is_some_and(|c| matches!(c, '上' | '到' | '路' | '匹'))
+                || (i >= 2
+                    && matches!(
+                        chars[i - 2],
+                        '费' | '精' | '留' | '伤' | '劳' | '凝' | '眼' | '出' | '入' | '走'
+                    )))
+        {
+            continue;
+        }
+        if pair == ['肿', '么']
+            && i >= 2
+            && matches!(
+                chars[i - 2],
+                '红' | '浮' | '水' | '消' | '发' | '肿' | '脸' | '眼'
+            )
+        {
             continue;
         }
         // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
@@ -518,15 +546,25 @@ fn fix_typos(chars: &mut [char]) {
                     | '桐'
                     | '樱'
                     | '胡'
-                    | '圆'
-                    | '方'
-                    | '板'
                     | '硬'
                     | '软'
                     | '细'
                     | '粗'
                     | '枯'
                     | '朽'
+                    | '梨'
+                    | '翅'
+                    | '金'
+                    | '蜡'
+                    | '胶'
+                    | '铁'
+                    | '黄'
+                    | '紫'
+                    | '枝'
+                    | '桦'
+                    | '杏'
+                    | '梓'
+                    | '椿'
             )
         {
             continue;
@@ -775,6 +813,12 @@ mod tests {
         assert_eq!(normalize("木有货了").text(), "没有货了");
         assert_eq!(normalize("肿么了亲").text(), "怎么了亲");
         assert_eq!(normalize("实木有天然纹理").text(), "实木有天然纹理");
+        assert_eq!(normalize("鸡翅木有现货").text(), "鸡翅木有现货");
+        assert_eq!(normalize("老板木有同意").text(), "老板没有同意");
+        assert_eq!(normalize("费神马上给您换").text(), "费神马上给您换");
+        assert_eq!(normalize("是红肿么").text(), "是红肿么");
+        assert_eq!(normalize("还退神马").text(), "还退什么");
+        assert_eq!(normalize("自已搜一下").text(), "自己搜一下");
         // Every slip in the table is reached through the first-char filter.
         for (typed, right) in TYPOS {
             let mut v = typed;
