@@ -196,7 +196,7 @@ fn bound_gap(src: &[char]) -> bool {
 
 /// Is the space at `i` only setting a number off inside a phrase: between a word that takes an
 /// amount and the number (送您 5 元, 因为 200 把起, 68 还是 99), or between the number and its
-/// unit (5 元, 2017 年)? Not a list (1 红色 2 白色) and not a bare answer before a time
+/// unit (5 元, 2017 年), or a size in letters beside 还是 / 或者 (S 还是 M)? Not a list (1 红色 2 白色) and not a bare answer before a time
 /// (不行 10 点以后再说): those spaces still part clauses.
 fn numeric_gap(src: &[char], i: usize) -> bool {
     // Units, and what joins a number to the rest of its phrase (还是, 或者, 的, 左右, 以上, 起).
@@ -207,7 +207,13 @@ fn numeric_gap(src: &[char], i: usize) -> bool {
     let (Some(&a), Some(&b)) = (i.checked_sub(1).and_then(|j| src.get(j)), src.get(i + 1)) else {
         return false;
     };
-    (a.is_ascii_digit() && AFTER.contains(b)) || (b.is_ascii_digit() && BEFORE.contains(a))
+    (a.is_ascii_digit() && AFTER.contains(b))
+        || (b.is_ascii_digit() && BEFORE.contains(a))
+        // Sizes and models as letters joined by 还是 / 或者 (S 还是 M, XL 或者 L).
+        || (a.is_ascii_alphabetic() && matches!(b, '还' | '或'))
+        || (b.is_ascii_alphabetic() && matches!(a, '是' | '者'))
+        // A question particle after a number or a size (S 还是 M 呀) ends its question.
+        || (a.is_ascii_alphanumeric() && matches!(b, '呀' | '呢' | '吗' | '啊' | '吧' | '嘛'))
 }
 
 /// Normalise into a reusable buffer (no allocation once the buffer is warm).
@@ -915,6 +921,7 @@ mod tests {
         // Between a word that takes an amount and the number, and before its unit: one clause.
         assert_eq!(normalize("这边返您 5 元差价").text(), "这边返您5元差价");
         assert_eq!(normalize("亲要哪个 68 还是 99").text(), "亲要哪个 68还是99");
+        assert_eq!(normalize("S 还是 M 呀").text(), "s还是m呀");
         assert_eq!(
             normalize("生产日期是 2017 年 1 月").text(),
             "生产日期是2017年1月"
