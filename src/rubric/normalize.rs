@@ -384,7 +384,7 @@ fn address_as_you(out: &mut Normalized) {
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
 /// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 40] = [
+const TYPOS: [([char; 2], [char; 2]); 41] = [
     (['以', '经'], ['已', '经']),
     (['己', '经'], ['已', '经']),
     (['已', '近'], ['已', '经']),
@@ -426,6 +426,9 @@ const TYPOS: [([char; 2], [char; 2]); 40] = [
     (['肿', '么'], ['怎', '么']),
     (['神', '马'], ['什', '么']),
     (['自', '已'], ['自', '己']),
+    // Not a slip: the platform's name is one word, so its 宝 is no address word (宝 softens a
+    // reply; 找淘宝客服去 is not softened). Cues are normalised the same way.
+    (['淘', '宝'], ['淘', '寳']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -468,6 +471,7 @@ fn fix_typos(chars: &mut [char]) {
                 | '肿'
                 | '神'
                 | '自'
+                | '淘'
         ) {
             continue;
         }
@@ -489,8 +493,11 @@ fn fix_typos(chars: &mut [char]) {
         if pair == ['从', '新'] && chars.get(i + 1) == Some(&'疆') {
             continue;
         }
-        // 自已 is a slip for 自己, but not in 来自已经 (from … already).
-        if pair == ['自', '已'] && chars.get(i + 1) == Some(&'经') {
+        // 自已 is a slip for 自己, but not in 来自已经 (from … already) or 各自已打包.
+        if pair == ['自', '已']
+            && (chars.get(i + 1) == Some(&'经')
+                || (i >= 2 && matches!(chars[i - 2], '各' | '来' | '独' | '亲' | '擅' | '私')))
+        {
             continue;
         }
         // 神马 / 肿么 are slang, but not inside 费神马上 or 红肿么.
@@ -825,6 +832,8 @@ mod tests {
         assert_eq!(normalize("是红肿么").text(), "是红肿么");
         assert_eq!(normalize("还退神马").text(), "还退什么");
         assert_eq!(normalize("自已搜一下").text(), "自己搜一下");
+        assert_eq!(normalize("各自已打包").text(), "各自已打包");
+        assert_eq!(normalize("找淘宝客服去").text(), "找淘寳客服去");
         // Every slip in the table is reached through the first-char filter.
         for (typed, right) in TYPOS {
             let mut v = typed;
