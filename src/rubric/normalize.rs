@@ -195,8 +195,9 @@ fn bound_gap(src: &[char]) -> bool {
 }
 
 /// Is the space at `i` only setting a number off inside a phrase: between a word that takes an
-/// amount and the number (送您 5 元, 因为 200 把起, 68 还是 99), or between the number and its
-/// unit (5 元, 2017 年), or a size in letters beside 还是 / 或者 (S 还是 M)? Not a list (1 红色 2 白色) and not a bare answer before a time
+/// amount and the number (送您 5 元, 因为 200 把起, 68 还是 99), between the number and its unit
+/// (5 元, 2017 年), beside 还是 / 或者 around a size in letters (S 还是 M), or before the question
+/// particle after it (… M 呀)? Not a list (1 红色 2 白色) and not a bare answer before a time
 /// (不行 10 点以后再说): those spaces still part clauses.
 fn numeric_gap(src: &[char], i: usize) -> bool {
     // Units, and what joins a number to the rest of its phrase (还是, 或者, 的, 左右, 以上, 起).
@@ -383,52 +384,105 @@ fn address_as_you(out: &mut Normalized) {
 
 /// Typing slips real agents make, each a pair of chars that is no word on its own (以经, 邦您,
 /// 退贷), put right in place: same length, so every char keeps its origin and the evidence shows
-/// what was typed.
-const TYPOS: [([char; 2], [char; 2]); 41] = [
-    (['以', '经'], ['已', '经']),
-    (['己', '经'], ['已', '经']),
-    (['已', '近'], ['已', '经']),
-    (['道', '账'], ['到', '账']),
-    (['到', '帐'], ['到', '账']),
-    (['报', '歉'], ['抱', '歉']),
-    (['抱', '欠'], ['抱', '歉']),
-    (['以', '思'], ['意', '思']),
-    (['邦', '您'], ['帮', '您']),
-    (['邦', '你'], ['帮', '你']),
-    (['梢', '等'], ['稍', '等']),
-    (['梢', '后'], ['稍', '后']),
-    (['申', '清'], ['申', '请']),
-    (['审', '请'], ['申', '请']),
-    (['退', '贷'], ['退', '货']),
-    (['换', '贷'], ['换', '货']),
-    (['发', '贷'], ['发', '货']),
-    (['收', '贷'], ['收', '货']),
-    (['到', '贷'], ['到', '货']),
-    (['缺', '贷'], ['缺', '货']),
-    (['师', '父'], ['师', '傅']),
-    (['快', '第'], ['快', '递']),
-    (['物', '留'], ['物', '流']),
-    (['马', '尚'], ['马', '上']),
-    (['保', '正'], ['保', '证']),
-    (['感', '射'], ['感', '谢']),
-    (['理', '介'], ['理', '解']),
-    (['赔', '尝'], ['赔', '偿']),
-    (['补', '尝'], ['补', '偿']),
-    (['联', '细'], ['联', '系']),
-    (['栏', '截'], ['拦', '截']),
-    (['价', '宝'], ['价', '保']),
-    (['拦', '击'], ['拦', '截']),
-    (['从', '新'], ['重', '新']),
-    (['见', '凉'], ['见', '谅']),
-    (['摧', '件'], ['催', '件']),
+/// what was typed. A pair that is part of a real word with the char just before it (`not_after`)
+/// or just after it (`not_before`) is left alone.
+struct Slip {
+    typed: [char; 2],
+    right: [char; 2],
+    not_after: &'static str,
+    not_before: &'static str,
+}
+
+const fn slip(typed: [char; 2], right: [char; 2]) -> Slip {
+    Slip {
+        typed,
+        right,
+        not_after: "",
+        not_before: "",
+    }
+}
+
+const TYPOS: [Slip; 41] = [
+    // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
+    Slip {
+        typed: ['以', '经'],
+        right: ['已', '经'],
+        not_after: "可所予得难足加用",
+        not_before: "常过济营历验典手",
+    },
+    slip(['己', '经'], ['已', '经']),
+    slip(['已', '近'], ['已', '经']),
+    slip(['道', '账'], ['到', '账']),
+    slip(['到', '帐'], ['到', '账']),
+    slip(['报', '歉'], ['抱', '歉']),
+    slip(['抱', '欠'], ['抱', '歉']),
+    slip(['以', '思'], ['意', '思']),
+    slip(['邦', '您'], ['帮', '您']),
+    slip(['邦', '你'], ['帮', '你']),
+    slip(['梢', '等'], ['稍', '等']),
+    slip(['梢', '后'], ['稍', '后']),
+    slip(['申', '清'], ['申', '请']),
+    slip(['审', '请'], ['申', '请']),
+    slip(['退', '贷'], ['退', '货']),
+    slip(['换', '贷'], ['换', '货']),
+    slip(['发', '贷'], ['发', '货']),
+    slip(['收', '贷'], ['收', '货']),
+    slip(['到', '贷'], ['到', '货']),
+    slip(['缺', '贷'], ['缺', '货']),
+    slip(['师', '父'], ['师', '傅']),
+    slip(['快', '第'], ['快', '递']),
+    slip(['物', '留'], ['物', '流']),
+    slip(['马', '尚'], ['马', '上']),
+    slip(['保', '正'], ['保', '证']),
+    slip(['感', '射'], ['感', '谢']),
+    slip(['理', '介'], ['理', '解']),
+    slip(['赔', '尝'], ['赔', '偿']),
+    slip(['补', '尝'], ['补', '偿']),
+    slip(['联', '细'], ['联', '系']),
+    slip(['栏', '截'], ['拦', '截']),
+    slip(['价', '宝'], ['价', '保']),
+    slip(['拦', '击'], ['拦', '截']),
+    // 从新 is a slip for 重新, but not in 从新疆 (from Xinjiang).
+    Slip {
+        typed: ['从', '新'],
+        right: ['重', '新'],
+        not_after: "",
+        not_before: "疆",
+    },
+    slip(['见', '凉'], ['见', '谅']),
+    slip(['摧', '件'], ['催', '件']),
     // Chat slang for 没有 / 怎么 / 什么 (木有货了, 肿么了, 神马意思).
-    (['木', '有'], ['没', '有']),
-    (['肿', '么'], ['怎', '么']),
-    (['神', '马'], ['什', '么']),
-    (['自', '已'], ['自', '己']),
+    // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
+    Slip {
+        typed: ['木', '有'],
+        right: ['没', '有'],
+        not_after: "实原红橡松桃樟楠檀杉柚榉枫柏积伐乌枣草树苗花林竹枕椴榆柳槐杨桐樱胡硬软细粗枯朽梨翅金蜡胶铁黄紫枝桦杏梓椿",
+        not_before: "",
+    },
+    // 肿么 is slang, but not inside 红肿么.
+    Slip {
+        typed: ['肿', '么'],
+        right: ['怎', '么'],
+        not_after: "红浮水消发肿脸眼",
+        not_before: "",
+    },
+    // 神马 is slang, but not inside 费神马上.
+    Slip {
+        typed: ['神', '马'],
+        right: ['什', '么'],
+        not_after: "费精留伤劳凝眼出入走",
+        not_before: "上到路匹",
+    },
+    // 自已 is a slip for 自己, but not in 来自已经 (from … already) or 各自已打包.
+    Slip {
+        typed: ['自', '已'],
+        right: ['自', '己'],
+        not_after: "各来独亲擅私",
+        not_before: "经",
+    },
     // Not a slip: the platform's name is one word, so its 宝 is no address word (宝 softens a
     // reply; 找淘宝客服去 is not softened). Cues are normalised the same way.
-    (['淘', '宝'], ['淘', '寳']),
+    slip(['淘', '宝'], ['淘', '寳']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -476,115 +530,16 @@ fn fix_typos(chars: &mut [char]) {
             continue;
         }
         let pair = [chars[i - 1], chars[i]];
-        // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
-        if pair == ['以', '经']
-            && ((i >= 2
-                && matches!(
-                    chars[i - 2],
-                    '可' | '所' | '予' | '得' | '难' | '足' | '加' | '用'
-                ))
-                || chars.get(i + 1).is_some_and(|c| {
-                    matches!(c, '常' | '过' | '济' | '营' | '历' | '验' | '典' | '手')
-                }))
-        {
+        let Some(slip) = TYPOS.iter().find(|s| s.typed == pair) else {
             continue;
-        }
-        // 从新 is a slip for 重新, but not in 从新疆 (from Xinjiang).
-        if pair == ['从', '新'] && chars.get(i + 1) == Some(&'疆') {
-            continue;
-        }
-        // 自已 is a slip for 自己, but not in 来自已经 (from … already) or 各自已打包.
-        if pair == ['自', '已']
-            && (chars.get(i + 1) == Some(&'经')
-                || (i >= 2 && matches!(chars[i - 2], '各' | '来' | '独' | '亲' | '擅' | '私')))
-        {
-            continue;
-        }
-        // 神马 / 肿么 are slang, but not inside 费神马上 or 红肿么.
-        if pair == ['神', '马']
-            && (chars
+        };
+        let real_word = (i >= 2 && slip.not_after.contains(chars[i - 2]))
+            || chars
                 .get(i + 1)
-                .is_some_and(|c| matches!(c, '上' | '到' | '路' | '匹'))
-                || (i >= 2
-                    && matches!(
-                        chars[i - 2],
-                        '费' | '精' | '留' | '伤' | '劳' | '凝' | '眼' | '出' | '入' | '走'
-                    )))
-        {
-            continue;
-        }
-        if pair == ['肿', '么']
-            && i >= 2
-            && matches!(
-                chars[i - 2],
-                '红' | '浮' | '水' | '消' | '发' | '肿' | '脸' | '眼'
-            )
-        {
-            continue;
-        }
-        // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
-        if pair == ['木', '有']
-            && i >= 2
-            && matches!(
-                chars[i - 2],
-                '实' | '原'
-                    | '红'
-                    | '橡'
-                    | '松'
-                    | '桃'
-                    | '樟'
-                    | '楠'
-                    | '檀'
-                    | '杉'
-                    | '柚'
-                    | '榉'
-                    | '枫'
-                    | '柏'
-                    | '积'
-                    | '伐'
-                    | '乌'
-                    | '枣'
-                    | '草'
-                    | '树'
-                    | '苗'
-                    | '花'
-                    | '林'
-                    | '竹'
-                    | '枕'
-                    | '椴'
-                    | '榆'
-                    | '柳'
-                    | '槐'
-                    | '杨'
-                    | '桐'
-                    | '樱'
-                    | '胡'
-                    | '硬'
-                    | '软'
-                    | '细'
-                    | '粗'
-                    | '枯'
-                    | '朽'
-                    | '梨'
-                    | '翅'
-                    | '金'
-                    | '蜡'
-                    | '胶'
-                    | '铁'
-                    | '黄'
-                    | '紫'
-                    | '枝'
-                    | '桦'
-                    | '杏'
-                    | '梓'
-                    | '椿'
-            )
-        {
-            continue;
-        }
-        if let Some((_, right)) = TYPOS.iter().find(|(typed, _)| *typed == pair) {
-            chars[i - 1] = right[0];
-            chars[i] = right[1];
+                .is_some_and(|&c| slip.not_before.contains(c));
+        if !real_word {
+            chars[i - 1] = slip.right[0];
+            chars[i] = slip.right[1];
         }
     }
 }
@@ -835,10 +790,10 @@ mod tests {
         assert_eq!(normalize("各自已打包").text(), "各自已打包");
         assert_eq!(normalize("找淘宝客服去").text(), "找淘寳客服去");
         // Every slip in the table is reached through the first-char filter.
-        for (typed, right) in TYPOS {
-            let mut v = typed;
+        for slip in TYPOS {
+            let mut v = slip.typed;
             fix_typos(&mut v);
-            assert_eq!(v, right, "{typed:?}");
+            assert_eq!(v, slip.right, "{:?}", slip.typed);
         }
     }
 
