@@ -32,6 +32,39 @@ fn dev_corpus_meets_the_accuracy_targets() {
     assert!(low.is_empty(), "checks under F1 0.90: {}", low.join("; "));
 }
 
+/// Every violation the rubric finds in a labelled corpus comes with a suggested rewrite: a
+/// trainee told "this blames the customer" is also shown what to say instead.
+#[test]
+fn every_violation_found_gets_a_rewrite() {
+    let rubric = Rubric::builtin();
+    let mut found = 0;
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir("tests/corpus").expect("tests/corpus") {
+        let path = entry.expect("corpus entry").path();
+        if path.extension().is_none_or(|e| e != "jsonl") {
+            continue;
+        }
+        let (items, _) = read_items(&path).expect("corpus file");
+        let r = evaluate(&rubric, &items);
+        found += r.violations_found;
+        missing.extend(
+            r.without_rewrite
+                .iter()
+                .map(|(id, c, _)| format!("{id} {c}")),
+        );
+    }
+    assert!(
+        found >= 1000,
+        "only {found} violations found across the corpora"
+    );
+    assert!(
+        missing.is_empty(),
+        "{} of {found} violations without a rewrite: {}",
+        missing.len(),
+        missing.join(", ")
+    );
+}
+
 #[test]
 fn corpora_are_well_formed_and_cover_every_check_and_trap() {
     for (file, min_items, min_pos) in [

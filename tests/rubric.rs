@@ -215,6 +215,43 @@ fn rewrites_read_as_whole_sentences() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every part of a violation's rule carries a whole-sentence rewrite of its own, so a shape
+/// heard without a listed word (a sequence, a bare refusal) still gets one; and no rewrite, of a
+/// part or of a word, is itself a violation the rubric would flag.
+#[test]
+fn every_violation_rule_has_a_clean_rewrite() {
+    let rubric = Rubric::builtin();
+    let mut failures = Vec::new();
+    let mut n = 0;
+    for c in CheckId::ALL.into_iter().filter(|c| c.is_violation()) {
+        let def = rubric.def(c);
+        let mut texts: Vec<String> = def.rewrites.iter().map(|r| r.to.clone()).collect();
+        for (k, part) in def.rule.parts().iter().enumerate() {
+            match part.own_rewrite() {
+                Some(r) => texts.push(r.to_string()),
+                None => failures.push(format!("{c} part {k}: no rewrite")),
+            }
+        }
+        for t in texts.iter().filter(|t| t.chars().count() > 4) {
+            n += 1;
+            // A concession is judged against the shop: one with a free-shipping threshold
+            // and public coupons, as the price rewrites name them.
+            let shop = Policy {
+                price: 199.0,
+                lowest_price: 199.0,
+                free_shipping_over: Some(99.0),
+                gifts_allowed: false,
+            };
+            let d = rubric.detect(t, Some(&shop));
+            for v in d.violations() {
+                failures.push(format!("{c} rewrite flagged as {v}: {t}"));
+            }
+        }
+    }
+    assert!(n >= 100, "only {n} rewrites");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn slow_replies_lose_time_points() {
     let rubric = Rubric::builtin();

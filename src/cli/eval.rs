@@ -1,7 +1,7 @@
 //! `peilian eval`: how well the rubric agrees with labelled replies.
 
 use super::{EvalArgs, load_rubric};
-use crate::rubric::{CheckId, Rubric};
+use crate::rubric::{CheckId, Rubric, suggest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
@@ -65,6 +65,10 @@ pub struct EvalReport {
     pub disagreements: Vec<Disagreement>,
     /// Lines that could not be read: (line number, message).
     pub bad_lines: Vec<(usize, String)>,
+    /// Violations found where the label has them too: how many.
+    pub violations_found: usize,
+    /// Those of them the trainee would see without a suggested rewrite: (id, check, reply).
+    pub without_rewrite: Vec<(String, CheckId, String)>,
 }
 
 impl EvalReport {
@@ -127,6 +131,12 @@ pub fn evaluate(rubric: &Rubric, items: &[Item]) -> EvalReport {
                 (true, false) => k.fn_ += 1,
                 (false, false) => k.tn += 1,
             }
+            if want && got && c.is_violation() {
+                r.violations_found += 1;
+                if suggest(rubric.def(c), &it.reply, d.evidence(c)).is_none() {
+                    r.without_rewrite.push((it.id.clone(), c, it.reply.clone()));
+                }
+            }
             if want != got {
                 r.disagreements.push(Disagreement {
                     id: it.id.clone(),
@@ -174,7 +184,18 @@ pub fn print_report(
         r.macro_f1(),
         r.disagreements.len()
     )?;
+    if r.violations_found > 0 {
+        writeln!(
+            out,
+            "rewrites: {} of {} violations found (labelled too) get a suggested rewrite",
+            r.violations_found - r.without_rewrite.len(),
+            r.violations_found
+        )?;
+    }
     if !quiet {
+        for (id, c, reply) in &r.without_rewrite {
+            writeln!(out, "{id} {c} found, no rewrite: {reply}")?;
+        }
         for d in &r.disagreements {
             let evidence = if d.evidence.is_empty() {
                 String::new()

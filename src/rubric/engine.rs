@@ -24,6 +24,10 @@ pub struct Span {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The part of the check's rule that found it (its index in `Rule::parts`), for the part's
+    /// own rewrite. Not written out: a result file keeps the words.
+    #[serde(skip)]
+    pub part: u16,
 }
 
 /// What the rubric found in one reply: every check present or absent, with evidence.
@@ -160,6 +164,8 @@ struct Sink<'a> {
     spans: &'a mut Vec<Span>,
     pool: &'a mut Vec<String>,
     evidence: bool,
+    /// The rule part judged (see `Span::part`).
+    part: u16,
 }
 
 impl Sink<'_> {
@@ -235,6 +241,8 @@ pub struct Matcher {
     rest_hits: Vec<StateHit>,
     /// (check index, rule) per slot.
     rules: Vec<(usize, CompiledRule)>,
+    /// Per slot: its index among its check's parts (`Rule::parts`).
+    part_of: Vec<u16>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
     fuzzy: Vec<Vec<char>>,
 }
@@ -307,16 +315,14 @@ impl Matcher {
             shortest
         };
         // Flatten every check's rule (AnyOf into its parts) into slots.
-        fn flatten<'a>(ci: usize, r: &'a Rule, out: &mut Vec<(usize, &'a Rule)>) {
-            match r {
-                Rule::AnyOf(v) => v.iter().for_each(|r| flatten(ci, r, out)),
-                r => out.push((ci, r)),
-            }
-        }
         let mut flat: Vec<(usize, &Rule)> = Vec::new();
+        let mut part_of: Vec<u16> = Vec::new();
         for (ci, rule) in rules.iter().enumerate() {
             if let Some(r) = rule {
-                flatten(ci, r, &mut flat);
+                for (k, part) in r.parts().into_iter().enumerate() {
+                    flat.push((ci, part));
+                    part_of.push(u16::try_from(k).map_err(|_| "a rule has too many parts")?);
+                }
             }
         }
         let mut compiled = Vec::with_capacity(flat.len());
@@ -347,6 +353,7 @@ impl Matcher {
                         echo,
                         softens,
                         leading,
+                        rewrite: _,
                     } = p;
                     add(bare_clause, slot, Role::Bare);
                     add(leading, slot, Role::Lead);
@@ -399,6 +406,7 @@ impl Matcher {
                         ends_clause,
                         leads_clause,
                         next_clause,
+                        rewrite: _,
                     } = q;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
                         return Err(format!(
@@ -458,6 +466,7 @@ impl Matcher {
                         unless_clause,
                         unless_before,
                         unless_reply,
+                        rewrite: _,
                     } = c;
                     add(unless_reply, slot, Role::Reply);
                     add(discount, slot, Role::Discount);
@@ -517,6 +526,7 @@ impl Matcher {
             rest_lo,
             rest_hits,
             rules: compiled,
+            part_of,
             fuzzy,
         })
     }
@@ -606,6 +616,7 @@ impl Matcher {
                 spans: &mut out.evidence[ci],
                 pool: &mut pool,
                 evidence,
+                part: self.part_of[slot as usize],
             };
             let found = match rule {
                 CompiledRule::None => None,
@@ -906,6 +917,7 @@ impl Matcher {
             start: a,
             end: b,
             text,
+            part: ev.part,
         });
     }
 

@@ -646,10 +646,12 @@ fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
     (a, b)
 }
 
-/// Rewrite the clause holding the first piece of evidence, using the check's rewrites: a
-/// rewrite whose `when` words stand in the clause wins over a general one, and a longer `from`
-/// over a shorter (百分百保证 over 保证).
+/// Rewrite each clause holding evidence, using the check's rewrites: a rewrite whose `when`
+/// words stand in the clause wins over a general one, and a longer `from` over a shorter
+/// (百分百保证 over 保证). A clause none of them applies to takes the rewrite of the rule part
+/// that found its evidence, if the part has one.
 pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
+    let parts = def.rule.parts();
     let chars: Vec<char> = reply.chars().collect();
     let mut done: Vec<(usize, usize)> = Vec::new();
     // (start, end, rewrite) per offending clause with a rewrite, in reading order; clauses
@@ -664,7 +666,13 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
         }
         done.push((a, b));
         let clause: String = chars[a..b].iter().collect();
-        if let Some(rewritten) = rewrite_clause(def, &clause) {
+        let own = || {
+            parts
+                .get(usize::from(ev.part))
+                .and_then(|p| p.own_rewrite())
+                .map(str::to_string)
+        };
+        if let Some(rewritten) = rewrite_clause(def, &clause).or_else(own) {
             let rewritten = rewritten.trim().to_string();
             // Merged only with the clause right before it (nothing but a break between).
             let next_to = |last: &(usize, usize, String)| {

@@ -269,6 +269,10 @@ pub struct PhraseRule {
     /// Cues that count only with nothing but filler before them in their clause: 在的 opening a
     /// reply (亲 在的, 在哦 有什么可以帮您), not 吊牌和包装都在哦.
     pub leading: Vec<String>,
+    /// For a violation: a whole-sentence rewrite of a clause this part found, used when none of
+    /// the check's `rewrites` applies to it (a shape heard without a listed word has no word
+    /// to key a rewrite on).
+    pub rewrite: String,
 }
 
 /// Cue classes in order inside one clause, each within `max_gap` chars of the one before:
@@ -316,6 +320,9 @@ pub struct SeqRule {
     /// (你都签收了 现在说有破损？). Gaps still count in chars; clause exceptions are judged on the
     /// clause of the first cue.
     pub next_clause: bool,
+    /// For a violation: a whole-sentence rewrite of a clause this sequence found, used when none
+    /// of the check's `rewrites` applies to it.
+    pub rewrite: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -350,6 +357,9 @@ pub struct ConcessionRule {
     pub unless_before: Vec<String>,
     /// Exceptions anywhere in the reply (an apology for a fault makes a coupon compensation).
     pub unless_reply: Vec<String>,
+    /// A whole-sentence rewrite of a clause this rule found, used when none of the check's
+    /// `rewrites` applies to it.
+    pub rewrite: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -382,6 +392,33 @@ pub struct Rank {
 impl CheckDef {
     pub fn check_id(&self) -> Option<CheckId> {
         self.id.parse().ok()
+    }
+}
+
+impl Rule {
+    /// The rule's parts in order, an `AnyOf` flattened (as the matcher compiles them): evidence
+    /// names the part that found it by its index here.
+    pub fn parts(&self) -> Vec<&Rule> {
+        fn flatten<'a>(r: &'a Rule, out: &mut Vec<&'a Rule>) {
+            match r {
+                Rule::AnyOf(v) => v.iter().for_each(|r| flatten(r, out)),
+                r => out.push(r),
+            }
+        }
+        let mut out = Vec::new();
+        flatten(self, &mut out);
+        out
+    }
+
+    /// The part's own whole-sentence rewrite, if it has one.
+    pub fn own_rewrite(&self) -> Option<&str> {
+        let r = match self {
+            Rule::Phrases(p) => &p.rewrite,
+            Rule::Seq(q) => &q.rewrite,
+            Rule::Concession(c) => &c.rewrite,
+            _ => return None,
+        };
+        (!r.trim().is_empty()).then_some(r.as_str())
     }
 }
 

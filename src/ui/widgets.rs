@@ -545,6 +545,7 @@ mod tests {
             start,
             end,
             text: String::new(),
+            part: 0,
         }
     }
 
