@@ -252,6 +252,27 @@ fn every_violation_rule_has_a_clean_rewrite() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// A clause two checks find (blame and rude) is shown one rewrite in both verdicts, the one keyed
+/// on its words when either check has such: the trainee is not told two different things.
+#[test]
+fn a_clause_two_checks_find_gets_one_rewrite() {
+    let rubric = Rubric::builtin();
+    for reply in [
+        "签收了就代表没问题 现在说有破损",
+        "自己看物流",
+        "你跟快递扯去",
+        "退换的事不归我，我这边只管售前",
+    ] {
+        let v = rubric.score_turn(&TurnSpec::default(), reply, 5.0);
+        let got: Vec<&str> = v
+            .violations()
+            .filter_map(|c| c.suggestion.as_deref())
+            .collect();
+        assert!(got.len() >= 2, "「{reply}」: {got:?}");
+        assert!(got.iter().all(|g| *g == got[0]), "「{reply}」: {got:?}");
+    }
+}
+
 #[test]
 fn slow_replies_lose_time_points() {
     let rubric = Rubric::builtin();

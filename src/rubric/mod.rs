@@ -471,6 +471,9 @@ impl Rubric {
                 bad.push((c, w));
             }
         }
+        // Each present violation's clause rewrites, with its verdict's index in `checks`.
+        let chars: Vec<char> = reply.chars().collect();
+        let mut rewrites: Vec<(usize, Vec<ClauseRewrite>)> = Vec::new();
         for (id, w) in bad {
             let def = self.def(id);
             let present = det.has(id);
@@ -486,17 +489,16 @@ impl Rubric {
             }
             if present || listed {
                 let evidence = det.evidence(id).to_vec();
+                if present {
+                    rewrites.push((checks.len(), clause_rewrites(def, &chars, &evidence)));
+                }
                 checks.push(CheckVerdict {
                     id,
                     label: def.label.clone(),
                     role: CheckRole::Violation,
                     passed: !present,
                     weight: w,
-                    suggestion: if present {
-                        suggest(def, reply, &evidence)
-                    } else {
-                        None
-                    },
+                    suggestion: None,
                     evidence,
                     message: if present {
                         def.feedback.clone()
@@ -506,6 +508,12 @@ impl Rubric {
                     section: def.section.clone(),
                 });
             }
+        }
+        // A clause two checks found (blame and rude) gets one rewrite, not two.
+        let mut found: Vec<Vec<ClauseRewrite>> = rewrites.iter().map(|(_, r)| r.clone()).collect();
+        agree_on_clauses(&mut found);
+        for ((i, _), f) in rewrites.iter().zip(&found) {
+            checks[*i].suggestion = format_suggestion(&chars, f);
         }
 
         let mut conduct = Vec::new();
@@ -651,40 +659,67 @@ fn clause_around(chars: &[char], start: usize, end: usize) -> (usize, usize) {
 /// (百分百保证 over 保证). A clause none of them applies to takes the rewrite of the rule part
 /// that found its evidence, if the part has one.
 pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String> {
-    let parts = def.rule.parts();
     let chars: Vec<char> = reply.chars().collect();
-    let mut done: Vec<(usize, usize)> = Vec::new();
-    // (start, end, rewrite) per offending clause with a rewrite, in reading order; clauses
-    // next to each other with the same rewrite are one ("正常的 新锅都这样" → one sentence).
-    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    let found: Vec<ClauseRewrite> = clause_rewrites(def, &chars, evidence);
+    format_suggestion(&chars, &found)
+}
+
+/// One offending clause (char range) and its rewrite; `keyed` when a word rewrite of the check
+/// chose it rather than the rule part that found the clause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClauseRewrite {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub keyed: bool,
+}
+
+/// The rewrite of every clause holding evidence, in reading order, each clause once.
+pub fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec<ClauseRewrite> {
+    let parts = def.rule.parts();
+    let mut out: Vec<ClauseRewrite> = Vec::new();
     let mut evidence: Vec<&Span> = evidence.iter().collect();
     evidence.sort_by_key(|e| e.start);
     for ev in evidence {
-        let (a, b) = clause_around(&chars, ev.start, ev.end);
-        if done.contains(&(a, b)) {
+        let (a, b) = clause_around(chars, ev.start, ev.end);
+        if out.iter().any(|c| (c.start, c.end) == (a, b)) {
             continue;
         }
-        done.push((a, b));
         let clause: String = chars[a..b].iter().collect();
+        let keyed = rewrite_clause(def, &clause).map(|r| (r, true));
         let own = || {
             parts
                 .get(usize::from(ev.part))
                 .and_then(|p| p.own_rewrite())
-                .map(str::to_string)
+                .map(|r| (r.to_string(), false))
         };
-        if let Some(rewritten) = rewrite_clause(def, &clause).or_else(own) {
-            let rewritten = rewritten.trim().to_string();
-            // Merged only with the clause right before it (nothing but a break between).
-            let next_to = |last: &(usize, usize, String)| {
-                last.1 <= a
-                    && chars[last.1..a]
-                        .iter()
-                        .all(|&c| is_break(c) || c.is_whitespace())
-            };
-            match out.last_mut() {
-                Some(last) if last.2 == rewritten && next_to(last) => last.1 = b,
-                _ => out.push((a, b, rewritten)),
-            }
+        if let Some((text, keyed)) = keyed.or_else(own) {
+            out.push(ClauseRewrite {
+                start: a,
+                end: b,
+                text: text.trim().to_string(),
+                keyed,
+            });
+        }
+    }
+    out
+}
+
+/// `「clause」→「rewrite」` for each clause, joined by ；; clauses next to each other with the
+/// same rewrite are one ("正常的 新锅都这样" → one sentence).
+pub fn format_suggestion(chars: &[char], found: &[ClauseRewrite]) -> Option<String> {
+    let mut out: Vec<(usize, usize, &str)> = Vec::new();
+    for c in found {
+        // Merged only with the clause right before it (nothing but a break between).
+        let next_to = |last: &(usize, usize, &str)| {
+            last.1 <= c.start
+                && chars[last.1..c.start]
+                    .iter()
+                    .all(|&ch| is_break(ch) || ch.is_whitespace())
+        };
+        match out.last_mut() {
+            Some(last) if last.2 == c.text && next_to(last) => last.1 = c.end,
+            _ => out.push((c.start, c.end, &c.text)),
         }
     }
     (!out.is_empty()).then(|| {
@@ -696,6 +731,28 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
             .collect::<Vec<_>>()
             .join("；")
     })
+}
+
+/// The rewrites of several violations of one reply, made consistent: a clause found by more
+/// than one check (blame and rude) is shown the same rewrite for each, the one keyed on its words
+/// if any check has such, else the first check's.
+pub fn agree_on_clauses(all: &mut [Vec<ClauseRewrite>]) {
+    let mut best: Vec<ClauseRewrite> = Vec::new();
+    for c in all.iter().flatten() {
+        match best
+            .iter_mut()
+            .find(|b| (b.start, b.end) == (c.start, c.end))
+        {
+            Some(b) if c.keyed && !b.keyed => *b = c.clone(),
+            Some(_) => {}
+            None => best.push(c.clone()),
+        }
+    }
+    for c in all.iter_mut().flatten() {
+        if let Some(b) = best.iter().find(|b| (b.start, b.end) == (c.start, c.end)) {
+            *c = b.clone();
+        }
+    }
 }
 
 fn rewrite_clause(def: &CheckDef, clause: &str) -> Option<String> {
