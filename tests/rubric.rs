@@ -221,6 +221,14 @@ fn rewrites_read_as_whole_sentences() {
 #[test]
 fn every_violation_rule_has_a_clean_rewrite() {
     let rubric = Rubric::builtin();
+    // A concession is judged against the shop: one with a free-shipping threshold and public
+    // coupons, as the price rewrites name them.
+    let shop = Policy {
+        price: 199.0,
+        lowest_price: 199.0,
+        free_shipping_over: Some(99.0),
+        gifts_allowed: false,
+    };
     let mut failures = Vec::new();
     let mut n = 0;
     for c in CheckId::ALL.into_iter().filter(|c| c.is_violation()) {
@@ -234,14 +242,6 @@ fn every_violation_rule_has_a_clean_rewrite() {
         }
         for t in texts.iter().filter(|t| t.chars().count() > 4) {
             n += 1;
-            // A concession is judged against the shop: one with a free-shipping threshold
-            // and public coupons, as the price rewrites name them.
-            let shop = Policy {
-                price: 199.0,
-                lowest_price: 199.0,
-                free_shipping_over: Some(99.0),
-                gifts_allowed: false,
-            };
             let d = rubric.detect(t, Some(&shop));
             for v in d.violations() {
                 failures.push(format!("{c} rewrite flagged as {v}: {t}"));

@@ -471,9 +471,10 @@ impl Rubric {
                 bad.push((c, w));
             }
         }
-        // Each present violation's clause rewrites, with its verdict's index in `checks`.
+        // Each present violation's clause rewrites, and its verdict's index in `checks`.
         let chars: Vec<char> = reply.chars().collect();
-        let mut rewrites: Vec<(usize, Vec<ClauseRewrite>)> = Vec::new();
+        let mut found: Vec<Vec<ClauseRewrite>> = Vec::new();
+        let mut found_at: Vec<usize> = Vec::new();
         for (id, w) in bad {
             let def = self.def(id);
             let present = det.has(id);
@@ -490,7 +491,8 @@ impl Rubric {
             if present || listed {
                 let evidence = det.evidence(id).to_vec();
                 if present {
-                    rewrites.push((checks.len(), clause_rewrites(def, &chars, &evidence)));
+                    found.push(clause_rewrites(def, &chars, &evidence));
+                    found_at.push(checks.len());
                 }
                 checks.push(CheckVerdict {
                     id,
@@ -510,10 +512,9 @@ impl Rubric {
             }
         }
         // A clause two checks found (blame and rude) gets one rewrite, not two.
-        let mut found: Vec<Vec<ClauseRewrite>> = rewrites.iter().map(|(_, r)| r.clone()).collect();
         agree_on_clauses(&mut found);
-        for ((i, _), f) in rewrites.iter().zip(&found) {
-            checks[*i].suggestion = format_suggestion(&chars, f);
+        for (&i, f) in found_at.iter().zip(&found) {
+            checks[i].suggestion = format_suggestion(&chars, f);
         }
 
         let mut conduct = Vec::new();
@@ -666,16 +667,16 @@ pub fn suggest(def: &CheckDef, reply: &str, evidence: &[Span]) -> Option<String>
 
 /// One offending clause (char range) and its rewrite; `keyed` when a word rewrite of the check
 /// chose it rather than the rule part that found the clause.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClauseRewrite {
-    pub start: usize,
-    pub end: usize,
-    pub text: String,
-    pub keyed: bool,
+#[derive(Debug, Clone)]
+struct ClauseRewrite {
+    start: usize,
+    end: usize,
+    text: String,
+    keyed: bool,
 }
 
 /// The rewrite of every clause holding evidence, in reading order, each clause once.
-pub fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec<ClauseRewrite> {
+fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec<ClauseRewrite> {
     let parts = def.rule.parts();
     let mut out: Vec<ClauseRewrite> = Vec::new();
     let mut evidence: Vec<&Span> = evidence.iter().collect();
@@ -707,7 +708,7 @@ pub fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec
 
 /// `「clause」→「rewrite」` for each clause, joined by ；; clauses next to each other with the
 /// same rewrite are one ("正常的 新锅都这样" → one sentence).
-pub fn format_suggestion(chars: &[char], found: &[ClauseRewrite]) -> Option<String> {
+fn format_suggestion(chars: &[char], found: &[ClauseRewrite]) -> Option<String> {
     let mut out: Vec<(usize, usize, &str)> = Vec::new();
     for c in found {
         // Merged only with the clause right before it (nothing but a break between).
@@ -736,7 +737,7 @@ pub fn format_suggestion(chars: &[char], found: &[ClauseRewrite]) -> Option<Stri
 /// The rewrites of several violations of one reply, made consistent: a clause found by more
 /// than one check (blame and rude) is shown the same rewrite for each, the one keyed on its words
 /// if any check has such, else the first check's.
-pub fn agree_on_clauses(all: &mut [Vec<ClauseRewrite>]) {
+fn agree_on_clauses(all: &mut [Vec<ClauseRewrite>]) {
     let mut best: Vec<ClauseRewrite> = Vec::new();
     for c in all.iter().flatten() {
         match best
