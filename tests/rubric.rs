@@ -273,6 +273,47 @@ fn a_clause_two_checks_find_gets_one_rewrite() {
     }
 }
 
+/// One rewrite is shown once in a check's suggestion: clauses apart that take the same rewrite
+/// are listed before it together, and a clause inside another (a span over a comma, then a
+/// span in its second half) is one clause, not quoted twice.
+#[test]
+fn a_rewrite_is_shown_once_per_check() {
+    let rubric = Rubric::builtin();
+    for (reply, check) in [
+        ("行了行了，给您便宜5块，别再讲了", CheckId::Rude),
+        (
+            "我们这个洁面绝对不紧绷 洗完水润 保证你用了还回购",
+            CheckId::OverPromise,
+        ),
+        (
+            "别人家便宜是他们的事，我们就这个价，您自己看着办",
+            CheckId::Rude,
+        ),
+    ] {
+        let v = rubric.score_turn(&TurnSpec::default(), reply, 5.0);
+        let s = v
+            .violations()
+            .find(|c| c.id == check)
+            .and_then(|c| c.suggestion.clone())
+            .unwrap_or_else(|| panic!("「{reply}」: no {check:?} suggestion"));
+        let rewrites: Vec<&str> = s.split('；').filter_map(|p| p.split('→').nth(1)).collect();
+        let mut unique = rewrites.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(rewrites.len(), unique.len(), "「{reply}」: {s}");
+        let quoted: Vec<&str> = s
+            .split('「')
+            .skip(1)
+            .filter_map(|q| q.split('」').next())
+            .collect();
+        for (i, q) in quoted.iter().enumerate() {
+            for other in &quoted[i + 1..] {
+                assert!(!q.contains(other) && !other.contains(q), "「{reply}」: {s}");
+            }
+        }
+    }
+}
+
 #[test]
 fn slow_replies_lose_time_points() {
     let rubric = Rubric::builtin();

@@ -683,7 +683,11 @@ fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec<Cla
     evidence.sort_by_key(|e| e.start);
     for ev in evidence {
         let (a, b) = clause_around(chars, ev.start, ev.end);
-        if out.iter().any(|c| (c.start, c.end) == (a, b)) {
+        // A span that crosses a break (a sequence over a comma) makes a clause that holds the
+        // next span's clause too: the two are one clause with one rewrite.
+        if let Some(c) = out.iter_mut().find(|c| a < c.end && c.start < b) {
+            c.start = c.start.min(a);
+            c.end = c.end.max(b);
             continue;
         }
         let clause: String = chars[a..b].iter().collect();
@@ -707,27 +711,38 @@ fn clause_rewrites(def: &CheckDef, chars: &[char], evidence: &[Span]) -> Vec<Cla
 }
 
 /// `「clause」→「rewrite」` for each clause, joined by ；; clauses next to each other with the
-/// same rewrite are one ("正常的 新锅都这样" → one sentence).
+/// same rewrite are one ("正常的 新锅都这样" → one sentence), and clauses apart that take the same
+/// rewrite are listed before it once (`「行吧行吧」、「赶紧拍」→「…」`), not shown it twice.
 fn format_suggestion(chars: &[char], found: &[ClauseRewrite]) -> Option<String> {
-    let mut out: Vec<(usize, usize, &str)> = Vec::new();
+    // Each entry: the clauses (char ranges) that take one rewrite, and the rewrite.
+    let mut out: Vec<(Vec<(usize, usize)>, &str)> = Vec::new();
     for c in found {
         // Merged only with the clause right before it (nothing but a break between).
-        let next_to = |last: &(usize, usize, &str)| {
+        let next_to = |last: &(usize, usize)| {
             last.1 <= c.start
                 && chars[last.1..c.start]
                     .iter()
                     .all(|&ch| is_break(ch) || ch.is_whitespace())
         };
-        match out.last_mut() {
-            Some(last) if last.2 == c.text && next_to(last) => last.1 = c.end,
-            _ => out.push((c.start, c.end, &c.text)),
+        match out.iter_mut().find(|(_, text)| *text == c.text) {
+            Some((clauses, _)) => match clauses.last_mut() {
+                Some(last) if next_to(last) => last.1 = c.end,
+                _ => clauses.push((c.start, c.end)),
+            },
+            None => out.push((vec![(c.start, c.end)], &c.text)),
         }
     }
     (!out.is_empty()).then(|| {
         out.iter()
-            .map(|(a, b, r)| {
-                let clause: String = chars[*a..*b].iter().collect();
-                format!("「{}」→「{}」", clause.trim(), r)
+            .map(|(clauses, r)| {
+                let quoted: Vec<String> = clauses
+                    .iter()
+                    .map(|(a, b)| {
+                        let clause: String = chars[*a..*b].iter().collect();
+                        format!("「{}」", clause.trim())
+                    })
+                    .collect();
+                format!("{}→「{}」", quoted.join("、"), r)
             })
             .collect::<Vec<_>>()
             .join("；")
