@@ -53,6 +53,8 @@ fn fold(c: char) -> Option<char> {
         // Single quotes quote in Chinese text as double ones do (跟您讲'肯定明天到').
         '“' | '”' | '「' | '」' | '『' | '』' | '《' | '》' | '‘' | '’' | '\'' => '"',
         '—' | '–' => '-',
+        // 俺 is the northern 我 (俺们 我们): every rule written with 我 hears it.
+        '俺' => '我',
         '\r' | '\t' => ' ',
         _ => c,
     };
@@ -783,6 +785,7 @@ mod tests {
         assert_eq!(normalize("实木有天然纹理").text(), "实木有天然纹理");
         assert_eq!(normalize("鸡翅木有现货").text(), "鸡翅木有现货");
         assert_eq!(normalize("老板木有同意").text(), "老板没有同意");
+        assert_eq!(normalize("俺们发货前都检查过").text(), "我们发货前都检查过");
         assert_eq!(normalize("费神马上给您换").text(), "费神马上给您换");
         assert_eq!(normalize("是红肿么").text(), "是红肿么");
         assert_eq!(normalize("还退神马").text(), "还退什么");
