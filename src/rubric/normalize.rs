@@ -53,8 +53,6 @@ fn fold(c: char) -> Option<char> {
         // Single quotes quote in Chinese text as double ones do (跟您讲'肯定明天到').
         '“' | '”' | '「' | '」' | '『' | '』' | '《' | '》' | '‘' | '’' | '\'' => '"',
         '—' | '–' => '-',
-        // 俺 is the northern 我 (俺们 我们): every rule written with 我 hears it.
-        '俺' => '我',
         '\r' | '\t' => ' ',
         _ => c,
     };
@@ -229,7 +227,7 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
     let segmented = src.contains(&' ') && is_segmented(src);
     let mut i = 0;
     while i < src.len() {
-        // Fast path: a CJK ideograph is never folded, dropped, a clause break or an emoji
+        // Fast path: a CJK ideograph is never folded (but 俺), dropped, a clause break or an emoji
         // code's bracket, so it is kept as it is. A particle followed by more text ends the
         // clause (亲已经帮您退款了哦钱会原路退回).
         if is_cjk(src[i]) {
@@ -241,7 +239,8 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
                 // A comma, so a question mark after it still asks the whole sentence.
                 push_break(out, ',', i);
             }
-            out.chars.push(src[i]);
+            // 俺 is the northern 我 (俺们 我们): every rule written with 我 hears it.
+            out.chars.push(if src[i] == '俺' { '我' } else { src[i] });
             out.origin.push(i);
             if is_particle(src[i]) && src.get(i + 1).copied().is_some_and(is_cjk) {
                 push_break(out, ' ', i);
