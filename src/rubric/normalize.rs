@@ -403,7 +403,7 @@ const fn slip(typed: [char; 2], right: [char; 2]) -> Slip {
     }
 }
 
-const TYPOS: [Slip; 41] = [
+const TYPOS: [Slip; 42] = [
     // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
     Slip {
         typed: ['以', '经'],
@@ -484,6 +484,8 @@ const TYPOS: [Slip; 41] = [
     // Not a slip: the platform's name is one word, so its 宝 is no address word (宝 softens a
     // reply; 找淘宝客服去 is not softened). Cues are normalised the same way.
     slip(['淘', '宝'], ['淘', '寳']),
+    // The same for 支付宝: its 宝 softens nothing (那是支付宝的事 去问支付宝 is curt).
+    slip(['付', '宝'], ['付', '寳']),
 ];
 
 fn fix_typos(chars: &mut [char]) {
@@ -491,7 +493,8 @@ fn fix_typos(chars: &mut [char]) {
         // Most chars start no slip: one match on the first char before the table is searched.
         if !matches!(
             chars[i - 1],
-            '以' | '己'
+            '以' | '付'
+                | '己'
                 | '已'
                 | '道'
                 | '到'
@@ -785,6 +788,7 @@ mod tests {
         assert_eq!(normalize("鸡翅木有现货").text(), "鸡翅木有现货");
         assert_eq!(normalize("老板木有同意").text(), "老板没有同意");
         assert_eq!(normalize("俺们发货前都检查过").text(), "我们发货前都检查过");
+        assert_eq!(normalize("去问支付宝").text(), "去问支付寳");
         assert_eq!(normalize("费神马上给您换").text(), "费神马上给您换");
         assert_eq!(normalize("是红肿么").text(), "是红肿么");
         assert_eq!(normalize("还退神马").text(), "还退什么");
