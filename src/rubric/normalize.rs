@@ -42,7 +42,8 @@ pub fn is_clause_break(c: char) -> bool {
     )
 }
 
-/// Fold one character; `None` drops it.
+/// Fold one character; `None` drops it. CJK ideographs never reach it: `normalize_into` keeps
+/// them on its fast path (where the one CJK fold, 俺 → 我, is made).
 fn fold(c: char) -> Option<char> {
     let c = match c {
         // Full-width ASCII block.
