@@ -57,6 +57,8 @@ enum Role {
     Unless,
     Before,
     After,
+    /// An exception in a clause after the cue's (`unless_later`).
+    Later,
     Clause,
     Reply,
     Whole,
@@ -198,7 +200,7 @@ const LATIN: u8 = 32;
 fn role_flags(role: Role) -> u8 {
     match role {
         Role::Reply => EXC | REPLY,
-        Role::Unless | Role::Before | Role::After | Role::Clause => EXC,
+        Role::Unless | Role::Before | Role::After | Role::Later | Role::Clause => EXC,
         Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
         Role::Cue
         | Role::Whole
@@ -342,6 +344,7 @@ impl Matcher {
                         unless_after,
                         unless_clause,
                         unless_reply,
+                        unless_later,
                         requires_clause,
                         question,
                         not_question,
@@ -377,6 +380,7 @@ impl Matcher {
                     add(unless_after, slot, Role::After);
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
+                    add(unless_later, slot, Role::Later);
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
                     add(softens, slot, Role::Asks);
@@ -398,6 +402,7 @@ impl Matcher {
                         unless_after,
                         unless_clause,
                         unless_reply,
+                        unless_later,
                         question,
                         not_question,
                         window,
@@ -430,6 +435,7 @@ impl Matcher {
                     add(unless_after, slot, Role::After);
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
+                    add(unless_later, slot, Role::Later);
                     CompiledRule::Seq {
                         steps: steps.len() as u8,
                         max_gap: max_gap.unwrap_or(4),
@@ -972,6 +978,14 @@ impl Matcher {
             return false;
         }
         let cl = h.clause;
+        let last = s.clauses.len().saturating_sub(1) as u32;
+        if cl < last
+            && Self::clauses_hits_in(s, check, cl + 1, last)
+                .iter()
+                .any(|x| x.role == Role::Later && x.start >= h.end)
+        {
+            return true;
+        }
         Self::clause_hits_in(s, check, cl)
             .iter()
             .any(|x| match x.role {

@@ -43,7 +43,7 @@ pub fn is_clause_break(c: char) -> bool {
 }
 
 /// Fold one character; `None` drops it. CJK ideographs never reach it: `normalize_into` keeps
-/// them on its fast path (where the one CJK fold, 俺 → 我, is made).
+/// them on its fast path, where `cjk_fold` makes the CJK folds (俺 → 我, 嘅 → 的).
 fn fold(c: char) -> Option<char> {
     let c = match c {
         // Full-width ASCII block.
@@ -100,6 +100,18 @@ fn name_placeholder_len(chars: &[char], i: usize) -> Option<usize> {
             .zip(NAME)
             .all(|(c, n)| *c == n || (n == 'x' && *c == 'X')))
     .then_some(NAME.len())
+}
+
+/// The CJK folds: dialect spellings of common words, so every rule written with the standard
+/// word hears them. 俺 is the northern 我 (俺们 我们); 嘅 is the Cantonese 的 (规定嘅嘛, 好嘅),
+/// typed by agents from the south.
+#[inline]
+fn cjk_fold(c: char) -> char {
+    match c {
+        '俺' => '我',
+        '嘅' => '的',
+        _ => c,
+    }
 }
 
 pub fn is_cjk(c: char) -> bool {
@@ -228,7 +240,7 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
     let segmented = src.contains(&' ') && is_segmented(src);
     let mut i = 0;
     while i < src.len() {
-        // Fast path: a CJK ideograph is never folded (but 俺), dropped, a clause break or an emoji
+        // Fast path: a CJK ideograph is never folded (but by `cjk_fold`), dropped, a clause break or an emoji
         // code's bracket, so it is kept as it is. A particle followed by more text ends the
         // clause (亲已经帮您退款了哦钱会原路退回).
         if is_cjk(src[i]) {
@@ -240,8 +252,7 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
                 // A comma, so a question mark after it still asks the whole sentence.
                 push_break(out, ',', i);
             }
-            // 俺 is the northern 我 (俺们 我们): every rule written with 我 hears it.
-            out.chars.push(if src[i] == '俺' { '我' } else { src[i] });
+            out.chars.push(cjk_fold(src[i]));
             out.origin.push(i);
             if is_particle(src[i]) && src.get(i + 1).copied().is_some_and(is_cjk) {
                 push_break(out, ' ', i);
@@ -789,6 +800,7 @@ mod tests {
         assert_eq!(normalize("鸡翅木有现货").text(), "鸡翅木有现货");
         assert_eq!(normalize("老板木有同意").text(), "老板没有同意");
         assert_eq!(normalize("俺们发货前都检查过").text(), "我们发货前都检查过");
+        assert!(normalize("这个搞不了啦 规定嘅嘛").text().contains("规定的"));
         assert_eq!(normalize("去问支付宝").text(), "去问支付寳");
         assert_eq!(normalize("费神马上给您换").text(), "费神马上给您换");
         assert_eq!(normalize("是红肿么").text(), "是红肿么");

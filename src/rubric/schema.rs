@@ -111,6 +111,7 @@ impl Rule {
                     &mut p.unless_after,
                     &mut p.unless_clause,
                     &mut p.unless_reply,
+                    &mut p.unless_later,
                     &mut p.requires_clause,
                     &mut p.whole_clause,
                     &mut p.bare_clause,
@@ -128,6 +129,7 @@ impl Rule {
                     &mut q.unless_after,
                     &mut q.unless_clause,
                     &mut q.unless_reply,
+                    &mut q.unless_later,
                 ] {
                     f(l);
                 }
@@ -237,6 +239,9 @@ pub struct PhraseRule {
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
     pub unless_reply: Vec<String>,
+    /// Exceptions in a clause after the cue's: the reply goes on to ask or to carry on
+    /// (感谢支持哈 宝宝多高我帮您对下码 — the thanks open a question, they do not close).
+    pub unless_later: Vec<String>,
     /// When set, a cue counts only if one of these also stands in its clause.
     pub requires_clause: Vec<String>,
     /// The cue's clause must be a question (ends with ? or a question particle).
@@ -295,6 +300,8 @@ pub struct SeqRule {
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
     pub unless_reply: Vec<String>,
+    /// Exceptions in a clause after the sequence's (as in `PhraseRule`).
+    pub unless_later: Vec<String>,
     /// The clause must be a question.
     pub question: bool,
     /// The clause must not be a question.
