@@ -390,6 +390,36 @@ fn cue_classes_stand_for_their_cues_wherever_used() {
 }
 
 #[test]
+fn a_cue_template_joins_its_parts_in_order() {
+    // "周+@when+@mood" stands for every join: 周一快乐, 周一愉快, 周五快乐 …; a `+` with no
+    // class part (+号) stays a literal char.
+    let src = BUILTIN
+        .replacen(
+            "    classes: {",
+            "    classes: {\n        \"when\": [\"一\", \"五\"],\n        \"mood\": [\"快乐\", \"愉快\"],",
+            1,
+        )
+        .replacen("any: [\"您好\",", "any: [\"周+@when+@mood\", \"您好\",", 1);
+    let rubric = Rubric::from_str(&src, std::path::Path::new("test.ron")).expect("valid rubric");
+    for (reply, greets) in [
+        ("周一快乐 这款有货", true),
+        ("周五愉快 在的", true),
+        ("周一 这款有货", false),
+        ("快乐 这款有货", false),
+    ] {
+        let d = rubric.detect(reply, None);
+        assert_eq!(d.has(CheckId::Greeting), greets, "{reply}");
+    }
+    let src = BUILTIN.replacen(
+        "any: [\"您好\",",
+        "any: [\"早+@no_such_part\", \"您好\",",
+        1,
+    );
+    let text = rubric_errors(&src, "an unknown class in a template is an error");
+    assert!(text.contains("@no_such_part"), "{text}");
+}
+
+#[test]
 fn an_unknown_or_circular_cue_class_is_named_at_its_place() {
     let src = BUILTIN.replacen("[\"@third_party\"]", "[\"@no_such_class\"]", 1);
     let line = src[..src.find("@no_such_class").expect("replaced")]

@@ -2267,6 +2267,28 @@ mod tests {
     }
 
     #[test]
+    fn an_exception_in_a_later_clause_cancels_a_cue() {
+        let phrases = one(Rule::Phrases(PhraseRule {
+            any: words(&["感谢支持"]),
+            unless_later: words(&["多高", "发我"]),
+            ..Default::default()
+        }));
+        assert!(finds(&phrases, "感谢支持 祝您生活愉快").is_some());
+        // The reply goes on to ask: the thanks open a question, they do not close.
+        assert_eq!(finds(&phrases, "感谢支持哈 宝宝多高我帮您对下码"), None);
+        // The exception before the cue, or in its own clause, is not later.
+        assert!(finds(&phrases, "宝宝多高 好的 感谢支持").is_some());
+        assert!(finds(&phrases, "感谢支持发我").is_some());
+        let seq = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["随时"]), words(&["找我"])],
+            unless_later: words(&["先把"]),
+            ..Default::default()
+        }));
+        assert!(finds(&seq, "有问题随时找我哈").is_some());
+        assert_eq!(finds(&seq, "有问题随时找我 先把单号发我下"), None);
+    }
+
+    #[test]
     fn a_seq_that_ends_its_clause_takes_only_filler_after_it() {
         let seq = |ends_clause| {
             one(Rule::Seq(SeqRule {

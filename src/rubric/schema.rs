@@ -35,11 +35,33 @@ impl RubricFile {
             resolve_class(name, &self.classes, &mut done, &mut stack, &mut bad);
         }
         let mut expand = |list: &mut Vec<String>| {
-            if !list.iter().any(|c| c.starts_with('@')) {
+            if !list.iter().any(|c| c.starts_with('@') || is_template(c)) {
                 return;
             }
             let mut out = Vec::with_capacity(list.len());
             for cue in list.drain(..) {
+                if is_template(&cue) {
+                    // 肯定+@degree+@feeling: every literal and class cue joined in order.
+                    let mut joined = vec![String::new()];
+                    for part in cue.split('+') {
+                        let options: Vec<String> = match part.strip_prefix('@') {
+                            Some(name) => match done.get(name) {
+                                Some(cues) => cues.clone(),
+                                None => {
+                                    bad.push(name.to_string());
+                                    Vec::new()
+                                }
+                            },
+                            None => vec![part.to_string()],
+                        };
+                        joined = joined
+                            .iter()
+                            .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
+                            .collect();
+                    }
+                    out.extend(joined);
+                    continue;
+                }
                 match cue.strip_prefix('@') {
                     Some(name) => match done.get(name) {
                         Some(cues) => out.extend(cues.iter().cloned()),
@@ -62,6 +84,12 @@ impl RubricFile {
         bad.dedup();
         bad
     }
+}
+
+/// A cue template: parts joined by `+`, at least one of them a class (`肯定+@degree+@feeling`
+/// stands for 肯定很生气, 肯定挺着急 …). A `+` with no class part is a literal char (`+号`).
+fn is_template(cue: &str) -> bool {
+    cue.contains('+') && cue.split('+').any(|p| p.starts_with('@'))
 }
 
 fn resolve_class(
