@@ -367,49 +367,56 @@ fn rubric_errors(src: &str, why: &str) -> String {
         .join("\n")
 }
 
-#[test]
-fn cue_classes_stand_for_their_cues_wherever_used() {
-    // A class used in the greeting's cues makes its words greetings, and a class may use
-    // another class.
+/// The built-in rubric with `classes` added and `cue` put first in the greeting's cues: which
+/// of `cases` greet.
+fn assert_greets_with(classes: &str, cue: &str, cases: &[(&str, bool)]) {
     let src = BUILTIN
-        .replacen(
-            "    classes: {",
-            "    classes: {\n        \"morning\": [\"早安呀\", \"@evening\"],\n        \"evening\": [\"晚安好\"],",
-            1,
-        )
-        .replacen("any: [\"您好\",", "any: [\"@morning\", \"您好\",", 1);
+        .replacen("    classes: {", &format!("    classes: {{\n{classes}"), 1)
+        .replacen("any: [\"您好\",", &format!("any: [\"{cue}\", \"您好\","), 1);
     let rubric = Rubric::from_str(&src, std::path::Path::new("test.ron")).expect("valid rubric");
-    for (reply, greets) in [
-        ("早安呀 这款有货", true),
-        ("晚安好 在的", true),
-        ("这款有货", false),
-    ] {
+    for &(reply, greets) in cases {
         let d = rubric.detect(reply, None);
         assert_eq!(d.has(CheckId::Greeting), greets, "{reply}");
     }
 }
 
 #[test]
+fn cue_classes_stand_for_their_cues_wherever_used() {
+    // A class used in the greeting's cues makes its words greetings, and a class may use
+    // another class.
+    assert_greets_with(
+        "        \"morning\": [\"早安呀\", \"@evening\"],\n        \"evening\": [\"晚安好\"],",
+        "@morning",
+        &[
+            ("早安呀 这款有货", true),
+            ("晚安好 在的", true),
+            ("这款有货", false),
+        ],
+    );
+}
+
+#[test]
 fn a_cue_template_joins_its_parts_in_order() {
-    // "周+@when+@mood" stands for every join: 周一快乐, 周一愉快, 周五快乐 …; a `+` with no
-    // class part (+号) stays a literal char.
-    let src = BUILTIN
-        .replacen(
-            "    classes: {",
-            "    classes: {\n        \"when\": [\"一\", \"五\"],\n        \"mood\": [\"快乐\", \"愉快\"],",
-            1,
-        )
-        .replacen("any: [\"您好\",", "any: [\"周+@when+@mood\", \"您好\",", 1);
-    let rubric = Rubric::from_str(&src, std::path::Path::new("test.ron")).expect("valid rubric");
-    for (reply, greets) in [
-        ("周一快乐 这款有货", true),
-        ("周五愉快 在的", true),
-        ("周一 这款有货", false),
-        ("快乐 这款有货", false),
-    ] {
-        let d = rubric.detect(reply, None);
-        assert_eq!(d.has(CheckId::Greeting), greets, "{reply}");
-    }
+    // "周+@when+@mood" stands for every join: 周一快乐, 周一愉快, 周五快乐 ….
+    assert_greets_with(
+        "        \"when\": [\"一\", \"五\"],\n        \"mood\": [\"快乐\", \"愉快\"],",
+        "周+@when+@mood",
+        &[
+            ("周一快乐 这款有货", true),
+            ("周五愉快 在的", true),
+            ("周一 这款有货", false),
+            ("快乐 这款有货", false),
+        ],
+    );
+    // A `+` with no class part stays a literal char: the built-in rating cue +号.
+    assert!(
+        BUILTIN.contains("\"+号\""),
+        "the built-in rubric has the cue +号"
+    );
+    let rubric = Rubric::from_str(BUILTIN, std::path::Path::new("test.ron")).expect("valid");
+    let closes = |reply: &str| rubric.detect(reply, None).has(CheckId::Closing);
+    assert!(closes("戳一下+号给五星哦"));
+    assert!(!closes("戳一下号给五星哦"));
     let src = BUILTIN.replacen(
         "any: [\"您好\",",
         "any: [\"早+@no_such_part\", \"您好\",",

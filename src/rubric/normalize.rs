@@ -240,9 +240,9 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
     let segmented = src.contains(&' ') && is_segmented(src);
     let mut i = 0;
     while i < src.len() {
-        // Fast path: a CJK ideograph is never folded (but by `cjk_fold`), dropped, a clause break or an emoji
-        // code's bracket, so it is kept as it is. A particle followed by more text ends the
-        // clause (亲已经帮您退款了哦钱会原路退回).
+        // Fast path: a CJK ideograph is never folded (but by `cjk_fold`), dropped, a clause
+        // break or an emoji code's bracket, so it is kept as it is. A particle followed by more
+        // text ends the clause (亲已经帮您退款了哦钱会原路退回).
         if is_cjk(src[i]) {
             // 但是 turns to another clause in run-on text (这个不能保证但是质量绝对没问题).
             if src[i] == '但'

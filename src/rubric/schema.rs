@@ -40,35 +40,32 @@ impl RubricFile {
             }
             let mut out = Vec::with_capacity(list.len());
             for cue in list.drain(..) {
-                if is_template(&cue) {
-                    // 肯定+@degree+@feeling: every literal and class cue joined in order.
-                    let mut joined = vec![String::new()];
-                    for part in cue.split('+') {
-                        let options: Vec<String> = match part.strip_prefix('@') {
-                            Some(name) => match done.get(name) {
-                                Some(cues) => cues.clone(),
-                                None => {
-                                    bad.push(name.to_string());
-                                    Vec::new()
-                                }
-                            },
-                            None => vec![part.to_string()],
-                        };
-                        joined = joined
-                            .iter()
-                            .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
-                            .collect();
-                    }
-                    out.extend(joined);
-                    continue;
+                // A cue is one part, or a template's parts joined by `+` (肯定+@degree+@feeling);
+                // every literal and class cue of the parts is joined in order, so `@name` alone
+                // stands for its class and a literal for itself.
+                let parts: Vec<&str> = if is_template(&cue) {
+                    cue.split('+').collect()
+                } else {
+                    vec![cue.as_str()]
+                };
+                let mut joined = vec![String::new()];
+                for part in parts {
+                    let options: Vec<&str> = match part.strip_prefix('@') {
+                        Some(name) => match done.get(name) {
+                            Some(cues) => cues.iter().map(String::as_str).collect(),
+                            None => {
+                                bad.push(name.to_string());
+                                Vec::new()
+                            }
+                        },
+                        None => vec![part],
+                    };
+                    joined = joined
+                        .iter()
+                        .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
+                        .collect();
                 }
-                match cue.strip_prefix('@') {
-                    Some(name) => match done.get(name) {
-                        Some(cues) => out.extend(cues.iter().cloned()),
-                        None => bad.push(name.to_string()),
-                    },
-                    None => out.push(cue),
-                }
+                out.extend(joined);
             }
             let mut seen = std::collections::HashSet::new();
             out.retain(|c| seen.insert(c.clone()));
