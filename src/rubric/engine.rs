@@ -59,6 +59,10 @@ enum Role {
     After,
     /// An exception in a clause after the cue's (`unless_later`).
     Later,
+    /// A person whose standing as the subject before the cue cancels it (`unless_subject`).
+    Subject,
+    /// Another person who, standing as the subject nearer the cue, keeps it (`other_subject`).
+    Person,
     Clause,
     Reply,
     Whole,
@@ -200,7 +204,9 @@ const LATIN: u8 = 32;
 fn role_flags(role: Role) -> u8 {
     match role {
         Role::Reply => EXC | REPLY,
-        Role::Unless | Role::Before | Role::After | Role::Later | Role::Clause => EXC,
+        Role::Unless | Role::Before | Role::After | Role::Later | Role::Clause | Role::Subject => {
+            EXC
+        }
         Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
         Role::Cue
         | Role::Whole
@@ -214,6 +220,12 @@ fn role_flags(role: Role) -> u8 {
         _ => 0,
     }
 }
+
+/// Chars after which a person word is the object of a verb or preposition, not the subject
+/// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催).
+const OBJECT_MARKERS: [char; 16] = [
+    '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
+];
 
 /// Evidence strings longer than this are not kept for reuse (memory stays flat).
 const POOL_MAX_CAPACITY: usize = 256;
@@ -345,6 +357,8 @@ impl Matcher {
                         unless_clause,
                         unless_reply,
                         unless_later,
+                        unless_subject,
+                        other_subject,
                         requires_clause,
                         question,
                         not_question,
@@ -381,6 +395,8 @@ impl Matcher {
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
                     add(unless_later, slot, Role::Later);
+                    add(unless_subject, slot, Role::Subject);
+                    add(other_subject, slot, Role::Person);
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
                     add(softens, slot, Role::Asks);
@@ -403,6 +419,8 @@ impl Matcher {
                         unless_clause,
                         unless_reply,
                         unless_later,
+                        unless_subject,
+                        other_subject,
                         question,
                         not_question,
                         window,
@@ -436,6 +454,8 @@ impl Matcher {
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
                     add(unless_later, slot, Role::Later);
+                    add(unless_subject, slot, Role::Subject);
+                    add(other_subject, slot, Role::Person);
                     CompiledRule::Seq {
                         steps: steps.len() as u8,
                         max_gap: max_gap.unwrap_or(4),
@@ -986,18 +1006,61 @@ impl Matcher {
         {
             return true;
         }
-        Self::clause_hits_in(s, check, cl)
+        let hits = Self::clause_hits_in(s, check, cl);
+        if Self::subject_is_excepted(s, hits, h) {
+            return true;
+        }
+        hits.iter().any(|x| match x.role {
+            Role::Unless => x.start < h.end && h.start < x.end,
+            Role::Before => {
+                x.end <= h.start && (h.start - x.end) as usize <= window && x.clause == cl
+            }
+            Role::After => x.start >= h.end && x.clause == cl,
+            Role::Clause => x.clause == cl,
+            Role::Reply => true,
+            _ => false,
+        })
+    }
+
+    /// Whether the person standing nearest before `h` in its clause as a subject is one of the
+    /// rule's `unless_subject` (not one of its `other_subject`). Nearest is the person word
+    /// ending last before the cue, the longer on a tie (您这边 over 这边); a word right after an
+    /// object marker (给您, 帮你, 让您) or before 的 or 好 (您的, 您好) stands as no subject.
+    fn subject_is_excepted(s: &Scratch, hits: &[Hit], h: &Hit) -> bool {
+        if !hits
             .iter()
-            .any(|x| match x.role {
-                Role::Unless => x.start < h.end && h.start < x.end,
-                Role::Before => {
-                    x.end <= h.start && (h.start - x.end) as usize <= window && x.clause == cl
+            .any(|x| x.role == Role::Subject && x.end <= h.start)
+        {
+            return false;
+        }
+        let chars = &s.norm.chars;
+        let clause_start = s.clauses.get(h.clause as usize).map_or(0, |c| c.0);
+        let mut nearest: Option<&Hit> = None;
+        for x in hits {
+            if !matches!(x.role, Role::Subject | Role::Person) || x.end > h.start {
+                continue;
+            }
+            let (a, b) = (x.start as usize, x.end as usize);
+            if a > clause_start && a > 0 && OBJECT_MARKERS.contains(&chars[a - 1]) {
+                continue;
+            }
+            if matches!(chars.get(b), Some('的' | '好')) && b < h.start as usize {
+                continue;
+            }
+            let better = match nearest {
+                None => true,
+                Some(n) => {
+                    x.end > n.end
+                        || (x.end == n.end
+                            && (x.start < n.start
+                                || (x.start == n.start && x.role == Role::Subject)))
                 }
-                Role::After => x.start >= h.end && x.clause == cl,
-                Role::Clause => x.clause == cl,
-                Role::Reply => true,
-                _ => false,
-            })
+            };
+            if better {
+                nearest = Some(x);
+            }
+        }
+        nearest.is_some_and(|n| n.role == Role::Subject)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2264,6 +2327,33 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn a_subject_before_the_cue_decides_whose_feeling_it_is() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["确实", "真的"]), words(&["心塞", "糟心"])],
+            max_gap: Some(1),
+            unless_subject: words(&["我", "小妹", "这边"]),
+            other_subject: words(&["您", "你", "您这边"]),
+            ..Default::default()
+        }));
+        // No person before it: the experience judged with the customer.
+        assert!(finds(&m, "确实心塞 快递三天没动").is_some());
+        // The agent as the subject: her own day, not the customer's.
+        assert_eq!(finds(&m, "小妹这两天真的心塞 单子太多了"), None);
+        assert_eq!(finds(&m, "我今天真的心塞"), None);
+        // Run-on, unpunctuated: the nearest subject decides (我知道 … 您 … 心塞).
+        assert!(finds(&m, "我知道您这次真的糟心").is_some());
+        // A person after an object marker or before 的 is no subject: the agent stays it.
+        assert_eq!(finds(&m, "我真给您说确实心塞"), None);
+        assert_eq!(finds(&m, "我看您的单子真的糟心"), None);
+        // The customer named after the marker-object stands as the subject again.
+        assert!(finds(&m, "我跟您说您这边确实糟心").is_some());
+        // The longer person word wins a tie at its end (您这边 over 这边).
+        assert!(finds(&m, "您这边确实糟心").is_some());
+        // In another clause the agent is no subject of this one.
+        assert!(finds(&m, "小妹看到了 确实糟心").is_some());
     }
 
     #[test]

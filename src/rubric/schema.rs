@@ -137,6 +137,8 @@ impl Rule {
                     &mut p.unless_clause,
                     &mut p.unless_reply,
                     &mut p.unless_later,
+                    &mut p.unless_subject,
+                    &mut p.other_subject,
                     &mut p.requires_clause,
                     &mut p.whole_clause,
                     &mut p.bare_clause,
@@ -155,6 +157,8 @@ impl Rule {
                     &mut q.unless_clause,
                     &mut q.unless_reply,
                     &mut q.unless_later,
+                    &mut q.unless_subject,
+                    &mut q.other_subject,
                 ] {
                     f(l);
                 }
@@ -267,6 +271,14 @@ pub struct PhraseRule {
     /// Exceptions in a clause after the cue's: the reply goes on to ask or to carry on
     /// (感谢支持哈 宝宝多高我帮您对下码 — the thanks open a question, they do not close).
     pub unless_later: Vec<String>,
+    /// Who the cue's clause is about: the cue is cancelled when the person standing nearest
+    /// before it in its clause as a subject is one of these (小妹今天真的心塞 — the agent's own
+    /// feeling, not the customer's). A person word right after an object marker (给您, 帮您,
+    /// 让您) or before 的 (您的) or 好 (您好) is no subject, and a nearer subject from
+    /// `other_subject` (我知道您很着急吧) shields the cue.
+    pub unless_subject: Vec<String>,
+    /// The other persons that may stand as the subject nearer the cue (see `unless_subject`).
+    pub other_subject: Vec<String>,
     /// When set, a cue counts only if one of these also stands in its clause.
     pub requires_clause: Vec<String>,
     /// The cue's clause must be a question (ends with ? or a question particle).
@@ -327,6 +339,10 @@ pub struct SeqRule {
     pub unless_reply: Vec<String>,
     /// Exceptions in a clause after the sequence's (as in `PhraseRule`).
     pub unless_later: Vec<String>,
+    /// The subject before the sequence in its clause (as in `PhraseRule`).
+    pub unless_subject: Vec<String>,
+    /// The other persons that may stand as that subject (as in `PhraseRule`).
+    pub other_subject: Vec<String>,
     /// The clause must be a question.
     pub question: bool,
     /// The clause must not be a question.
