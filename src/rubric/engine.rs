@@ -227,6 +227,10 @@ const OBJECT_MARKERS: [char; 16] = [
     '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
 ];
 
+/// How many chars may stand between a subject and the cue it is the subject of
+/// (小妹这两天真的心塞: three).
+const SUBJECT_REACH: usize = 8;
+
 /// Evidence strings longer than this are not kept for reuse (memory stays flat).
 const POOL_MAX_CAPACITY: usize = 256;
 
@@ -1025,7 +1029,9 @@ impl Matcher {
     /// Whether the person standing nearest before `h` in its clause as a subject is one of the
     /// rule's `unless_subject` (not one of its `other_subject`). Nearest is the person word
     /// ending last before the cue, the longer on a tie (您这边 over 这边); a word right after an
-    /// object marker (给您, 帮你, 让您) or before 的 or 好 (您的, 您好) stands as no subject.
+    /// object marker (给您, 帮你, 让您) or before 的 or 好 (您的, 您好) stands as no subject, nor
+    /// does one more than `SUBJECT_REACH` chars before the cue (in run-on text 我看了下…四天了
+    /// 确实挺熬人的, 我 is the subject of 看, not of what follows).
     fn subject_is_excepted(s: &Scratch, hits: &[Hit], h: &Hit) -> bool {
         if !hits
             .iter()
@@ -1037,7 +1043,10 @@ impl Matcher {
         let clause_start = s.clauses.get(h.clause as usize).map_or(0, |c| c.0);
         let mut nearest: Option<&Hit> = None;
         for x in hits {
-            if !matches!(x.role, Role::Subject | Role::Person) || x.end > h.start {
+            if !matches!(x.role, Role::Subject | Role::Person)
+                || x.end > h.start
+                || (h.start - x.end) as usize > SUBJECT_REACH
+            {
                 continue;
             }
             let (a, b) = (x.start as usize, x.end as usize);
@@ -2352,8 +2361,10 @@ mod tests {
         assert!(finds(&m, "我跟您说您这边确实糟心").is_some());
         // The longer person word wins a tie at its end (您这边 over 这边).
         assert!(finds(&m, "您这边确实糟心").is_some());
-        // In another clause the agent is no subject of this one.
+        // In another clause the agent is no subject of this one; nor, in run-on text, far
+        // before the cue, where it is the subject of another verb.
         assert!(finds(&m, "小妹看到了 确实糟心").is_some());
+        assert!(finds(&m, "我看了下您那台冰箱的物流信息卡在分拨中心四天了确实糟心").is_some());
     }
 
     #[test]
