@@ -457,3 +457,26 @@ fn unless_checks_must_name_another_check() {
     let text = rubric_errors(&src, "an unknown check in unless_checks is an error");
     assert!(text.contains("no_such_check"), "{text}");
 }
+
+#[test]
+fn a_phrase_whose_edge_the_reader_drops_is_refused_at_its_place() {
+    // 赶紧拍~ once normalised is 赶紧拍: as an exception it would cancel every 赶紧拍, not
+    // only the one said with a tilde. A char dropped inside a phrase (华*官方) reads the same
+    // in a reply, so it stands.
+    let src = BUILTIN.replacen("any: [\"您好\",", "any: [\"您好~\", \"您好\",", 1);
+    assert_ne!(src, BUILTIN, "the greeting's cues start with 您好");
+    let line = src[..src.find("您好~").expect("replaced")]
+        .matches('\n')
+        .count()
+        + 1;
+    let text = rubric_errors(&src, "a phrase with a dropped edge is an error");
+    assert!(
+        text.contains("您好~") && text.contains("reads as `您好`"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("test.ron:{line}:")), "{text}");
+    assert!(
+        BUILTIN.contains("华*官方"),
+        "the built-in rubric has 华*官方"
+    );
+}

@@ -230,6 +230,38 @@ impl Rubric {
                 ),
             ));
         }
+        // A phrase must mean what it says once normalised: a clause break or other char the
+        // reader drops at its edge (赶紧拍~ read as 赶紧拍) widens an exception to every use of
+        // the shorter words.
+        for def in &mut file.checks {
+            let id = def.id.clone();
+            def.rule.for_each_list(&mut |list: &mut Vec<String>| {
+                for w in list.iter() {
+                    let n = normalize::normalize(w).text();
+                    let mut cs = w.chars();
+                    let (first, last) = (cs.next(), cs.next_back());
+                    let edge_dropped = |edge: Option<char>, rest: &str| {
+                        edge.is_some() && !rest.is_empty() && normalize::normalize(rest).text() == n
+                    };
+                    let head = w.get(first.map_or(0, char::len_utf8)..).unwrap_or("");
+                    let tail = w.get(..w.len() - last.map_or(0, char::len_utf8)).unwrap_or("");
+                    if n.chars().count() < w.chars().count()
+                        && !n.is_empty()
+                        && (edge_dropped(first, head) || edge_dropped(last, tail))
+                    {
+                        let (line, col) = diag::locate_quoted(src, w, 0);
+                        problems.push(Diagnostic::new(
+                            path,
+                            line,
+                            col,
+                            format!(
+                                "check `{id}`: phrase `{w}` reads as `{n}` once normalised (a clause break or filler at its edge is dropped), so it matches more than it says"
+                            ),
+                        ));
+                    }
+                }
+            });
+        }
         let mut defs = [usize::MAX; CheckId::COUNT];
         for (i, def) in file.checks.iter().enumerate() {
             let (line, col) = diag::locate_quoted(src, &def.id, 0);
