@@ -237,6 +237,12 @@ impl Rubric {
             let id = def.id.clone();
             def.rule.for_each_list(&mut |list: &mut Vec<String>| {
                 for w in list.iter() {
+                    // Only an edge that is no letter or digit can be dropped; most phrases
+                    // are words at both ends and are not normalised here at all.
+                    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                    if word(w.chars().next()) && word(w.chars().next_back()) {
+                        continue;
+                    }
                     let n = normalize::normalize(w).text();
                     let mut cs = w.chars();
                     let (first, last) = (cs.next(), cs.next_back());
