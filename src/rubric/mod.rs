@@ -237,24 +237,7 @@ impl Rubric {
             let id = def.id.clone();
             def.rule.for_each_list(&mut |list: &mut Vec<String>| {
                 for w in list.iter() {
-                    // Only an edge that is no letter or digit can be dropped; most phrases
-                    // are words at both ends and are not normalised here at all.
-                    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-                    if word(w.chars().next()) && word(w.chars().next_back()) {
-                        continue;
-                    }
-                    let n = normalize::normalize(w).text();
-                    let mut cs = w.chars();
-                    let (first, last) = (cs.next(), cs.next_back());
-                    let edge_dropped = |edge: Option<char>, rest: &str| {
-                        edge.is_some() && !rest.is_empty() && normalize::normalize(rest).text() == n
-                    };
-                    let head = w.get(first.map_or(0, char::len_utf8)..).unwrap_or("");
-                    let tail = w.get(..w.len() - last.map_or(0, char::len_utf8)).unwrap_or("");
-                    if n.chars().count() < w.chars().count()
-                        && !n.is_empty()
-                        && (edge_dropped(first, head) || edge_dropped(last, tail))
-                    {
+                    if let Some(n) = dropped_edge(w) {
                         let (line, col) = diag::locate_quoted(src, w, 0);
                         problems.push(Diagnostic::new(
                             path,
@@ -864,4 +847,26 @@ pub fn without_files(text: &str) -> String {
     }
     out.push_str(rest);
     out.trim().to_string()
+}
+
+/// How the matcher reads `phrase` when the reader drops a char at its edge (赶紧拍~ reads as
+/// 赶紧拍), or None when the phrase means what it says. Only an edge that is no letter or digit
+/// can be dropped, so most phrases are not normalised here at all; a char dropped inside a
+/// phrase (华*官方) reads the same in a reply and stands.
+fn dropped_edge(phrase: &str) -> Option<String> {
+    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let (first, last) = (phrase.chars().next(), phrase.chars().next_back());
+    if word(first) && word(last) {
+        return None;
+    }
+    let n = normalize::normalize(phrase).text();
+    if n.is_empty() || n.chars().count() >= phrase.chars().count() {
+        return None;
+    }
+    let head = first.map_or("", |c| &phrase[c.len_utf8()..]);
+    let tail = last.map_or("", |c| &phrase[..phrase.len() - c.len_utf8()]);
+    [head, tail]
+        .iter()
+        .any(|rest| !rest.is_empty() && normalize::normalize(rest).text() == n)
+        .then_some(n)
 }

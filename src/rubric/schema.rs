@@ -274,8 +274,8 @@ pub struct PhraseRule {
     /// Who the cue's clause is about: the cue is cancelled when the person standing nearest
     /// before it in its clause as a subject is one of these (小妹今天真的心塞 — the agent's own
     /// feeling, not the customer's). A person word right after an object marker (给您, 帮您,
-    /// 让您) or before 的 (您的) or 好 (您好) is no subject, and a nearer subject from
-    /// `other_subject` (我知道您很着急吧) shields the cue.
+    /// 让您) or before 的 (您的) or 好 (您好) is no subject, nor is one more than 8 chars before
+    /// the cue, and a nearer subject from `other_subject` (我知道您很着急吧) shields the cue.
     pub unless_subject: Vec<String>,
     /// The other persons that may stand as the subject nearer the cue (see `unless_subject`).
     pub other_subject: Vec<String>,
