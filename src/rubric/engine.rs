@@ -151,6 +151,9 @@ pub struct Scratch {
     clauses: Vec<(usize, usize, char)>,
     clause_of: Vec<u32>,
     question: Vec<bool>,
+    /// The last clause that says something: only address words stand after it (晚安哦 亲 —
+    /// the particle splits 亲 off, and 晚安 still ends the reply).
+    last_clause: u32,
     /// Per clause: it stands inside quotation marks that report someone's words (您说的“保证三天
     /// 到”). Empty when no clause does, as in most replies, which then skip the filter.
     quoted: Vec<bool>,
@@ -726,6 +729,11 @@ impl Matcher {
             // 十分钟内回复您可以吗？ asks for agreement to what it tells: it tells, not asks.
             s.question.push(is_q && !offer_for_agreement(chars, &[]));
         }
+        s.last_clause = s
+            .clauses
+            .iter()
+            .rposition(|&(a, b, _)| !is_address(&s.norm.chars[a..b]))
+            .unwrap_or(s.clauses.len().saturating_sub(1)) as u32;
         // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
         // marks that reports what someone said or wrote (您说的“保证三天到”, 页面写的是“预计”), or
         // that opens the reply (the customer's words pasted back). A quoted word for emphasis
@@ -1085,7 +1093,7 @@ impl Matcher {
         ev: &mut Sink,
     ) -> Option<()> {
         let mut found = None;
-        let last_clause = s.clauses.len().saturating_sub(1) as u32;
+        let last_clause = s.last_clause;
         for h in Self::slot(s, check) {
             match h.role {
                 // A leading cue was kept by the scan only with filler before it.
