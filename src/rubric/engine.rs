@@ -2602,6 +2602,10 @@ mod tests {
         }));
         assert!(finds(&m, "已经给您登记了 到货通知您 感谢您的耐心等待[抱拳]").is_some());
         assert_eq!(finds(&m, "感谢您的耐心等待 退款已经提交了"), None);
+        // Only address words after it (a particle splits 亲 off): the cue still ends the reply.
+        assert!(finds(&m, "感谢您的耐心哦亲").is_some());
+        assert!(finds(&m, "感谢您的耐心哈 宝子").is_some());
+        assert_eq!(finds(&m, "感谢您的耐心哦 宝子几岁了"), None);
     }
 
     #[test]
