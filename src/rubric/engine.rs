@@ -152,7 +152,8 @@ pub struct Scratch {
     clause_of: Vec<u32>,
     question: Vec<bool>,
     /// The last clause that says something: only address words stand after it (晚安哦 亲 —
-    /// the particle splits 亲 off, and 晚安 still ends the reply).
+    /// the particle splits 亲 off, and 晚安 still ends the reply). A cue in it but not in the
+    /// reply's last clause ends the reply only when it also ends its clause (not 晚安配方 亲).
     last_clause: u32,
     /// Per clause: it stands inside quotation marks that report someone's words (您说的“保证三天
     /// 到”). Empty when no clause does, as in most replies, which then skip the filter.
@@ -732,7 +733,11 @@ impl Matcher {
         s.last_clause = s
             .clauses
             .iter()
-            .rposition(|&(a, b, _)| !is_address(&s.norm.chars[a..b]))
+            .rposition(|&(a, b, _)| {
+                let c = &s.norm.chars[a..b];
+                // 宝宝呢 asks after the child; 宝宝 alone calls the customer.
+                !is_address(c) || c.last() == Some(&'呢')
+            })
             .unwrap_or(s.clauses.len().saturating_sub(1)) as u32;
         // Quoted words are mentioned, not said: a clause inside a closed pair of quotation
         // marks that reports what someone said or wrote (您说的“保证三天到”, 页面写的是“预计”), or
@@ -1121,7 +1126,11 @@ impl Matcher {
                 }
                 _ => continue,
             }
-            if at_end && h.clause != last_clause {
+            if at_end
+                && (h.clause != last_clause
+                    || (h.clause as usize + 1 != s.clauses.len()
+                        && !Self::filler_after(s, h.clause, h.end as usize)))
+            {
                 continue;
             }
             if echo && !Self::echoed(s, h) {
@@ -1942,8 +1951,9 @@ fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
 
 /// A clause that only addresses the customer (宝宝, 亲爱的, 姐妹).
 fn is_address(chars: &[char]) -> bool {
-    const WORDS: [&[char]; 14] = [
+    const WORDS: [&[char]; 15] = [
         &['亲', '爱', '的'],
+        &['宝', '贝'],
         &['亲', '亲'],
         &['亲'],
         &['宝', '宝'],
@@ -2606,6 +2616,10 @@ mod tests {
         assert!(finds(&m, "感谢您的耐心哦亲").is_some());
         assert!(finds(&m, "感谢您的耐心哈 宝子").is_some());
         assert_eq!(finds(&m, "感谢您的耐心哦 宝子几岁了"), None);
+        // Then the cue must end its own clause too (not 晚安配方 亲), and 宝宝呢 asks.
+        assert_eq!(finds(&m, "感谢您的耐心等待 亲"), None);
+        assert_eq!(finds(&m, "感谢您的耐心 宝宝呢"), None);
+        assert!(finds(&m, "感谢您的耐心 宝贝").is_some());
     }
 
     #[test]
