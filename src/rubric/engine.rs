@@ -1288,6 +1288,31 @@ impl Matcher {
 
     /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
     /// past it).
+    /// Only particles and one address word follow `end` in its clause (吧宝妈, 了吧 姐妹哈).
+    fn address_after(s: &Scratch, clause: u32, end: usize) -> bool {
+        let Some(&(_, b, _)) = s.clauses.get(clause as usize) else {
+            return false;
+        };
+        if end > b {
+            return false;
+        }
+        let particle = |c: &char| {
+            matches!(
+                c,
+                '哦' | '呢' | '啊' | '吧' | '呀' | '哈' | '哟' | '啦' | '嘛' | '了' | '~' | ' '
+            )
+        };
+        let rest = &s.norm.chars[end..b];
+        let from = rest.iter().take_while(|c| particle(c)).count();
+        let to = rest.len()
+            - rest[from..]
+                .iter()
+                .rev()
+                .take_while(|c| particle(c))
+                .count();
+        from < to && is_address(&rest[from..to])
+    }
+
     fn filler_after(s: &Scratch, clause: u32, end: usize) -> bool {
         let Some(&(_, b, _)) = s.clauses.get(clause as usize) else {
             return false;
@@ -1524,8 +1549,18 @@ impl Matcher {
             // A bare sequence fills its clause: the scan kept only first steps with nothing but
             // filler before them, and the chain must end where only filler is left; so must a
             // sequence that ends its clause.
-            let accept =
-                |end: u32| !(bare || ends_clause) || Self::filler_after(s, h.clause, end as usize);
+            // A sequence that ends its clause may also be followed by an address word alone
+            // (累坏了吧宝妈, 气到了吧 姐妹): who it is said to adds nothing.
+            let accept = |end: u32| {
+                if bare {
+                    Self::filler_after(s, h.clause, end as usize)
+                } else if ends_clause {
+                    Self::filler_after(s, h.clause, end as usize)
+                        || Self::address_after(s, h.clause, end as usize)
+                } else {
+                    true
+                }
+            };
             let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget, &accept) else {
                 continue;
             };
@@ -1951,8 +1986,11 @@ fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
 
 /// A clause that only addresses the customer (宝宝, 亲爱的, 姐妹).
 fn is_address(chars: &[char]) -> bool {
-    const WORDS: [&[char]; 15] = [
+    const WORDS: [&[char]; 18] = [
         &['亲', '爱', '的'],
+        &['宝', '妈'],
+        &['客', '官'],
+        &['老', '铁'],
         &['宝', '贝'],
         &['亲', '亲'],
         &['亲'],
@@ -2123,8 +2161,11 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
         '怎' if n == 2 && chars[i + 1] == '么' => {
             prev != '不' && !(i >= 2 && chars[i - 2..i] == ['还', '是']) && !any()
         }
+        // 洗多少次都不起球, 放多少天也不坏: "however many", not a question.
         '多' if chars[i + 1] == '少' => {
-            prev != '或' && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
+            prev != '或'
+                && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
+                && !any()
         }
         '多' => !matches!(prev, '没' | '不'),
         '哪' => next != '怕' && !any(),
@@ -2354,6 +2395,33 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn a_seq_that_ends_its_clause_may_be_followed_by_an_address_word() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["累坏", "等急"]), words(&["了吧"])],
+            max_gap: Some(1),
+            ends_clause: true,
+            ..Default::default()
+        }));
+        assert!(finds(&m, "累坏了吧").is_some());
+        // Only an address word, with particles, after it: still the end of what is said.
+        assert!(finds(&m, "累坏了吧宝妈").is_some());
+        assert!(finds(&m, "等急了吧 姐妹哈").is_some());
+        assert!(finds(&m, "累坏了吧客官 明天就到").is_some());
+        // Anything else after it in the clause: not the end.
+        assert_eq!(finds(&m, "累坏了吧妈妈说"), None);
+        assert_eq!(finds(&m, "等急了吧这个款式"), None);
+        // A bare sequence stays bare: an address word after it does not make it fill the clause.
+        let bare = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["不"]), words(&["退"])],
+            max_gap: Some(1),
+            bare: true,
+            ..Default::default()
+        }));
+        assert!(finds(&bare, "不退").is_some());
+        assert_eq!(finds(&bare, "不退宝妈"), None);
     }
 
     #[test]
@@ -2692,6 +2760,8 @@ mod tests {
             "不怎么起球",
             "怎么洗也不变形",
             "或多或少会有色差",
+            "洗多少次都不会起球",
+            "放多少天也不坏",
             "多少有点味道",
             "哪怕下雨也能穿",
             "页面显示多少到手就是多少",
