@@ -75,6 +75,8 @@ enum Role {
     FreeShipping,
     Gift,
     Requires,
+    /// A word the rule needs somewhere in the reply (`requires_reply`).
+    NeedReply,
     /// A cue that counts only when it fills its clause.
     Bare,
     /// A cue that counts only with nothing but filler before it in its clause.
@@ -191,6 +193,8 @@ const EXC: u8 = 1;
 const REPLY: u8 = 2;
 /// Not a slot flag: marks a half of a fuzzy cue in `Matcher::roles`.
 const FUZZY: u8 = 4;
+/// A word the slot's rule needs in the reply (`requires_reply`) stands in it.
+const NEEDED: u8 = 64;
 /// A hit that can make its rule find something stands in the slot: a cue (`Cue`, `Whole`,
 /// `Bare`), a first step, a joiner or picker, a concession. Every rule finds nothing without
 /// one, so a slot without it is not judged.
@@ -212,6 +216,7 @@ fn role_flags(role: Role) -> u8 {
             EXC
         }
         Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
+        Role::NeedReply => NEEDED,
         Role::Cue
         | Role::Whole
         | Role::Bare
@@ -267,6 +272,8 @@ pub struct Matcher {
     part_of: Vec<u16>,
     /// Fuzzy cues (normalised chars), indexed by `Role::FuzzyL/FuzzyR`.
     fuzzy: Vec<Vec<char>>,
+    /// Per slot: its rule finds nothing unless a `requires_reply` word stands in the reply.
+    needs_reply: Vec<bool>,
 }
 
 /// Fuzzy cues have at least this many chars: shorter ones would match too much (欢迎再来 with
@@ -349,6 +356,7 @@ impl Matcher {
         }
         let mut compiled = Vec::with_capacity(flat.len());
         let mut bare_slot = vec![false; flat.len()];
+        let mut needs_reply = vec![false; flat.len()];
         // The step of a sequence whose hits make its slot judged: the one whose shortest cue is
         // longest (a rare word rather than 我 or 不), the first on a tie. Any step would do, as a
         // sequence needs all of them; a bare sequence keeps its first, which the scan tests.
@@ -364,6 +372,7 @@ impl Matcher {
                         unless_after,
                         unless_clause,
                         unless_reply,
+                        requires_reply,
                         unless_later,
                         unless_subject,
                         other_subject,
@@ -407,6 +416,8 @@ impl Matcher {
                     add(other_subject, slot, Role::Person);
                     add(whole_clause, slot, Role::Whole);
                     add(requires_clause, slot, Role::Requires);
+                    add(requires_reply, slot, Role::NeedReply);
+                    needs_reply[slot] = !requires_reply.is_empty();
                     add(softens, slot, Role::Asks);
                     CompiledRule::Phrases {
                         question: question_of(*question, *not_question),
@@ -426,6 +437,7 @@ impl Matcher {
                         unless_after,
                         unless_clause,
                         unless_reply,
+                        requires_reply,
                         unless_later,
                         unless_subject,
                         other_subject,
@@ -461,6 +473,8 @@ impl Matcher {
                     add(unless_after, slot, Role::After);
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
+                    add(requires_reply, slot, Role::NeedReply);
+                    needs_reply[slot] = !requires_reply.is_empty();
                     add(unless_later, slot, Role::Later);
                     add(unless_subject, slot, Role::Subject);
                     add(other_subject, slot, Role::Person);
@@ -562,6 +576,7 @@ impl Matcher {
             rules: compiled,
             part_of,
             fuzzy,
+            needs_reply,
         })
     }
 
@@ -642,6 +657,7 @@ impl Matcher {
             // find each hit `cancelled`): nothing to find.
             if (out.present[ci] && !evidence)
                 || s.slot_flags[slot as usize] & (TRIGGER | REPLY) != TRIGGER
+                || (self.needs_reply[slot as usize] && s.slot_flags[slot as usize] & NEEDED == 0)
             {
                 continue;
             }
@@ -2395,6 +2411,33 @@ mod tests {
         assert_eq!(finds(&m, "没这颜色 黑色和白色有现货"), None);
         // An apology or an offer in the reply.
         assert_eq!(finds(&m, "抱歉 没这颜色"), None);
+    }
+
+    #[test]
+    fn requires_reply_needs_its_word_anywhere_in_the_reply() {
+        let phrases = one(Rule::Phrases(PhraseRule {
+            any: words(&["谁不急"]),
+            requires_reply: words(&["给您", "抱歉"]),
+            ..Default::default()
+        }));
+        // The needed word in another clause, before or after the cue.
+        assert!(finds(&phrases, "等了一周谁不急 今天给您加急发出").is_some());
+        assert!(finds(&phrases, "抱歉 等了一周谁不急").is_some());
+        // Run-on, unpunctuated: one clause holds both.
+        assert!(finds(&phrases, "等了一周谁不急小妹马上给您催").is_some());
+        // Without it the cue alone counts for nothing.
+        assert_eq!(finds(&phrases, "谁不急啊 你慢慢等吧"), None);
+        let seq = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["谁"]), words(&["不"]), words(&["急", "烦"])],
+            max_gap: Some(4),
+            requires_reply: words(&["给您"]),
+            unless_reply: words(&["慢慢等"]),
+            ..Default::default()
+        }));
+        assert!(finds(&seq, "谁看了不烦 马上给您补发").is_some());
+        assert_eq!(finds(&seq, "谁看了不烦"), None);
+        // An exception still cancels it when the needed word stands too.
+        assert_eq!(finds(&seq, "谁看了不烦 给您说了慢慢等"), None);
     }
 
     #[test]

@@ -136,6 +136,7 @@ impl Rule {
                     &mut p.unless_after,
                     &mut p.unless_clause,
                     &mut p.unless_reply,
+                    &mut p.requires_reply,
                     &mut p.unless_later,
                     &mut p.unless_subject,
                     &mut p.other_subject,
@@ -156,6 +157,7 @@ impl Rule {
                     &mut q.unless_after,
                     &mut q.unless_clause,
                     &mut q.unless_reply,
+                    &mut q.requires_reply,
                     &mut q.unless_later,
                     &mut q.unless_subject,
                     &mut q.other_subject,
@@ -268,6 +270,10 @@ pub struct PhraseRule {
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
     pub unless_reply: Vec<String>,
+    /// When set, a cue counts only if one of these stands somewhere in the reply: what makes
+    /// the words mean the check is said elsewhere (谁看了不心塞 is shared feeling when the shop
+    /// acts in the same reply — 马上给您补发 — and a brush-off when it does not).
+    pub requires_reply: Vec<String>,
     /// Exceptions in a clause after the cue's: the reply goes on to ask or to carry on
     /// (感谢支持哈 宝宝多高我帮您对下码 — the thanks open a question, they do not close).
     pub unless_later: Vec<String>,
@@ -337,6 +343,9 @@ pub struct SeqRule {
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
     pub unless_reply: Vec<String>,
+    /// The sequence counts only if one of these stands somewhere in the reply (as in
+    /// `PhraseRule`).
+    pub requires_reply: Vec<String>,
     /// Exceptions in a clause after the sequence's (as in `PhraseRule`).
     pub unless_later: Vec<String>,
     /// The subject before the sequence in its clause (as in `PhraseRule`).
