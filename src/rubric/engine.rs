@@ -2183,7 +2183,8 @@ fn asks(chars: &[char], i: usize, n: usize) -> bool {
                 && !matches!(next, '都' | '也' | '有' | '会' | '能' | '还' | '沾' | '带')
                 && !any()
         }
-        '多' => !matches!(prev, '没' | '不'),
+        // 戴多久都不会发黑, 多大都能穿: "however long", not a question.
+        '多' => !matches!(prev, '没' | '不') && !any(),
         '哪' => next != '怕' && !any(),
         '还' if matches!(prev, '也' | '最' | '好' | '后' | '终' | '总') => false,
         '还' => !matches!(
@@ -2804,6 +2805,7 @@ mod tests {
             "怎么洗也不变形",
             "或多或少会有色差",
             "洗多少次都不会起球",
+            "戴多久都不会发黑",
             "放多少天也不坏",
             "多少有点味道",
             "哪怕下雨也能穿",
