@@ -1326,7 +1326,8 @@ impl Matcher {
                 .rev()
                 .take_while(|c| particle(c))
                 .count();
-        from < to && is_address(&rest[from..to])
+        // One customer addressed (宝妈), not an audience (家人们, 宝宝们): a pitch to a live room.
+        from < to && rest[to - 1] != '们' && is_address(&rest[from..to])
     }
 
     fn filler_after(s: &Scratch, clause: u32, end: usize) -> bool {
@@ -2454,6 +2455,8 @@ mod tests {
         assert!(finds(&m, "累坏了吧宝妈").is_some());
         assert!(finds(&m, "等急了吧 姐妹哈").is_some());
         assert!(finds(&m, "累坏了吧客官 明天就到").is_some());
+        // An audience, not one customer: a live-room pitch.
+        assert_eq!(finds(&m, "累坏了吧家人们"), None);
         // Anything else after it in the clause: not the end.
         assert_eq!(finds(&m, "累坏了吧妈妈说"), None);
         assert_eq!(finds(&m, "等急了吧这个款式"), None);
