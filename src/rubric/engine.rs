@@ -1302,8 +1302,6 @@ impl Matcher {
         })
     }
 
-    /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
-    /// past it).
     /// Only particles and one address word follow `end` in its clause (吧宝妈, 了吧 姐妹哈).
     fn address_after(s: &Scratch, clause: u32, end: usize) -> bool {
         let Some(&(_, b, _)) = s.clauses.get(clause as usize) else {
@@ -1330,6 +1328,8 @@ impl Matcher {
         from < to && rest[to - 1] != '们' && is_address(&rest[from..to])
     }
 
+    /// Whether only filler stands from `end` to the end of `clause` (nothing when `end` lies
+    /// past it).
     fn filler_after(s: &Scratch, clause: u32, end: usize) -> bool {
         let Some(&(_, b, _)) = s.clauses.get(clause as usize) else {
             return false;
