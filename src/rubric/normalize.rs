@@ -415,7 +415,7 @@ const fn slip(typed: [char; 2], right: [char; 2]) -> Slip {
     }
 }
 
-const TYPOS: [Slip; 42] = [
+const TYPOS: [Slip; 52] = [
     // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
     Slip {
         typed: ['以', '经'],
@@ -463,6 +463,30 @@ const TYPOS: [Slip; 42] = [
         not_before: "疆",
     },
     slip(['见', '凉'], ['见', '谅']),
+    // Round 28: slips of the words an apology or a feeling is said in (道谦, 凉解, 着及, 新情)
+    // and of the shop's own acts (安徘, 尽块, 退宽).
+    slip(['道', '谦'], ['道', '歉']),
+    slip(['抱', '谦'], ['抱', '歉']),
+    slip(['凉', '解'], ['谅', '解']),
+    slip(['麻', '凡'], ['麻', '烦']),
+    slip(['安', '徘'], ['安', '排']),
+    slip(['尽', '块'], ['尽', '快']),
+    slip(['稍', '侯'], ['稍', '候']),
+    slip(['退', '宽'], ['退', '款']),
+    // 着及 is a slip for 着急, but not in 赶着及时 (in time).
+    Slip {
+        typed: ['着', '及'],
+        right: ['着', '急'],
+        not_after: "",
+        not_before: "时格",
+    },
+    // 新情 is a slip for 心情, but not in 新情况, 新情侣, 新情节.
+    Slip {
+        typed: ['新', '情'],
+        right: ['心', '情'],
+        not_after: "",
+        not_before: "况侣节形势报",
+    },
     slip(['摧', '件'], ['催', '件']),
     // Chat slang for 没有 / 怎么 / 什么 (木有货了, 肿么了, 神马意思).
     // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
@@ -542,6 +566,13 @@ fn fix_typos(chars: &mut [char]) {
                 | '神'
                 | '自'
                 | '淘'
+                | '着'
+                | '新'
+                | '凉'
+                | '麻'
+                | '安'
+                | '尽'
+                | '稍'
         ) {
             continue;
         }
@@ -798,6 +829,15 @@ mod tests {
         assert_eq!(normalize("肿么了亲").text(), "怎么了亲");
         assert_eq!(normalize("实木有天然纹理").text(), "实木有天然纹理");
         assert_eq!(normalize("鸡翅木有现货").text(), "鸡翅木有现货");
+        // Round 28: slips in an apology or a feeling, and words they must leave alone.
+        assert_eq!(
+            normalize("让您着及了 跟您道谦").text(),
+            "让您着急了 跟您道歉"
+        );
+        assert_eq!(normalize("懂你新情 请凉解").text(), "懂你心情 请谅解");
+        assert_eq!(normalize("有新情况马上告诉您").text(), "有新情况马上告诉您");
+        assert_eq!(normalize("赶着及时发出").text(), "赶着及时发出");
+        assert_eq!(normalize("尽块给您安徘退宽").text(), "尽快给您安排退款");
         assert_eq!(normalize("老板木有同意").text(), "老板没有同意");
         assert_eq!(normalize("俺们发货前都检查过").text(), "我们发货前都检查过");
         assert!(normalize("这个搞不了啦 规定嘅嘛").text().contains("规定的"));
