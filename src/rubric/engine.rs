@@ -1043,6 +1043,21 @@ impl Matcher {
         if Self::subject_is_excepted(s, hits, h) {
             return true;
         }
+        // A sequence run on into later clauses (早跟您说了不用担心嘛 不信您看物流): an exception
+        // overlapping its part there cancels it too.
+        let end_cl = s
+            .clause_of
+            .get((h.end as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(cl);
+        if end_cl != u32::MAX
+            && end_cl > cl
+            && Self::clauses_hits_in(s, check, cl + 1, end_cl)
+                .iter()
+                .any(|x| x.role == Role::Unless && x.start < h.end && h.start < x.end)
+        {
+            return true;
+        }
         hits.iter().any(|x| match x.role {
             Role::Unless => x.start < h.end && h.start < x.end,
             Role::Before => {
@@ -2578,6 +2593,22 @@ mod tests {
         // Not two clauses on, and not past the gap.
         assert_eq!(finds(&on, "签收了 好的 现在说吧"), None);
         assert_eq!(finds(&on, "签收了 那个快递员后来现在说"), None);
+    }
+
+    #[test]
+    fn an_exception_cancels_a_seq_where_it_runs_on_into_the_next_clause() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["早跟您说"]), words(&["不信"])],
+            max_gap: Some(8),
+            next_clause: true,
+            unless: words(&["不信您看"]),
+            ..Default::default()
+        }));
+        assert!(finds(&m, "早跟您说了 您不信").is_some());
+        // The exception stands in the clause the sequence ran on into, overlapping its last cue.
+        assert_eq!(finds(&m, "早跟您说了不用担心嘛 不信您看物流"), None);
+        // One that does not overlap the sequence cancels nothing.
+        assert!(finds(&m, "早跟您说了 您不信 不信您看物流").is_some());
     }
 
     #[test]
