@@ -739,8 +739,11 @@ impl Matcher {
             let at_end = s.clauses[k + 1..]
                 .iter()
                 .all(|&(a, b, _)| is_address(&s.norm.chars[a..b]));
+            // Colloquial A-not-A with the 不 left at the end (还有要帮忙的不, 收到了不).
+            let bu_tag = chars.ends_with(&['的', '不']) || chars.ends_with(&['了', '不']);
             let is_q = term == '?'
                 || matches!(last, '吗' | '么')
+                || bu_tag
                 || ((matches!(last, '呢' | '嘛' | '呀') || (at_end && term != '!'))
                     && has_interrogative(chars));
             // 十分钟内回复您可以吗？ asks for agreement to what it tells: it tells, not asks.
@@ -1704,7 +1707,12 @@ impl Matcher {
                 || s.question.get(last + 1).copied().unwrap_or(false)
                 || Self::clause_hits_in(s, check, last as u32 + 1)
                     .iter()
-                    .any(|x| x.role == Role::Picker);
+                    .any(|x| x.role == Role::Picker)
+                // 中通还是韵达 都能发, 上门取件还是您自己寄 都行: both offered, the pick left to the
+                // customer in a clause of its own.
+                || s.clauses
+                    .get(last + 1)
+                    .is_some_and(|c| either_will_do(&s.norm.chars[c.0..c.1]));
             // 还是 between two options asks by itself (红色还是黑色 宝宝, 给小朋友吃还是大人吃哈),
             // unless it means "still" (还是建议, 还是挺好): the clause's question test knows which.
             let haishi =
@@ -2056,6 +2064,27 @@ fn option_clause(c: &[char]) -> bool {
             .find(|ch| !(filler(ch) || matches!(ch, '您' | '你'))),
         Some('要' | '是' | '想' | '选' | '给' | '帮' | '直' | '先' | '换' | '退' | '补')
     )
+}
+
+/// Is `c` a clause that leaves two options to the customer, both being fine (都行, 都可以的,
+/// 都能发哈): not 都要三天 or 都有货, which inform.
+fn either_will_do(c: &[char]) -> bool {
+    let mut end = c.len();
+    while end > 0 && filler(&c[end - 1]) {
+        end -= 1;
+    }
+    let body = &c[..end];
+    [
+        &['都', '行'][..],
+        &['都', '可', '以'],
+        &['都', '能', '发'],
+        &['都', '能', '寄'],
+        &['都', '能', '安', '排'],
+        &['两', '个', '都', '行'],
+        &['都', 'o', 'k'],
+        &['哪', '个', '都', '行'],
+    ]
+    .contains(&body)
 }
 
 /// Is `lead` only the agent as subject (我, 小妹, 这边, 我们客服 …) and particles?
