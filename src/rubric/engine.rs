@@ -1707,12 +1707,7 @@ impl Matcher {
                 || s.question.get(last + 1).copied().unwrap_or(false)
                 || Self::clause_hits_in(s, check, last as u32 + 1)
                     .iter()
-                    .any(|x| x.role == Role::Picker)
-                // 中通还是韵达 都能发, 上门取件还是您自己寄 都行: both offered, the pick left to the
-                // customer in a clause of its own.
-                || s.clauses
-                    .get(last + 1)
-                    .is_some_and(|c| either_will_do(&s.norm.chars[c.0..c.1]));
+                    .any(|x| x.role == Role::Picker);
             // 还是 between two options asks by itself (红色还是黑色 宝宝, 给小朋友吃还是大人吃哈),
             // unless it means "still" (还是建议, 还是挺好): the clause's question test knows which.
             let haishi =
@@ -2064,27 +2059,6 @@ fn option_clause(c: &[char]) -> bool {
             .find(|ch| !(filler(ch) || matches!(ch, '您' | '你'))),
         Some('要' | '是' | '想' | '选' | '给' | '帮' | '直' | '先' | '换' | '退' | '补')
     )
-}
-
-/// Is `c` a clause that leaves two options to the customer, both being fine (都行, 都可以的,
-/// 都能发哈): not 都要三天 or 都有货, which inform.
-fn either_will_do(c: &[char]) -> bool {
-    let mut end = c.len();
-    while end > 0 && filler(&c[end - 1]) {
-        end -= 1;
-    }
-    let body = &c[..end];
-    [
-        &['都', '行'][..],
-        &['都', '可', '以'],
-        &['都', '能', '发'],
-        &['都', '能', '寄'],
-        &['都', '能', '安', '排'],
-        &['两', '个', '都', '行'],
-        &['都', 'o', 'k'],
-        &['哪', '个', '都', '行'],
-    ]
-    .contains(&body)
 }
 
 /// Is `lead` only the agent as subject (我, 小妹, 这边, 我们客服 …) and particles?
@@ -2638,6 +2612,21 @@ mod tests {
         assert_eq!(finds(&m, "早跟您说了不用担心嘛 不信您看物流"), None);
         // One that does not overlap the sequence cancels nothing.
         assert!(finds(&m, "早跟您说了 您不信 不信您看物流").is_some());
+    }
+
+    #[test]
+    fn a_clause_ending_de_bu_or_le_bu_asks() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["帮忙"]),
+            question: true,
+            ..Default::default()
+        }));
+        // Colloquial A-not-A with the 不 left at the end.
+        assert!(finds(&m, "还有要帮忙的不").is_some());
+        assert!(finds(&m, "要我帮忙查一下了不").is_some());
+        // A clause that only holds 不 is no question.
+        assert_eq!(finds(&m, "这个帮忙不"), None);
+        assert_eq!(finds(&m, "小妹来帮忙"), None);
     }
 
     #[test]
