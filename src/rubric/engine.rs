@@ -1046,23 +1046,19 @@ impl Matcher {
         if Self::subject_is_excepted(s, hits, h) {
             return true;
         }
-        // A sequence run on into later clauses (早跟您说了不用担心嘛 不信您看物流): an exception
-        // overlapping its part there cancels it too.
-        let end_cl = s
-            .clause_of
-            .get((h.end as usize).saturating_sub(1))
-            .copied()
-            .unwrap_or(cl);
-        if end_cl != u32::MAX
-            && end_cl > cl
-            && Self::clauses_hits_in(s, check, cl + 1, end_cl)
-                .iter()
-                .any(|x| x.role == Role::Unless && x.start < h.end && h.start < x.end)
+        // An exception overlapping the hit cancels it, also in the clauses a sequence ran on into
+        // (早跟您说了不用担心嘛 不信您看物流).
+        let end_cl = match s.clause_of.get((h.end as usize).saturating_sub(1)) {
+            Some(&c) if c != u32::MAX && c > cl => c,
+            _ => cl,
+        };
+        if Self::clauses_hits_in(s, check, cl, end_cl)
+            .iter()
+            .any(|x| x.role == Role::Unless && x.start < h.end && h.start < x.end)
         {
             return true;
         }
         hits.iter().any(|x| match x.role {
-            Role::Unless => x.start < h.end && h.start < x.end,
             Role::Before => {
                 x.end <= h.start && (h.start - x.end) as usize <= window && x.clause == cl
             }
@@ -2624,7 +2620,7 @@ mod tests {
         // Colloquial A-not-A with the 不 left at the end.
         assert!(finds(&m, "还有要帮忙的不").is_some());
         assert!(finds(&m, "要我帮忙查一下了不").is_some());
-        // A clause that only holds 不 is no question.
+        // 不 after any other word asks nothing here.
         assert_eq!(finds(&m, "这个帮忙不"), None);
         assert_eq!(finds(&m, "小妹来帮忙"), None);
     }
