@@ -63,8 +63,6 @@ pub struct EvalReport {
     pub items: usize,
     pub counts: BTreeMap<CheckId, Counts>,
     pub disagreements: Vec<Disagreement>,
-    /// Lines that could not be read: (line number, message).
-    pub bad_lines: Vec<(usize, String)>,
     /// Violations found where the label has them too: how many.
     pub violations_found: usize,
     /// Those of them the trainee would see without a suggested rewrite: (id, check, reply).
@@ -217,15 +215,26 @@ pub fn run(a: EvalArgs) -> ExitCode {
         Ok(r) => r,
         Err(c) => return c,
     };
-    let (items, bad) = match read_items(&a.file) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("{}: cannot read: {e}", a.file.display());
-            return ExitCode::from(2);
+    let mut items = Vec::new();
+    // Bad lines, told with their file when there are several.
+    let mut bad = Vec::new();
+    for file in &a.files {
+        match read_items(file) {
+            Ok((mut it, b)) => {
+                items.append(&mut it);
+                let name = file.display();
+                bad.extend(b.into_iter().map(|(n, e)| match a.files.len() {
+                    1 => format!("line {n}: {e}"),
+                    _ => format!("{name}:{n}: {e}"),
+                }));
+            }
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                return ExitCode::from(2);
+            }
         }
-    };
-    let mut r = evaluate(&rubric, &items);
-    r.bad_lines = bad;
+    }
+    let r = evaluate(&rubric, &items);
     let mut out = io::BufWriter::new(io::stdout().lock());
     let printed = print_report(&mut out, &rubric, &r, a.quiet).and_then(|()| {
         if a.similarity {
@@ -234,10 +243,14 @@ pub fn run(a: EvalArgs) -> ExitCode {
             Ok(())
         }
     });
+    let printed = printed.and_then(|()| match a.ablate {
+        true => print_ablation(&mut out, &ablate(&rubric, &items)),
+        false => Ok(()),
+    });
     drop(out);
     // Bad input lines are told on stderr whatever became of stdout.
-    for (n, e) in &r.bad_lines {
-        eprintln!("line {n}: {e}");
+    for e in &bad {
+        eprintln!("{e}");
     }
     match printed {
         Ok(()) => {}
@@ -247,11 +260,141 @@ pub fn run(a: EvalArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if r.bad_lines.is_empty() {
+    if bad.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
+}
+
+/// What one rule part alone does on a corpus: labels it gets right that nothing else would,
+/// and labels it gets wrong that would otherwise be right (over every check, since a check may
+/// withdraw another).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartEffect {
+    pub check: CheckId,
+    /// The part's index in `Rule::parts` of its check.
+    pub part: usize,
+    pub name: String,
+    pub helps: u32,
+    pub hurts: u32,
+}
+
+/// Every rule part of every check, left out in turn (see `Rubric::without_part`), against the
+/// labelled items. Parts are judged on two threads; the result is in rubric order.
+pub fn ablate(rubric: &Rubric, items: &[Item]) -> Vec<PartEffect> {
+    let detect_all = |rb: &Rubric| -> Vec<u16> {
+        items
+            .iter()
+            .map(|it| {
+                let d = rb.detect(&it.reply, None);
+                CheckId::ALL
+                    .iter()
+                    .enumerate()
+                    .fold(0u16, |m, (i, c)| m | (u16::from(d.has(*c)) << i))
+            })
+            .collect()
+    };
+    let labels: Vec<u16> = items
+        .iter()
+        .map(|it| {
+            CheckId::ALL.iter().enumerate().fold(0u16, |m, (i, c)| {
+                m | (u16::from(it.labels.get(c.as_str()).copied().unwrap_or(false)) << i)
+            })
+        })
+        .collect();
+    let base = detect_all(rubric);
+    let mut jobs = Vec::new();
+    for c in CheckId::ALL {
+        for (k, p) in rubric.def(c).rule.parts().iter().enumerate() {
+            jobs.push((c, k, p.describe()));
+        }
+    }
+    let judge = |(check, part, name): &(CheckId, usize, String)| -> Option<PartEffect> {
+        let without = match rubric.without_part(*check, *part)? {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("ablate: {check} part {part}: {e}");
+                return None;
+            }
+        };
+        let (mut helps, mut hurts) = (0, 0);
+        for ((with, w), lab) in base.iter().zip(detect_all(&without)).zip(&labels) {
+            let right_with = !(with ^ lab);
+            let right_without = !(w ^ lab);
+            let mask = (1u16 << CheckId::COUNT) - 1;
+            helps += (right_with & !right_without & mask).count_ones();
+            hurts += (!right_with & right_without & mask).count_ones();
+        }
+        Some(PartEffect {
+            check: *check,
+            part: *part,
+            name: name.clone(),
+            helps,
+            hurts,
+        })
+    };
+    let half = jobs.len().div_ceil(2);
+    let (a, b) = jobs.split_at(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| b.iter().filter_map(judge).collect::<Vec<_>>());
+        let mut out: Vec<PartEffect> = a.iter().filter_map(judge).collect();
+        match other.join() {
+            Ok(mut rest) => out.append(&mut rest),
+            Err(_) => {
+                eprintln!("ablate: a worker thread failed; its half of the parts is left out")
+            }
+        }
+        out
+    })
+}
+
+/// The ablation table: each part with an effect (grouped by check, most useful first), then
+/// the counts of parts that help, hurt or do nothing on this corpus.
+pub fn print_ablation(out: &mut dyn Write, effects: &[PartEffect]) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "ablation: each rule part left out in turn (helps = labels only it gets right, hurts = labels only it gets wrong)"
+    )?;
+    writeln!(
+        out,
+        "{:<16} {:>5} {:>6} {:>6} {:>5}  part",
+        "check", "part", "helps", "hurts", "net"
+    )?;
+    let mut shown: Vec<&PartEffect> = effects.iter().filter(|e| e.helps + e.hurts > 0).collect();
+    shown.sort_by_key(|e| {
+        (
+            e.check.index(),
+            -(i64::from(e.helps) - i64::from(e.hurts)),
+            e.part,
+        )
+    });
+    for e in &shown {
+        writeln!(
+            out,
+            "{:<16} {:>5} {:>6} {:>6} {:>+5}  {}",
+            e.check.as_str(),
+            e.part,
+            e.helps,
+            e.hurts,
+            i64::from(e.helps) - i64::from(e.hurts),
+            e.name
+        )?;
+    }
+    let none = effects.len() - shown.len();
+    let net = |e: &&PartEffect| i64::from(e.helps) - i64::from(e.hurts);
+    let helps = shown.iter().filter(|e| net(e) > 0).count();
+    let hurts = shown.iter().filter(|e| net(e) < 0).count();
+    writeln!(
+        out,
+        "parts {}  with no effect here {}  net help {}  net harm {}  even {}",
+        effects.len(),
+        none,
+        helps,
+        hurts,
+        shown.len() - helps - hurts
+    )
 }
 
 /// Compare similarity measures: for each scenario node, which measure best ranks replies that
@@ -329,4 +472,90 @@ pub fn similarity_study(
         )?;
     }
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rubric::Rule;
+
+    /// The built-in rubric cut down to the first two parts of every check: small enough to
+    /// leave each part out in turn in a unit test.
+    fn small_rubric() -> Rubric {
+        let mut file = Rubric::builtin().file.clone();
+        for def in &mut file.checks {
+            let parts: Vec<Rule> = def.rule.parts().into_iter().take(2).cloned().collect();
+            def.rule = Rule::AnyOf(parts);
+        }
+        let src = ron::ser::to_string(&file).expect("serialise the rubric");
+        Rubric::from_str(&src, Path::new("small.ron")).expect("the cut-down rubric loads")
+    }
+
+    fn item(id: &str, reply: &str, labels: &[&str]) -> Item {
+        Item {
+            id: id.to_string(),
+            reply: reply.to_string(),
+            labels: CheckId::ALL
+                .iter()
+                .map(|c| (c.as_str().to_string(), labels.contains(&c.as_str())))
+                .collect(),
+        }
+    }
+
+    fn wrong(rb: &Rubric, items: &[Item]) -> i64 {
+        let r = evaluate(rb, items);
+        r.counts.values().map(|c| i64::from(c.fp + c.fn_)).sum()
+    }
+
+    #[test]
+    fn ablation_credits_each_part_with_what_it_alone_gets_right_and_wrong() {
+        let rb = small_rubric();
+        let items = [
+            // The first apology part finds it, and nothing else would.
+            item("a", "非常抱歉", &["apology"]),
+            // Labelled no apology: the same part gets it wrong.
+            item("b", "抱歉抱歉", &[]),
+            // Mocked: the part's own exception keeps it out, so leaving the part out changes nothing.
+            item("c", "抱歉有什么用", &[]),
+        ];
+        let effects = ablate(&rb, &items);
+        let apology: Vec<&PartEffect> = effects
+            .iter()
+            .filter(|e| e.check == CheckId::Apology)
+            .collect();
+        assert_eq!(apology.len(), 2, "two apology parts are judged");
+        assert_eq!((apology[0].helps, apology[0].hurts), (1, 1));
+        assert!(
+            apology[0].name.starts_with("Phrases 抱歉"),
+            "{}",
+            apology[0].name
+        );
+        // Every part's net effect is what leaving it out does to the count of wrong labels.
+        let base = wrong(&rb, &items);
+        for e in &effects {
+            let without = rb
+                .without_part(e.check, e.part)
+                .expect("the part exists")
+                .expect("compiles");
+            assert_eq!(
+                wrong(&without, &items) - base,
+                i64::from(e.helps) - i64::from(e.hurts),
+                "{} part {}",
+                e.check,
+                e.part
+            );
+        }
+        assert!(
+            rb.without_part(CheckId::Apology, 2).is_none(),
+            "no third part"
+        );
+        let mut out = Vec::new();
+        print_ablation(&mut out, &effects).expect("print");
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(text.contains("apology"), "{text}");
+        assert!(
+            text.contains(&format!("parts {}", effects.len())),
+            "the summary counts every part: {text}"
+        );
+    }
 }

@@ -110,8 +110,14 @@ pub struct ScenariosArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct EvalArgs {
-    /// Labelled JSON Lines corpus ({"id","reply","labels":{check: bool}}).
-    pub file: PathBuf,
+    /// Labelled JSON Lines corpora ({"id","reply","labels":{check: bool}}); several are read
+    /// as one.
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    /// Leave each rule part out in turn and print what it alone gets right and wrong on the
+    /// corpora (every part with an effect, then how many parts have none).
+    #[arg(long)]
+    pub ablate: bool,
     /// Also compare the similarity measures against the scenarios' model answers.
     #[arg(long)]
     pub similarity: bool,

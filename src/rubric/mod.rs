@@ -344,6 +344,54 @@ impl Rubric {
         })
     }
 
+    /// The rubric with one rule part of one check left out, parts numbered as `Rule::parts`
+    /// lists them (`peilian eval --ablate`): what the part alone contributes is the difference
+    /// between the two. `None` when the check has no such part.
+    pub fn without_part(&self, check: CheckId, part: usize) -> Option<Result<Rubric, String>> {
+        fn remove(r: &mut Rule, k: &mut usize) -> bool {
+            match r {
+                Rule::AnyOf(v) => {
+                    for i in 0..v.len() {
+                        if matches!(v[i], Rule::AnyOf(_)) {
+                            if remove(&mut v[i], k) {
+                                return true;
+                            }
+                        } else if *k == 0 {
+                            v.remove(i);
+                            return true;
+                        } else {
+                            *k -= 1;
+                        }
+                    }
+                    false
+                }
+                _ if *k == 0 => {
+                    *r = Rule::AnyOf(Vec::new());
+                    true
+                }
+                _ => {
+                    *k -= 1;
+                    false
+                }
+            }
+        }
+        let mut file = self.file.clone();
+        if !remove(&mut file.checks[self.defs[check.index()]].rule, &mut {
+            part
+        }) {
+            return None;
+        }
+        let rules: [Option<&Rule>; CheckId::COUNT] =
+            std::array::from_fn(|i| Some(&file.checks[self.defs[i]].rule));
+        Some(engine::Matcher::compile(&rules).map(|matcher| Rubric {
+            defs: self.defs,
+            matcher,
+            measure: self.measure,
+            file,
+            unless_checks: self.unless_checks.clone(),
+        }))
+    }
+
     pub fn def(&self, id: CheckId) -> &CheckDef {
         &self.file.checks[self.defs[id.index()]]
     }

@@ -467,6 +467,36 @@ impl Rule {
         out
     }
 
+    /// A short name for the part, for reports: its kind and first cues
+    /// (`Seq 早跟你说 → 你不看 …`, `Phrases 对8起 / 骚瑞 / 多有得罪 …`).
+    pub fn describe(&self) -> String {
+        fn first(words: &[String], n: usize) -> String {
+            let mut s = words
+                .iter()
+                .take(n)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" / ");
+            if words.len() > n {
+                s.push_str(" …");
+            }
+            s
+        }
+        match self {
+            Rule::Phrases(p) if p.any.is_empty() => {
+                format!("Phrases {}", first(&p.whole_clause, 3))
+            }
+            Rule::Phrases(p) => format!("Phrases {}", first(&p.any, 3)),
+            Rule::Seq(q) => {
+                let steps: Vec<String> = q.steps.iter().map(|s| first(s, 1)).collect();
+                format!("Seq {}", steps.join(" → "))
+            }
+            Rule::Choice(c) => format!("Choice {}", first(&c.joiners, 3)),
+            Rule::Concession(_) => "Concession".to_string(),
+            Rule::AnyOf(v) => format!("AnyOf ({} parts)", v.len()),
+        }
+    }
+
     /// The part's own whole-sentence rewrite, if it has one.
     pub fn own_rewrite(&self) -> Option<&str> {
         let r = match self {
