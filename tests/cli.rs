@@ -317,4 +317,15 @@ fn eval_reads_several_corpora_and_ablates_rule_parts() {
     let cols: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(&cols[1..5], &["0", "1", "1", "+0"], "{row}");
     assert!(text.contains("parts 14 "), "{text}");
+    // A file that cannot be read stops the run with status 2, after the bad lines already found.
+    let missing = dir.join("missing.jsonl");
+    let out = run(
+        &["eval", b.to_str().unwrap(), missing.to_str().unwrap()],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:2:", b.display())), "{err}");
+    assert!(err.contains("missing.jsonl: cannot read"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

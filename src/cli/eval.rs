@@ -1,7 +1,7 @@
 //! `peilian eval`: how well the rubric agrees with labelled replies.
 
 use super::{EvalArgs, load_rubric};
-use crate::rubric::{CheckId, Rubric, suggest};
+use crate::rubric::{CheckId, Detection, Rubric, Scratch, suggest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
@@ -229,6 +229,9 @@ pub fn run(a: EvalArgs) -> ExitCode {
                 }));
             }
             Err(e) => {
+                for b in &bad {
+                    eprintln!("{b}");
+                }
                 eprintln!("{}: cannot read: {e}", file.display());
                 return ExitCode::from(2);
             }
@@ -243,10 +246,18 @@ pub fn run(a: EvalArgs) -> ExitCode {
             Ok(())
         }
     });
-    let printed = printed.and_then(|()| match a.ablate {
-        true => print_ablation(&mut out, &ablate(&rubric, &items)),
-        false => Ok(()),
+    // Parts that could not be judged (a rubric that no longer compiles without one).
+    let mut unjudged = Vec::new();
+    let printed = printed.and_then(|()| {
+        if a.ablate {
+            let (effects, failed) = ablate(&rubric, &items);
+            unjudged = failed;
+            print_ablation(&mut out, &effects, unjudged.len())
+        } else {
+            Ok(())
+        }
     });
+    let printed = printed.and_then(|()| out.flush());
     drop(out);
     // Bad input lines are told on stderr whatever became of stdout.
     for e in &bad {
@@ -260,7 +271,12 @@ pub fn run(a: EvalArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if bad.is_empty() {
+    for e in &unjudged {
+        eprintln!("ablate: {e}");
+    }
+    if !unjudged.is_empty() {
+        ExitCode::from(2)
+    } else if bad.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -281,25 +297,30 @@ pub struct PartEffect {
 }
 
 /// Every rule part of every check, left out in turn (see `Rubric::without_part`), against the
-/// labelled items. Parts are judged on two threads; the result is in rubric order.
-pub fn ablate(rubric: &Rubric, items: &[Item]) -> Vec<PartEffect> {
-    let detect_all = |rb: &Rubric| -> Vec<u16> {
+/// labelled items: the effects in rubric order, and a message for each part that could not be
+/// judged. Parts are shared out over the machine's cores.
+pub fn ablate(rubric: &Rubric, items: &[Item]) -> (Vec<PartEffect>, Vec<String>) {
+    // One bit per check: what a rubric finds, and what the labels say (presence only, so no
+    // evidence is built).
+    const _: () = assert!(CheckId::COUNT <= 32);
+    let detect_all = |rb: &Rubric| -> Vec<u32> {
+        let (mut scratch, mut det) = (Scratch::default(), Detection::default());
         items
             .iter()
             .map(|it| {
-                let d = rb.detect(&it.reply, None);
+                rb.detect_with(&it.reply, None, &mut scratch, &mut det, false);
                 CheckId::ALL
                     .iter()
                     .enumerate()
-                    .fold(0u16, |m, (i, c)| m | (u16::from(d.has(*c)) << i))
+                    .fold(0u32, |m, (i, c)| m | (u32::from(det.has(*c)) << i))
             })
             .collect()
     };
-    let labels: Vec<u16> = items
+    let labels: Vec<u32> = items
         .iter()
         .map(|it| {
-            CheckId::ALL.iter().enumerate().fold(0u16, |m, (i, c)| {
-                m | (u16::from(it.labels.get(c.as_str()).copied().unwrap_or(false)) << i)
+            CheckId::ALL.iter().enumerate().fold(0u32, |m, (i, c)| {
+                m | (u32::from(it.labels.get(c.as_str()).copied().unwrap_or(false)) << i)
             })
         })
         .collect();
@@ -310,23 +331,19 @@ pub fn ablate(rubric: &Rubric, items: &[Item]) -> Vec<PartEffect> {
             jobs.push((c, k, p.describe()));
         }
     }
-    let judge = |(check, part, name): &(CheckId, usize, String)| -> Option<PartEffect> {
-        let without = match rubric.without_part(*check, *part)? {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("ablate: {check} part {part}: {e}");
-                return None;
-            }
+    let judge = |(check, part, name): &(CheckId, usize, String)| -> Result<PartEffect, String> {
+        let without = match rubric.without_part(*check, *part) {
+            Some(Ok(r)) => r,
+            Some(Err(e)) => return Err(format!("{check} part {part} ({name}): {e}")),
+            None => return Err(format!("{check} has no part {part}")),
         };
         let (mut helps, mut hurts) = (0, 0);
-        for ((with, w), lab) in base.iter().zip(detect_all(&without)).zip(&labels) {
-            let right_with = !(with ^ lab);
-            let right_without = !(w ^ lab);
-            let mask = (1u16 << CheckId::COUNT) - 1;
-            helps += (right_with & !right_without & mask).count_ones();
-            hurts += (!right_with & right_without & mask).count_ones();
+        for ((with, without), lab) in base.iter().zip(detect_all(&without)).zip(&labels) {
+            let (wrong_with, wrong_without) = (with ^ lab, without ^ lab);
+            helps += (wrong_without & !wrong_with).count_ones();
+            hurts += (wrong_with & !wrong_without).count_ones();
         }
-        Some(PartEffect {
+        Ok(PartEffect {
             check: *check,
             part: *part,
             name: name.clone(),
@@ -334,24 +351,39 @@ pub fn ablate(rubric: &Rubric, items: &[Item]) -> Vec<PartEffect> {
             hurts,
         })
     };
-    let half = jobs.len().div_ceil(2);
-    let (a, b) = jobs.split_at(half);
-    std::thread::scope(|s| {
-        let other = s.spawn(|| b.iter().filter_map(judge).collect::<Vec<_>>());
-        let mut out: Vec<PartEffect> = a.iter().filter_map(judge).collect();
-        match other.join() {
-            Ok(mut rest) => out.append(&mut rest),
-            Err(_) => {
-                eprintln!("ablate: a worker thread failed; its half of the parts is left out")
-            }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = jobs.len().div_ceil(threads).max(1);
+    let results: Vec<Result<PartEffect, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(judge).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(r) => r,
+                Err(p) => std::panic::resume_unwind(p),
+            })
+            .collect()
+    });
+    let mut effects = Vec::new();
+    let mut failed = Vec::new();
+    for r in results {
+        match r {
+            Ok(e) => effects.push(e),
+            Err(e) => failed.push(e),
         }
-        out
-    })
+    }
+    (effects, failed)
 }
 
 /// The ablation table: each part with an effect (grouped by check, most useful first), then
-/// the counts of parts that help, hurt or do nothing on this corpus.
-pub fn print_ablation(out: &mut dyn Write, effects: &[PartEffect]) -> io::Result<()> {
+/// the counts of parts that help, hurt or do nothing on this corpus, and of any left unjudged.
+pub fn print_ablation(
+    out: &mut dyn Write,
+    effects: &[PartEffect],
+    unjudged: usize,
+) -> io::Result<()> {
     writeln!(out)?;
     writeln!(
         out,
@@ -388,13 +420,18 @@ pub fn print_ablation(out: &mut dyn Write, effects: &[PartEffect]) -> io::Result
     let hurts = shown.iter().filter(|e| net(e) < 0).count();
     writeln!(
         out,
-        "parts {}  with no effect here {}  net help {}  net harm {}  even {}",
+        "parts {}  with no effect here {}  net help {}  net harm {}  even {}{}",
         effects.len(),
         none,
         helps,
         hurts,
-        shown.len() - helps - hurts
-    )
+        shown.len() - helps - hurts,
+        match unjudged {
+            0 => String::new(),
+            n => format!("  ({n} more could not be judged: see stderr)"),
+        }
+    )?;
+    out.flush()
 }
 
 /// Compare similarity measures: for each scenario node, which measure best ranks replies that
@@ -491,6 +528,60 @@ mod tests {
         Rubric::from_str(&src, Path::new("small.ron")).expect("the cut-down rubric loads")
     }
 
+    /// `without_part` numbers parts as `Rule::parts` does, through a nested `AnyOf` and for a
+    /// check whose rule is a single part.
+    #[test]
+    fn without_part_leaves_out_exactly_the_numbered_part() {
+        let mut file = Rubric::builtin().file.clone();
+        let apology = file
+            .checks
+            .iter_mut()
+            .find(|d| d.id == "apology")
+            .expect("apology");
+        let p: Vec<Rule> = apology.rule.parts().into_iter().take(4).cloned().collect();
+        apology.rule = Rule::AnyOf(vec![
+            p[0].clone(),
+            Rule::AnyOf(vec![p[1].clone(), p[2].clone()]),
+            p[3].clone(),
+        ]);
+        let greeting = file
+            .checks
+            .iter_mut()
+            .find(|d| d.id == "greeting")
+            .expect("greeting");
+        greeting.rule = greeting.rule.parts()[0].clone();
+        let src = ron::ser::to_string(&file).expect("serialise");
+        let rb = Rubric::from_str(&src, Path::new("nested.ron")).expect("loads");
+        let names = |r: &Rubric, c: CheckId| -> Vec<String> {
+            r.def(c)
+                .rule
+                .parts()
+                .iter()
+                .map(|p| format!("{p:?}"))
+                .collect()
+        };
+        let all = names(&rb, CheckId::Apology);
+        assert_eq!(all.len(), 4);
+        for k in 0..4 {
+            let without = rb
+                .without_part(CheckId::Apology, k)
+                .expect("part exists")
+                .expect("compiles");
+            let mut want = all.clone();
+            want.remove(k);
+            assert_eq!(names(&without, CheckId::Apology), want, "part {k}");
+        }
+        assert!(rb.without_part(CheckId::Apology, 4).is_none());
+        let single = rb
+            .without_part(CheckId::Greeting, 0)
+            .expect("the single part")
+            .expect("compiles");
+        assert!(names(&single, CheckId::Greeting).is_empty());
+        assert!(!single.detect("您好", None).has(CheckId::Greeting));
+        assert!(rb.detect("您好", None).has(CheckId::Greeting));
+        assert!(rb.without_part(CheckId::Greeting, 1).is_none());
+    }
+
     fn item(id: &str, reply: &str, labels: &[&str]) -> Item {
         Item {
             id: id.to_string(),
@@ -518,7 +609,10 @@ mod tests {
             // Mocked: the part's own exception keeps it out, so leaving the part out changes nothing.
             item("c", "抱歉有什么用", &[]),
         ];
-        let effects = ablate(&rb, &items);
+        let (effects, failed) = ablate(&rb, &items);
+        assert!(failed.is_empty(), "{failed:?}");
+        let parts: usize = rb.file.checks.iter().map(|d| d.rule.parts().len()).sum();
+        assert_eq!(effects.len(), parts, "every part is judged");
         let apology: Vec<&PartEffect> = effects
             .iter()
             .filter(|e| e.check == CheckId::Apology)
@@ -550,9 +644,13 @@ mod tests {
             "no third part"
         );
         let mut out = Vec::new();
-        print_ablation(&mut out, &effects).expect("print");
+        print_ablation(&mut out, &effects, 0).expect("print");
         let text = String::from_utf8(out).expect("utf-8");
-        assert!(text.contains("apology"), "{text}");
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("apology") && l.contains("Phrases 抱歉")),
+            "the apology part's row: {text}"
+        );
         assert!(
             text.contains(&format!("parts {}", effects.len())),
             "the summary counts every part: {text}"

@@ -351,6 +351,7 @@ impl Rubric {
         fn remove(r: &mut Rule, k: &mut usize) -> bool {
             match r {
                 Rule::AnyOf(v) => {
+                    // Returns as soon as a part is removed, so the indices stay valid.
                     for i in 0..v.len() {
                         if matches!(v[i], Rule::AnyOf(_)) {
                             if remove(&mut v[i], k) {
@@ -376,9 +377,8 @@ impl Rubric {
             }
         }
         let mut file = self.file.clone();
-        if !remove(&mut file.checks[self.defs[check.index()]].rule, &mut {
-            part
-        }) {
+        let mut k = part;
+        if !remove(&mut file.checks[self.defs[check.index()]].rule, &mut k) {
             return None;
         }
         let rules: [Option<&Rule>; CheckId::COUNT] =

@@ -467,8 +467,8 @@ impl Rule {
         out
     }
 
-    /// A short name for the part, for reports: its kind and first cues
-    /// (`Seq 早跟你说 → 你不看 …`, `Phrases 对8起 / 骚瑞 / 多有得罪 …`).
+    /// A short name for the part, for reports: its kind and first cues (`Phrases 对8起 / 骚瑞 /
+    /// 多有得罪 …`; a sequence by the first cue of each step, `Seq 早跟你说 … → 你不看 …`).
     pub fn describe(&self) -> String {
         fn first(words: &[String], n: usize) -> String {
             let mut s = words
@@ -483,10 +483,14 @@ impl Rule {
             s
         }
         match self {
-            Rule::Phrases(p) if p.any.is_empty() => {
-                format!("Phrases {}", first(&p.whole_clause, 3))
+            Rule::Phrases(p) => {
+                // Cues stand in `any`, or only in the clause-shaped lists.
+                let cues = [&p.any, &p.whole_clause, &p.bare_clause, &p.leading]
+                    .into_iter()
+                    .find(|l| !l.is_empty())
+                    .map_or(String::new(), |l| first(l, 3));
+                format!("Phrases {cues}")
             }
-            Rule::Phrases(p) => format!("Phrases {}", first(&p.any, 3)),
             Rule::Seq(q) => {
                 let steps: Vec<String> = q.steps.iter().map(|s| first(s, 1)).collect();
                 format!("Seq {}", steps.join(" → "))
