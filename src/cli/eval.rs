@@ -296,33 +296,41 @@ pub struct PartEffect {
     pub hurts: u32,
 }
 
+impl PartEffect {
+    /// Labels the part earns, net: what leaving it out adds to the wrong labels.
+    pub fn net(&self) -> i64 {
+        i64::from(self.helps) - i64::from(self.hurts)
+    }
+}
+
+/// One bit per check, bit `i` for `CheckId::ALL[i]`: set where `on` says so.
+fn check_bits(on: impl Fn(CheckId) -> bool) -> u32 {
+    const _: () = assert!(CheckId::COUNT <= 32);
+    CheckId::ALL
+        .iter()
+        .enumerate()
+        .fold(0, |m, (i, c)| m | (u32::from(on(*c)) << i))
+}
+
 /// Every rule part of every check, left out in turn (see `Rubric::without_part`), against the
 /// labelled items: the effects in rubric order, and a message for each part that could not be
 /// judged. Parts are shared out over the machine's cores.
 pub fn ablate(rubric: &Rubric, items: &[Item]) -> (Vec<PartEffect>, Vec<String>) {
-    // One bit per check: what a rubric finds, and what the labels say (presence only, so no
+    // What a rubric finds, and what the labels say, one bit per check (presence only, so no
     // evidence is built).
-    const _: () = assert!(CheckId::COUNT <= 32);
     let detect_all = |rb: &Rubric| -> Vec<u32> {
         let (mut scratch, mut det) = (Scratch::default(), Detection::default());
         items
             .iter()
             .map(|it| {
                 rb.detect_with(&it.reply, None, &mut scratch, &mut det, false);
-                CheckId::ALL
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |m, (i, c)| m | (u32::from(det.has(*c)) << i))
+                check_bits(|c| det.has(c))
             })
             .collect()
     };
     let labels: Vec<u32> = items
         .iter()
-        .map(|it| {
-            CheckId::ALL.iter().enumerate().fold(0u32, |m, (i, c)| {
-                m | (u32::from(it.labels.get(c.as_str()).copied().unwrap_or(false)) << i)
-            })
-        })
+        .map(|it| check_bits(|c| it.labels.get(c.as_str()).copied().unwrap_or(false)))
         .collect();
     let base = detect_all(rubric);
     let mut jobs = Vec::new();
@@ -395,13 +403,7 @@ pub fn print_ablation(
         "check", "part", "helps", "hurts", "net"
     )?;
     let mut shown: Vec<&PartEffect> = effects.iter().filter(|e| e.helps + e.hurts > 0).collect();
-    shown.sort_by_key(|e| {
-        (
-            e.check.index(),
-            -(i64::from(e.helps) - i64::from(e.hurts)),
-            e.part,
-        )
-    });
+    shown.sort_by_key(|e| (e.check.index(), -e.net(), e.part));
     for e in &shown {
         writeln!(
             out,
@@ -410,14 +412,13 @@ pub fn print_ablation(
             e.part,
             e.helps,
             e.hurts,
-            i64::from(e.helps) - i64::from(e.hurts),
+            e.net(),
             e.name
         )?;
     }
     let none = effects.len() - shown.len();
-    let net = |e: &&PartEffect| i64::from(e.helps) - i64::from(e.hurts);
-    let helps = shown.iter().filter(|e| net(e) > 0).count();
-    let hurts = shown.iter().filter(|e| net(e) < 0).count();
+    let helps = shown.iter().filter(|e| e.net() > 0).count();
+    let hurts = shown.iter().filter(|e| e.net() < 0).count();
     writeln!(
         out,
         "parts {}  with no effect here {}  net help {}  net harm {}  even {}{}",
@@ -633,7 +634,7 @@ mod tests {
                 .expect("compiles");
             assert_eq!(
                 wrong(&without, &items) - base,
-                i64::from(e.helps) - i64::from(e.hurts),
+                e.net(),
                 "{} part {}",
                 e.check,
                 e.part

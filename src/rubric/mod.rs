@@ -331,14 +331,25 @@ impl Rubric {
         if !problems.is_empty() {
             return Err(problems);
         }
+        Rubric::compiled(file, defs, unless_checks, Measure::default())
+            .map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])
+    }
+
+    /// Compile a checked rule file into a rubric (`from_str`, and `without_part` for a file
+    /// with one part left out).
+    fn compiled(
+        file: RubricFile,
+        defs: [usize; CheckId::COUNT],
+        unless_checks: [Vec<CheckId>; CheckId::COUNT],
+        measure: Measure,
+    ) -> Result<Rubric, String> {
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
-        let matcher =
-            engine::Matcher::compile(&rules).map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])?;
+        let matcher = engine::Matcher::compile(&rules)?;
         Ok(Rubric {
             defs,
             matcher,
-            measure: Measure::default(),
+            measure,
             file,
             unless_checks,
         })
@@ -381,15 +392,12 @@ impl Rubric {
         if !remove(&mut file.checks[self.defs[check.index()]].rule, &mut k) {
             return None;
         }
-        let rules: [Option<&Rule>; CheckId::COUNT] =
-            std::array::from_fn(|i| Some(&file.checks[self.defs[i]].rule));
-        Some(engine::Matcher::compile(&rules).map(|matcher| Rubric {
-            defs: self.defs,
-            matcher,
-            measure: self.measure,
+        Some(Rubric::compiled(
             file,
-            unless_checks: self.unless_checks.clone(),
-        }))
+            self.defs,
+            self.unless_checks.clone(),
+            self.measure,
+        ))
     }
 
     pub fn def(&self, id: CheckId) -> &CheckDef {
