@@ -1624,6 +1624,18 @@ impl Matcher {
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
+            // 退还是不退, 要还是不要: yes and no are the two options, whatever the verb; the
+            // 还是不 the not-a-choice list holds (还是不行) does not stop it.
+            if let Some((lo, hi)) = a_not_a(&s.norm.chars, j.start as usize, j.end as usize)
+                && !Self::whichever(s, j)
+                && !contains_any(
+                    &s.norm.chars[s.clauses.get(j.clause as usize).map_or(0, |c| c.0)..lo],
+                    &[&['不', '管'], &['无', '论'], &['不', '论']],
+                )
+            {
+                Self::push_span(s, lo as u32, hi as u32, ev);
+                return Some(());
+            }
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
@@ -1995,6 +2007,22 @@ fn yes_no(before: &[char]) -> bool {
 
 /// Words that make what follows an embedded question, not one put to the customer
 /// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
+/// An A-not-A choice around the joiner at `start..end` (退还是不退, 要还是不要, 换还是不换): the
+/// one or two chars before 还是 stand again after its 不. Returns the span of both options.
+fn a_not_a(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
+    if chars.get(start..end) != Some(&['还', '是'][..]) || chars.get(end) != Some(&'不') {
+        return None;
+    }
+    (1..=2).rev().find_map(|k| {
+        let verb = chars.get(start.checked_sub(k)?..start)?;
+        let again = chars.get(end + 1..end + 1 + k)?;
+        let word = verb
+            .iter()
+            .all(|c| !normalize::is_clause_break(*c) && !matches!(c, '不' | '还' | '是'));
+        (word && verb == again).then_some((start - k, end + 1 + k))
+    })
+}
+
 fn embedded(before: &[char]) -> bool {
     const WORDS: [&[char]; 9] = [
         &['判', '断'],
@@ -2937,6 +2965,46 @@ mod tests {
             "我们还是建议您选大一码",
         ] {
             assert!(!asks(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn a_not_a_is_a_choice_whatever_the_verb() {
+        // Even with 还是不 among the not-a-choice uses (还是不行 means "still no").
+        let rule = Rule::Choice(ChoiceRule {
+            joiners: words(&["还是"]),
+            not_choice: words(&["还是不"]),
+            ..Default::default()
+        });
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::TwoChoices.index()] = Some(&rule);
+        let m = Matcher::compile(&rules).expect("compiles");
+        let found = |r: &str| {
+            let d = m.detect(r, None, &mut Scratch::default());
+            d.has(CheckId::TwoChoices).then(|| {
+                d.evidence(CheckId::TwoChoices)
+                    .iter()
+                    .map(|s| s.text.clone())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            found("这单你退还是不退 给个准话"),
+            Some(vec!["退还是不退".to_string()])
+        );
+        // Two-char verbs and run-on text.
+        assert_eq!(
+            found("亲赠品您需要还是不需要呀"),
+            Some(vec!["需要还是不需要".to_string()])
+        );
+        for r in [
+            // "still not", a different verb after 不, whichever, or under 不管.
+            "这个还是不行",
+            "退还是不换",
+            "您拍还是不拍都行",
+            "不管退还是不退 运费险都在",
+        ] {
+            assert_eq!(found(r), None, "{r}");
         }
     }
 
