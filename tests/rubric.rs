@@ -459,6 +459,38 @@ fn unless_checks_must_name_another_check() {
 }
 
 #[test]
+fn checks_that_withdraw_each_other_in_a_circle_are_refused() {
+    // value is withdrawn by blame, and blame by remedy; remedy withdrawn by value closes a circle.
+    let src = BUILTIN.replacen(
+        "id: \"remedy\",",
+        "id: \"remedy\",\n            unless_checks: [\"value\"],",
+        1,
+    );
+    assert_ne!(src, BUILTIN, "the built-in rubric has a remedy check");
+    let text = rubric_errors(&src, "a circle of unless_checks is an error");
+    assert!(text.contains("circle"), "{text}");
+    for id in ["value", "blame", "remedy"] {
+        assert!(text.contains(&format!("`{id}`")), "names {id}: {text}");
+    }
+}
+
+#[test]
+fn a_withdrawn_check_no_longer_withdraws_another() {
+    // Blame is withdrawn where the shop offers a remedy, so the praise of the goods beside it is
+    // value again; without the remedy, blame stands and withdraws value.
+    let rubric = Rubric::builtin();
+    let fault = "这种属于人为损坏 我们面料是进口的真丝";
+    let d = rubric.detect(fault, None);
+    assert!(d.has(CheckId::Blame), "{fault}");
+    assert!(!d.has(CheckId::Value), "{fault}");
+    let offered = "这种属于人为损坏 不过可以给您半价换个新的 我们面料是进口的真丝";
+    let d = rubric.detect(offered, None);
+    assert!(d.has(CheckId::Remedy), "{offered}");
+    assert!(!d.has(CheckId::Blame), "{offered}");
+    assert!(d.has(CheckId::Value), "{offered}");
+}
+
+#[test]
 fn a_phrase_whose_edge_the_reader_drops_is_refused_at_its_place() {
     // 赶紧拍~ once normalised is 赶紧拍: as an exception it would cancel every 赶紧拍, not
     // only the one said with a tilde. A char dropped inside a phrase (华*官方) reads the same

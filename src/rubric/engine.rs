@@ -1639,6 +1639,11 @@ impl Matcher {
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
+                && !shi_options(
+                    &s.norm.chars,
+                    s.clauses.get(j.clause as usize).map_or(0, |c| c.0),
+                    j,
+                )
             {
                 continue;
             }
@@ -2021,6 +2026,22 @@ fn a_not_a(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
             .all(|c| !normalize::is_clause_break(*c) && !matches!(c, '不' | '还' | '是'));
         (word && verb == again).then_some((start - k, end + 1 + k))
     })
+}
+
+/// 是 opening the first option before 还是不 (是商品有问题还是不喜欢了, 您是要印字还是不印): the 还是不
+/// the not-a-choice list holds ("still not") is the second option here. 是 stands near the
+/// clause's start (after at most four chars: 您, 请问, 亲), is not 是不是, and an option of at
+/// least two chars lies between it and 还是.
+fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
+    let (start, end) = (j.start as usize, j.end as usize);
+    if chars.get(end) != Some(&'不') || clause_start > start {
+        return false;
+    }
+    let lead = &chars[clause_start..start];
+    lead.iter()
+        .take(5)
+        .position(|c| *c == '是')
+        .is_some_and(|i| lead.get(i + 1) != Some(&'不') && lead.len() >= i + 3)
 }
 
 fn embedded(before: &[char]) -> bool {
@@ -2997,8 +3018,13 @@ mod tests {
             found("亲赠品您需要还是不需要呀"),
             Some(vec!["需要还是不需要".to_string()])
         );
+        // 是 opening the first option: 还是不 starts the second one (round 31).
+        assert!(found("请问是尺码不合适还是不喜欢这个颜色呀？").is_some());
+        assert!(found("您是要印字还是不印呢？").is_some());
         for r in [
-            // "still not", a different verb after 不, whichever, or under 不管.
+            // "still not", a different verb after 不, whichever, or under 不管; 是不是 is no
+            // opening 是.
+            "是不是还是不行？",
             "这个还是不行",
             "退还是不换",
             "您拍还是不拍都行",

@@ -35,6 +35,10 @@ pub struct Rubric {
     pub measure: Measure,
     /// `unless_checks[i]`: checks whose presence withdraws `CheckId::ALL[i]` (its `unless_checks`).
     unless_checks: [Vec<CheckId>; CheckId::COUNT],
+    /// The checks in an order where every check comes after the checks that can withdraw it, so
+    /// a check withdrawn itself (blame, where a remedy is offered) no longer withdraws another
+    /// (value, praise of the goods in a reply that blames).
+    withdraw_order: Vec<CheckId>,
 }
 
 /// What a scenario node asks of the reply to it.
@@ -314,19 +318,17 @@ impl Rubric {
                 }
             }
         }
-        for id in CheckId::ALL {
-            for o in &unless_checks[id.index()] {
-                if !unless_checks[o.index()].is_empty() {
-                    problems.push(Diagnostic::new(
-                        path,
-                        1,
-                        1,
-                        format!(
-                            "check `{id}` is withdrawn by `{o}`, which has `unless_checks` of its own: one level only"
-                        ),
-                    ));
-                }
-            }
+        if let Err(circle) = withdraw_order(&unless_checks) {
+            let names: Vec<String> = circle.iter().map(|c| format!("`{c}`")).collect();
+            problems.push(Diagnostic::new(
+                path,
+                1,
+                1,
+                format!(
+                    "checks withdraw each other in a circle through `unless_checks`: {}",
+                    names.join(" → ")
+                ),
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -346,12 +348,15 @@ impl Rubric {
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
         let matcher = engine::Matcher::compile(&rules)?;
+        let withdraw_order = withdraw_order(&unless_checks)
+            .map_err(|circle| format!("checks withdraw each other in a circle: {circle:?}"))?;
         Ok(Rubric {
             defs,
             matcher,
             measure,
             file,
             unless_checks,
+            withdraw_order,
         })
     }
 
@@ -411,16 +416,23 @@ impl Rubric {
     /// Detect every check in a reply (with evidence).
     pub fn detect(&self, reply: &str, policy: Option<&Policy>) -> Detection {
         let mut d = SCRATCH.with(|s| self.matcher.detect(reply, policy, &mut s.borrow_mut()));
-        self.withdraw(&mut d);
+        self.withdraw(&mut d, reply);
         d
     }
 
-    /// Withdraw the checks a present check rules out (`unless_checks`). Only positive checks
-    /// use it, and they never rule each other out, so one pass in any order is exact.
-    fn withdraw(&self, d: &mut Detection) {
-        for id in CheckId::ALL {
+    /// Withdraw the checks a present check rules out (`unless_checks`), in `withdraw_order`: a
+    /// check is settled before any check it can withdraw is looked at. A word of the check's
+    /// `kept_by` in the reply keeps it.
+    fn withdraw(&self, d: &mut Detection, reply: &str) {
+        for &id in &self.withdraw_order {
             let i = id.index();
-            if d.present[i] && self.unless_checks[i].iter().any(|o| d.present[o.index()]) {
+            if d.present[i]
+                && self.unless_checks[i].iter().any(|o| d.present[o.index()])
+                && !self.file.checks[self.defs[i]]
+                    .kept_by
+                    .iter()
+                    .any(|w| reply.contains(w.as_str()))
+            {
                 d.present[i] = false;
                 d.evidence[i].clear();
             }
@@ -438,7 +450,7 @@ impl Rubric {
     ) {
         self.matcher
             .detect_into(reply, policy, scratch, out, evidence);
-        self.withdraw(out);
+        self.withdraw(out, reply);
     }
 
     /// The rank a session total earns.
@@ -925,4 +937,45 @@ fn dropped_edge(phrase: &str) -> Option<String> {
         .iter()
         .any(|rest| !rest.is_empty() && normalize::normalize(rest).text() == n)
         .then_some(n)
+}
+
+/// Every check in an order where the checks that can withdraw a check (`unless_checks`) come
+/// before it; `Err` holds a circle of checks that withdraw each other.
+fn withdraw_order(
+    unless_checks: &[Vec<CheckId>; CheckId::COUNT],
+) -> Result<Vec<CheckId>, Vec<CheckId>> {
+    let mut order = Vec::with_capacity(CheckId::COUNT);
+    let mut placed = [false; CheckId::COUNT];
+    while order.len() < CheckId::COUNT {
+        let ready = CheckId::ALL.into_iter().find(|c| {
+            !placed[c.index()] && unless_checks[c.index()].iter().all(|o| placed[o.index()])
+        });
+        if let Some(c) = ready {
+            placed[c.index()] = true;
+            order.push(c);
+            continue;
+        }
+        // Every check left waits on another one left: follow them back to a circle.
+        let mut path: Vec<CheckId> = CheckId::ALL
+            .into_iter()
+            .filter(|c| !placed[c.index()])
+            .take(1)
+            .collect();
+        while let Some(&at) = path.last() {
+            let Some(&next) = unless_checks[at.index()]
+                .iter()
+                .find(|o| !placed[o.index()])
+            else {
+                break;
+            };
+            if let Some(k) = path.iter().position(|&p| p == next) {
+                let mut circle = path.split_off(k);
+                circle.push(next);
+                return Err(circle);
+            }
+            path.push(next);
+        }
+        return Err(path);
+    }
+    Ok(order)
 }

@@ -76,6 +76,7 @@ impl RubricFile {
             for rw in &mut def.rewrites {
                 expand(&mut rw.when);
             }
+            expand(&mut def.kept_by);
         }
         bad.sort();
         bad.dedup();
@@ -223,6 +224,11 @@ pub struct CheckDef {
     /// customer is not 突出价值.
     #[serde(default)]
     pub unless_checks: Vec<String>,
+    /// Words that keep the check in a reply where one of its `unless_checks` is present: blame is
+    /// withdrawn where the shop offers a remedy, but a wall beside a token step (我联系过仓库了
+    /// 规定就是这样 没办法) still blames.
+    #[serde(default)]
+    pub kept_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
