@@ -534,10 +534,20 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                         .collect();
                     vocab.request_words.iter().any(|w| contains(&c, w))
                 },
+                // Not the customer's words, not a "no" put to the customer as one side of a
+                // choice (您是要换新还是不换呢), and not a "no" under its condition (不换的话小妹给您
+                // 寄修): those refuse nothing.
                 refusal: if quoted {
                     None
                 } else {
-                    first_at(c, &vocab.refusals)
+                    first_at(c, &vocab.refusals).filter(|&(_, b)| {
+                        let offered_choice =
+                            question && vocab.choice_joiners.iter().any(|j| contains(c, j));
+                        let condition = c.get(b..).is_some_and(|rest| {
+                            rest.iter().take(4).collect::<String>().contains("的话")
+                        });
+                        !offered_choice && !condition
+                    })
                 },
             }
         })

@@ -70,6 +70,16 @@ fn a_refused_option_is_not_offered() {
 }
 
 #[test]
+fn a_no_offered_as_a_choice_or_under_its_condition_refuses_nothing() {
+    // Round 31: 不换 as one side of the customer's choice, and as the condition of another offer.
+    let h = hear("您是要换新还是不换呢 不换的话小妹给您寄修", "坏了怎么办");
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    // A plain refusal still refuses.
+    let h = hear("这款不支持退款哦", "可以退吗");
+    assert_eq!(h.refused.len(), 1);
+}
+
+#[test]
 fn asks_are_heard_in_questions_and_requests_only() {
     let h = hear("您好，麻烦把订单号发我一下，我马上帮您查", "快递三天没动！");
     assert_eq!(ids(&h.asked), ["order_number"]);
