@@ -543,9 +543,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                     first_at(c, &vocab.refusals).filter(|&(_, b)| {
                         let offered_choice =
                             question && vocab.choice_joiners.iter().any(|j| contains(c, j));
-                        let condition = c.get(b..).is_some_and(|rest| {
-                            rest.iter().take(4).collect::<String>().contains("的话")
-                        });
+                        let condition = contains(&c[b..c.len().min(b + 4)], "的话");
                         !offered_choice && !condition
                     })
                 },

@@ -1624,12 +1624,13 @@ impl Matcher {
         // one sentence (您看是换成黑色，还是直接退款？).
         let soft = |t: char| matches!(t, ',' | ';' | ':');
         for j in mine().filter(|h| h.role == Role::Joiner).take(64) {
+            let clause_start = s.clauses.get(j.clause as usize).map_or(0, |c| c.0);
             // 退还是不退, 要还是不要: yes and no are the two options, whatever the verb; the
             // 还是不 the not-a-choice list holds (还是不行) does not stop it.
             if let Some((lo, hi)) = a_not_a(&s.norm.chars, j.start as usize, j.end as usize)
                 && !Self::whichever(s, j)
                 && !contains_any(
-                    &s.norm.chars[s.clauses.get(j.clause as usize).map_or(0, |c| c.0)..lo],
+                    &s.norm.chars[clause_start..lo],
                     &[&['不', '管'], &['无', '论'], &['不', '论']],
                 )
             {
@@ -1639,11 +1640,7 @@ impl Matcher {
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
-                && !shi_options(
-                    &s.norm.chars,
-                    s.clauses.get(j.clause as usize).map_or(0, |c| c.0),
-                    j,
-                )
+                && !shi_options(&s.norm.chars, clause_start, j)
             {
                 continue;
             }
@@ -2010,8 +2007,6 @@ fn yes_no(before: &[char]) -> bool {
     contains_any(before, &WORDS)
 }
 
-/// Words that make what follows an embedded question, not one put to the customer
-/// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
 /// An A-not-A choice around the joiner at `start..end` (退还是不退, 要还是不要, 换还是不换): the
 /// one or two chars before 还是 stand again after its 不. Returns the span of both options.
 fn a_not_a(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
@@ -2044,6 +2039,8 @@ fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
         .is_some_and(|i| lead.get(i + 1) != Some(&'不') && lead.len() >= i + 3)
 }
 
+/// Words that make what follows an embedded question, not one put to the customer
+/// (很难判断是运输还是发货前坏的, 跟您沟通是换机还是退款).
 fn embedded(before: &[char]) -> bool {
     const WORDS: [&[char]; 9] = [
         &['判', '断'],
@@ -2959,15 +2956,20 @@ mod tests {
         assert_eq!(finds(&m, "让您久等了"), Some(vec!["您".to_string()]));
     }
 
+    /// A matcher with one choice rule, on the two_choices slot.
+    fn choice(rule: ChoiceRule) -> Matcher {
+        let rule = Rule::Choice(rule);
+        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
+        rules[CheckId::TwoChoices.index()] = Some(&rule);
+        Matcher::compile(&rules).expect("compiles")
+    }
+
     #[test]
     fn haishi_between_options_asks_by_itself() {
-        let rule = Rule::Choice(ChoiceRule {
+        let m = choice(ChoiceRule {
             joiners: words(&["还是"]),
             ..Default::default()
         });
-        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
-        rules[CheckId::TwoChoices.index()] = Some(&rule);
-        let m = Matcher::compile(&rules).expect("compiles");
         let asks = |r: &str| {
             m.detect(r, None, &mut Scratch::default())
                 .has(CheckId::TwoChoices)
@@ -2992,14 +2994,11 @@ mod tests {
     #[test]
     fn a_not_a_is_a_choice_whatever_the_verb() {
         // Even with 还是不 among the not-a-choice uses (还是不行 means "still no").
-        let rule = Rule::Choice(ChoiceRule {
+        let m = choice(ChoiceRule {
             joiners: words(&["还是"]),
             not_choice: words(&["还是不"]),
             ..Default::default()
         });
-        let mut rules: [Option<&Rule>; CheckId::COUNT] = [None; CheckId::COUNT];
-        rules[CheckId::TwoChoices.index()] = Some(&rule);
-        let m = Matcher::compile(&rules).expect("compiles");
         let found = |r: &str| {
             let d = m.detect(r, None, &mut Scratch::default());
             d.has(CheckId::TwoChoices).then(|| {

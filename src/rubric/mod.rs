@@ -318,7 +318,7 @@ impl Rubric {
                 }
             }
         }
-        if let Err(circle) = withdraw_order(&unless_checks) {
+        let order = withdraw_order(&unless_checks).unwrap_or_else(|circle| {
             let names: Vec<String> = circle.iter().map(|c| format!("`{c}`")).collect();
             problems.push(Diagnostic::new(
                 path,
@@ -329,27 +329,29 @@ impl Rubric {
                     names.join(" → ")
                 ),
             ));
-        }
+            Vec::new()
+        });
         if !problems.is_empty() {
             return Err(problems);
         }
-        Rubric::compiled(file, defs, unless_checks, Measure::default())
+        Rubric::compiled(file, defs, unless_checks, order, Measure::default())
             .map_err(|e| vec![Diagnostic::new(path, 1, 1, e)])
     }
 
     /// Compile a checked rule file into a rubric (`from_str`, and `without_part` for a file
     /// with one part left out).
+    /// `withdraw_order` is `withdraw_order(&unless_checks)`, worked out once when the file is
+    /// checked.
     fn compiled(
         file: RubricFile,
         defs: [usize; CheckId::COUNT],
         unless_checks: [Vec<CheckId>; CheckId::COUNT],
+        withdraw_order: Vec<CheckId>,
         measure: Measure,
     ) -> Result<Rubric, String> {
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
         let matcher = engine::Matcher::compile(&rules)?;
-        let withdraw_order = withdraw_order(&unless_checks)
-            .map_err(|circle| format!("checks withdraw each other in a circle: {circle:?}"))?;
         Ok(Rubric {
             defs,
             matcher,
@@ -401,6 +403,7 @@ impl Rubric {
             file,
             self.defs,
             self.unless_checks.clone(),
+            self.withdraw_order.clone(),
             self.measure,
         ))
     }
