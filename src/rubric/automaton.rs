@@ -2,11 +2,14 @@
 //!
 //! Every char that stands in some phrase gets a small dense class id (one table for the Basic
 //! Multilingual Plane, a short sorted list above it); every other char is class 0, which always
-//! leads back to the start state. The automaton is a DFA stepped one transition per char: the
-//! start state has a dense row (class → next state); of every other state only the transitions
-//! that differ from the start state's are kept (its trie children plus those of the states along
-//! its failure chain), in one open-addressed hash table keyed by (state, class), so a step costs
-//! one probe or two, whatever the state.
+//! leads back to the start state. The start state has a dense row (class → next state). Of every
+//! other state only transitions that differ from the start state's are kept, in one
+//! open-addressed hash table keyed by (state, class): its trie children, plus those of the states
+//! along its failure chain as long as they are few. Where the chain reaches a state with many
+//! (您, 的 …), copying them into every state that fails to it would multiply the table twentyfold
+//! (half a million entries, 16 MB, a cache miss per char); instead the state keeps a *defer* link
+//! to it, and a step that finds no entry follows that link. So a step costs a probe or two, and
+//! now and then one more per link; the table stays small enough to sit in the cache.
 //!
 //! It reports what an overlapping search of a standard Aho–Corasick automaton reports: every
 //! occurrence of every phrase, in order of its end and, among phrases ending at the same char,
@@ -28,6 +31,9 @@ pub struct CharAutomaton {
     /// The other states' transitions that differ from the start state's: (key, next) with key
     /// `state << class_bits | class` (never 0, as the start state has no entry; 0 is empty).
     table: Vec<(u32, u32)>,
+    /// Per state: where a step that finds no entry of the state goes on looking (`START`: the
+    /// start state's row).
+    defer: Vec<u32>,
     /// `table.len() - 1` (a power of two, at most half full) and the shift of the hash.
     mask: u32,
     shift: u32,
@@ -42,6 +48,15 @@ impl CharAutomaton {
     /// Build the automaton of `phrases` (phrase ids are their indexes; an empty phrase is never
     /// reported). Fails beyond 65 535 distinct chars or 2³¹ states.
     pub fn new<S: AsRef<str>>(phrases: &[S]) -> Result<CharAutomaton, String> {
+        Self::with_copy_limit(phrases, COPY_LIMIT)
+    }
+
+    /// As `new`, copying a failure state's transitions into a state only while they are at most
+    /// `limit` (0: every state defers to its failure state; `usize::MAX`: a full DFA).
+    fn with_copy_limit<S: AsRef<str>>(
+        phrases: &[S],
+        limit: usize,
+    ) -> Result<CharAutomaton, String> {
         // Classes, in order of first appearance.
         let mut bmp = Box::new([0u16; 0x10000]);
         let mut astral: Vec<(char, u16)> = Vec::new();
@@ -107,6 +122,7 @@ impl CharAutomaton {
             start_full[cls as usize] = t;
         }
         let mut fail = vec![0u32; n];
+        let mut defer = vec![START; n];
         let mut rows: Vec<Vec<(u16, u32)>> = vec![Vec::new(); n];
         let mut outs: Vec<Vec<u32>> = vec![Vec::new(); n];
         // The start state's children fail to it (`fail` is 0); each other state's child on
@@ -114,19 +130,28 @@ impl CharAutomaton {
         let mut queue: std::collections::VecDeque<usize> =
             children[0].iter().map(|&(_, t)| t as usize).collect();
         // δ(s, c) for a state whose row is built (or the start state).
-        let delta = |rows: &[Vec<(u16, u32)>], s: usize, cls: u16| -> u32 {
-            if s != 0
-                && let Ok(k) = rows[s].binary_search_by_key(&cls, |e| e.0)
-            {
-                return rows[s][k].1;
+        let delta = |rows: &[Vec<(u16, u32)>], defer: &[u32], s: usize, cls: u16| -> u32 {
+            let mut s = s;
+            while s != 0 {
+                if let Ok(k) = rows[s].binary_search_by_key(&cls, |e| e.0) {
+                    return rows[s][k].1;
+                }
+                s = defer[s] as usize;
             }
             start_full[cls as usize]
         };
         while let Some(s) = queue.pop_front() {
             let f = fail[s] as usize;
-            // The row: the failure state's row, overridden by the state's own children (a
-            // child is deeper than any target of the start state, so it always differs).
-            let mut row = rows[f].clone();
+            // The row: the failure state's row (if it is short; else a defer link to the
+            // failure state), overridden by the state's own children (a child is deeper than
+            // any target of the start state, so it always differs).
+            let mut row = if f == 0 || rows[f].len() <= limit {
+                defer[s] = defer[f];
+                rows[f].clone()
+            } else {
+                defer[s] = f as u32;
+                Vec::new()
+            };
             for &(cls, t) in &children[s] {
                 match row.binary_search_by_key(&cls, |e| e.0) {
                     Ok(k) => row[k].1 = t,
@@ -138,7 +163,7 @@ impl CharAutomaton {
             outs[s] = out;
             for &(cls, t) in &children[s] {
                 // (The start state is never queued: its children fail to it, as set above.)
-                fail[t as usize] = delta(&rows, f, cls);
+                fail[t as usize] = delta(&rows, &defer, f, cls);
                 queue.push_back(t as usize);
             }
             rows[s] = row;
@@ -182,6 +207,7 @@ impl CharAutomaton {
             astral,
             start_row,
             table,
+            defer,
             mask,
             shift,
             class_bits,
@@ -213,8 +239,8 @@ impl CharAutomaton {
         if cls == 0 {
             return START;
         }
-        let s = sid & !MATCH;
-        if s != START {
+        let mut s = sid & !MATCH;
+        while s != START {
             let key = (s << self.class_bits) | cls as u32;
             let mut k = hash(key, self.shift, self.mask);
             loop {
@@ -227,6 +253,7 @@ impl CharAutomaton {
                 }
                 k = (k + 1) & self.mask as usize;
             }
+            s = self.defer[s as usize];
         }
         self.start_row[cls as usize]
     }
@@ -249,6 +276,7 @@ impl CharAutomaton {
             + self.astral.len() * 8
             + self.start_row.len() * 4
             + self.table.len() * 8
+            + self.defer.len() * 4
             + self.match_lo.len() * 4
             + self.matches.len() * 4
     }
@@ -267,6 +295,10 @@ impl CharAutomaton {
         out
     }
 }
+
+/// A state copies its failure state's transitions while they are at most this many; else it
+/// defers to it.
+const COPY_LIMIT: usize = 16;
 
 /// The table slot a key hashes to (Fibonacci hashing: the top bits of the product).
 #[inline]
@@ -301,12 +333,17 @@ mod tests {
         out
     }
 
+    /// Checks the automaton against the slow search with every state deferring, with some
+    /// copying (as built), and as a full DFA.
     fn check(phrases: &[&str], text: &str) -> Vec<(u32, usize)> {
-        let a = CharAutomaton::new(phrases).expect("builds");
         let text: Vec<char> = text.chars().collect();
-        let got = a.find_overlapping(&text);
-        assert_eq!(got, brute(phrases, &text), "{phrases:?} in {text:?}");
-        got
+        let want = brute(phrases, &text);
+        for limit in [0, 1, COPY_LIMIT, usize::MAX] {
+            let a = CharAutomaton::with_copy_limit(phrases, limit).expect("builds");
+            let got = a.find_overlapping(&text);
+            assert_eq!(got, want, "{phrases:?} in {text:?} (copy limit {limit})");
+        }
+        want
     }
 
     #[test]
