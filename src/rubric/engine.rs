@@ -231,9 +231,11 @@ fn role_flags(role: Role) -> u8 {
 }
 
 /// Chars after which a person word is the object of a verb or preposition, not the subject
-/// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催).
-const OBJECT_MARKERS: [char; 16] = [
+/// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催), with the verbs that take the customer
+/// as their object (送您, 退您, 补你, 发您, 回复您, 告诉您, 联系您, 通知您, 提醒您).
+const OBJECT_MARKERS: [char; 29] = [
     '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
+    '送', '退', '补', '赔', '发', '寄', '教', '约', '诉', '复', '系', '知', '醒',
 ];
 
 /// How many chars may stand between a subject and the cue it is the subject of
@@ -1093,7 +1095,12 @@ impl Matcher {
                 continue;
             }
             let (a, b) = (x.start as usize, x.end as usize);
-            if a > clause_start && a > 0 && OBJECT_MARKERS.contains(&chars[a - 1]) {
+            // The marker may stand a space away in word-segmented text (帮 您 查 了).
+            let mut m = a;
+            while m > clause_start && chars[m - 1] == ' ' {
+                m -= 1;
+            }
+            if m > clause_start && OBJECT_MARKERS.contains(&chars[m - 1]) {
                 continue;
             }
             if matches!(chars.get(b), Some('的' | '好')) && b < h.start as usize {
@@ -2552,6 +2559,11 @@ mod tests {
         assert_eq!(finds(&m, "我看您的单子真的糟心"), None);
         // The customer named after the marker-object stands as the subject again.
         assert!(finds(&m, "我跟您说您这边确实糟心").is_some());
+        // A verb that takes the customer as its object (送您, 退您, 告诉您) marks it too, and in
+        // word-segmented text the marker stands a space away (我 送 您).
+        assert_eq!(finds(&m, "我送您一句真的心塞"), None);
+        assert_eq!(finds(&m, "我 告诉 您 真的 心塞"), None);
+        assert!(finds(&m, "我 知道 您 真的 心塞").is_some());
         // The longer person word wins a tie at its end (您这边 over 这边).
         assert!(finds(&m, "您这边确实糟心").is_some());
         // In another clause the agent is no subject of this one; nor, in run-on text, far
