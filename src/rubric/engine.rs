@@ -169,6 +169,13 @@ pub struct Scratch {
     pool: Vec<String>,
 }
 
+impl Scratch {
+    /// The normalised text of the reply last analysed with this scratch.
+    pub fn normalized(&self) -> &[char] {
+        &self.norm.chars
+    }
+}
+
 /// Where a rule's evidence goes: the check's spans, and the strings to build their text in.
 struct Sink<'a> {
     /// The reply as typed: span texts are copied from it.

@@ -39,6 +39,10 @@ pub struct Rubric {
     /// a check withdrawn itself (blame, where a remedy is offered) no longer withdraws another
     /// (value, praise of the goods in a reply that blames).
     withdraw_order: Vec<CheckId>,
+    /// `kept_by[i]`: the normalised chars of `CheckId::ALL[i]`'s `kept_by` words, matched
+    /// against the normalised reply as every other phrase is (so 没 办法 in word-segmented text
+    /// is 没办法).
+    kept_by: [Vec<Vec<char>>; CheckId::COUNT],
 }
 
 /// What a scenario node asks of the reply to it.
@@ -352,6 +356,14 @@ impl Rubric {
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
         let matcher = engine::Matcher::compile(&rules)?;
+        let kept_by = std::array::from_fn(|i| {
+            file.checks[defs[i]]
+                .kept_by
+                .iter()
+                .map(|w| normalize::normalize(w).chars)
+                .filter(|w| !w.is_empty())
+                .collect()
+        });
         Ok(Rubric {
             defs,
             matcher,
@@ -359,6 +371,7 @@ impl Rubric {
             file,
             unless_checks,
             withdraw_order,
+            kept_by,
         })
     }
 
@@ -418,23 +431,25 @@ impl Rubric {
 
     /// Detect every check in a reply (with evidence).
     pub fn detect(&self, reply: &str, policy: Option<&Policy>) -> Detection {
-        let mut d = SCRATCH.with(|s| self.matcher.detect(reply, policy, &mut s.borrow_mut()));
-        self.withdraw(&mut d, reply);
-        d
+        SCRATCH.with(|s| {
+            let s = &mut s.borrow_mut();
+            let mut d = self.matcher.detect(reply, policy, s);
+            self.withdraw(&mut d, s.normalized());
+            d
+        })
     }
 
     /// Withdraw the checks a present check rules out (`unless_checks`), in `withdraw_order`: a
     /// check is settled before any check it can withdraw is looked at. A word of the check's
-    /// `kept_by` in the reply keeps it.
-    fn withdraw(&self, d: &mut Detection, reply: &str) {
+    /// `kept_by` in the reply (its normalised text, `norm`) keeps it.
+    fn withdraw(&self, d: &mut Detection, norm: &[char]) {
         for &id in &self.withdraw_order {
             let i = id.index();
             if d.present[i]
                 && self.unless_checks[i].iter().any(|o| d.present[o.index()])
-                && !self.file.checks[self.defs[i]]
-                    .kept_by
+                && !self.kept_by[i]
                     .iter()
-                    .any(|w| reply.contains(w.as_str()))
+                    .any(|w| norm.windows(w.len()).any(|x| x == w.as_slice()))
             {
                 d.present[i] = false;
                 d.evidence[i].clear();
@@ -453,7 +468,7 @@ impl Rubric {
     ) {
         self.matcher
             .detect_into(reply, policy, scratch, out, evidence);
-        self.withdraw(out, reply);
+        self.withdraw(out, scratch.normalized());
     }
 
     /// The rank a session total earns.
