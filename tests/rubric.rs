@@ -408,6 +408,16 @@ fn a_cue_template_joins_its_parts_in_order() {
             ("快乐 这款有货", false),
         ],
     );
+    // A template inside a class is expanded too, and the class stands for every join.
+    assert_greets_with(
+        "        \"when\": [\"一\", \"五\"],\n        \"mood\": [\"快乐\", \"愉快\"],\n        \"wish\": [\"周末好\", \"周+@when+@mood\"],",
+        "@wish",
+        &[
+            ("周五快乐 这款有货", true),
+            ("周末好 在的", true),
+            ("周五 这款有货", false),
+        ],
+    );
     // A `+` with no class part stays a literal char: the built-in rating cue +号.
     assert!(
         BUILTIN.contains("\"+号\""),
@@ -424,6 +434,16 @@ fn a_cue_template_joins_its_parts_in_order() {
     );
     let text = rubric_errors(&src, "an unknown class in a template is an error");
     assert!(text.contains("@no_such_part"), "{text}");
+    let src = BUILTIN.replacen(
+        "    classes: {",
+        "    classes: {\n        \"wish\": [\"早+@no_such_inner\"],",
+        1,
+    );
+    let text = rubric_errors(&src, "an unknown class in a class's template is an error");
+    assert!(
+        text.contains("@no_such_inner") || text.contains("no_such_inner"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -111,6 +111,25 @@ fn resolve_class(
     stack.push(name.to_string());
     let mut out = Vec::new();
     for cue in cues {
+        // A template inside a class (`@leaning_subject+@leaning`) is expanded as in a rule
+        // list: every cue of its parts joined in order.
+        if is_template(cue) {
+            let mut joined = vec![String::new()];
+            for part in cue.split('+') {
+                let options = match part.strip_prefix('@') {
+                    Some(inner) => {
+                        resolve_class(inner, classes, done, stack, bad).unwrap_or_default()
+                    }
+                    None => vec![part.to_string()],
+                };
+                joined = joined
+                    .iter()
+                    .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
+                    .collect();
+            }
+            out.extend(joined);
+            continue;
+        }
         match cue.strip_prefix('@') {
             Some(inner) => {
                 if let Some(more) = resolve_class(inner, classes, done, stack, bad) {
