@@ -2070,9 +2070,20 @@ fn embedded(before: &[char]) -> bool {
     contains_any(before, &WORDS)
 }
 
-/// Whether any of `words` stands anywhere in `chars`.
+/// Whether any of `words` (none empty) stands anywhere in `chars`.
 fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
-    (0..chars.len()).any(|i| words.iter().any(|w| chars[i..].starts_with(w)))
+    words.iter().any(|w| contains_chars(chars, w))
+}
+
+/// Whether `needle` (never empty) stands in `hay`: windows are compared only where the first
+/// char matches.
+pub(crate) fn contains_chars(hay: &[char], needle: &[char]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return false;
+    };
+    hay.iter()
+        .enumerate()
+        .any(|(i, &c)| c == first && hay[i + 1..].starts_with(rest))
 }
 
 /// A clause that only addresses the customer (宝宝, 亲爱的, 姐妹).

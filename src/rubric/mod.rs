@@ -447,7 +447,9 @@ impl Rubric {
             let i = id.index();
             if d.present[i]
                 && self.unless_checks[i].iter().any(|o| d.present[o.index()])
-                && !self.kept_by[i].iter().any(|w| contains_chars(norm, w))
+                && !self.kept_by[i]
+                    .iter()
+                    .any(|w| engine::contains_chars(norm, w))
             {
                 d.present[i] = false;
                 d.evidence[i].clear();
@@ -953,17 +955,6 @@ fn dropped_edge(phrase: &str) -> Option<String> {
         .iter()
         .any(|rest| !rest.is_empty() && normalize::normalize(rest).text() == n)
         .then_some(n)
-}
-
-/// Whether `needle` (never empty) stands in `hay`: windows are compared only where the first
-/// char matches.
-fn contains_chars(hay: &[char], needle: &[char]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return false;
-    };
-    hay.iter()
-        .enumerate()
-        .any(|(i, &c)| c == first && hay[i + 1..].starts_with(rest))
 }
 
 /// Every check in an order where the checks that can withdraw a check (`unless_checks`) come

@@ -2,6 +2,7 @@
 
 use super::check::CheckId;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -40,32 +41,13 @@ impl RubricFile {
             }
             let mut out = Vec::with_capacity(list.len());
             for cue in list.drain(..) {
-                // A cue is one part, or a template's parts joined by `+` (肯定+@degree+@feeling);
-                // every literal and class cue of the parts is joined in order, so `@name` alone
-                // stands for its class and a literal for itself.
-                let parts: Vec<&str> = if is_template(&cue) {
-                    cue.split('+').collect()
-                } else {
-                    vec![cue.as_str()]
-                };
-                let mut joined = vec![String::new()];
-                for part in parts {
-                    let options: Vec<&str> = match part.strip_prefix('@') {
-                        Some(name) => match done.get(name) {
-                            Some(cues) => cues.iter().map(String::as_str).collect(),
-                            None => {
-                                bad.push(name.to_string());
-                                Vec::new()
-                            }
-                        },
-                        None => vec![part],
-                    };
-                    joined = joined
-                        .iter()
-                        .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
-                        .collect();
-                }
-                out.extend(joined);
+                out.extend(expand_cue(&cue, |name| match done.get(name) {
+                    Some(cues) => Cow::Borrowed(cues.as_slice()),
+                    None => {
+                        bad.push(name.to_string());
+                        Cow::Owned(Vec::new())
+                    }
+                }));
             }
             let mut seen = std::collections::HashSet::new();
             out.retain(|c| seen.insert(c.clone()));
@@ -90,6 +72,30 @@ fn is_template(cue: &str) -> bool {
     cue.contains('+') && cue.split('+').any(|p| p.starts_with('@'))
 }
 
+/// The cues `cue` stands for: one part, or a template's parts joined by `+`
+/// (肯定+@degree+@feeling), every literal and class cue of the parts joined in order, so `@name`
+/// alone stands for its class and a literal for itself. `class` gives a class's cues.
+fn expand_cue<'c>(cue: &str, mut class: impl FnMut(&str) -> Cow<'c, [String]>) -> Vec<String> {
+    if !is_template(cue) {
+        return match cue.strip_prefix('@') {
+            Some(name) => class(name).into_owned(),
+            None => vec![cue.to_string()],
+        };
+    }
+    let mut joined = vec![String::new()];
+    for part in cue.split('+') {
+        let options = match part.strip_prefix('@') {
+            Some(name) => class(name),
+            None => Cow::Owned(vec![part.to_string()]),
+        };
+        joined = joined
+            .iter()
+            .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
+            .collect();
+    }
+    joined
+}
+
 fn resolve_class(
     name: &str,
     classes: &std::collections::BTreeMap<String, Vec<String>>,
@@ -111,33 +117,10 @@ fn resolve_class(
     stack.push(name.to_string());
     let mut out = Vec::new();
     for cue in cues {
-        // A template inside a class (`@leaning_subject+@leaning`) is expanded as in a rule
-        // list: every cue of its parts joined in order.
-        if is_template(cue) {
-            let mut joined = vec![String::new()];
-            for part in cue.split('+') {
-                let options = match part.strip_prefix('@') {
-                    Some(inner) => {
-                        resolve_class(inner, classes, done, stack, bad).unwrap_or_default()
-                    }
-                    None => vec![part.to_string()],
-                };
-                joined = joined
-                    .iter()
-                    .flat_map(|head| options.iter().map(move |o| format!("{head}{o}")))
-                    .collect();
-            }
-            out.extend(joined);
-            continue;
-        }
-        match cue.strip_prefix('@') {
-            Some(inner) => {
-                if let Some(more) = resolve_class(inner, classes, done, stack, bad) {
-                    out.extend(more);
-                }
-            }
-            None => out.push(cue.clone()),
-        }
+        // A template inside a class (`@leaning_subject+@leaning`) is expanded as in a rule list.
+        out.extend(expand_cue(cue, |inner| {
+            Cow::Owned(resolve_class(inner, classes, done, stack, bad).unwrap_or_default())
+        }));
     }
     stack.pop();
     done.insert(name.to_string(), out.clone());
