@@ -122,6 +122,7 @@ enum CompiledRule {
         ends_clause: bool,
         leads_clause: bool,
         next_clause: bool,
+        at_end: bool,
     },
     Choice,
     Concession,
@@ -240,6 +241,11 @@ fn role_flags(role: Role) -> u8 {
 /// Chars after which a person word is the object of a verb or preposition, not the subject
 /// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催), with the verbs that take the customer
 /// as their object (送您, 退您, 补你, 发您, 回复您, 告诉您, 联系您, 通知您, 提醒您).
+/// Classifiers after 那 / 这 that make a person word before them a possessive (您那个件, 你那单).
+const CLASSIFIERS: [char; 11] = [
+    '个', '件', '单', '款', '张', '笔', '台', '双', '份', '箱', '包',
+];
+
 const OBJECT_MARKERS: [char; 29] = [
     '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
     '送', '退', '补', '赔', '发', '寄', '教', '约', '诉', '复', '系', '知', '醒',
@@ -458,6 +464,7 @@ impl Matcher {
                         ends_clause,
                         leads_clause,
                         next_clause,
+                        at_end,
                         rewrite: _,
                     } = q;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
@@ -497,6 +504,7 @@ impl Matcher {
                         ends_clause: *ends_clause,
                         leads_clause: *leads_clause,
                         next_clause: *next_clause,
+                        at_end: *at_end,
                     }
                 }
                 Rule::Choice(c) => {
@@ -705,6 +713,7 @@ impl Matcher {
                     ends_clause,
                     leads_clause,
                     next_clause,
+                    at_end,
                 } => self.eval_seq(
                     slot,
                     *steps,
@@ -712,6 +721,7 @@ impl Matcher {
                     *window,
                     *question,
                     (*bare, *rest_max, *ends_clause, *leads_clause, *next_clause),
+                    *at_end,
                     s,
                     ev,
                 ),
@@ -1111,6 +1121,14 @@ impl Matcher {
                 continue;
             }
             if matches!(chars.get(b), Some('的' | '好')) && b < h.start as usize {
+                continue;
+            }
+            // A possessive before 那个 / 这单 (您那个件查到了, 你那单催过了): the customer's thing is
+            // the topic, not the customer the subject (您这次 is "this time": 您 stays the subject).
+            if matches!(chars.get(b), Some('那' | '这'))
+                && chars.get(b + 1).is_some_and(|c| CLASSIFIERS.contains(c))
+                && b + 1 < h.start as usize
+            {
                 continue;
             }
             let better = match nearest {
@@ -1536,6 +1554,7 @@ impl Matcher {
             bool,
             bool,
         ),
+        at_end: bool,
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
@@ -1577,6 +1596,9 @@ impl Matcher {
             .filter(|h| h.role == Role::Step(0) && h.clause != u32::MAX)
             .take(64);
         for h in firsts {
+            if at_end && h.clause != s.last_clause {
+                continue;
+            }
             if let Some(q) = question
                 && s.question.get(h.clause as usize).copied().unwrap_or(false) != q
             {
@@ -1712,10 +1734,17 @@ impl Matcher {
             // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗, 有没有收到短信或者电话呢) or
             // in a request for one of two things (请您提供订单号或者服务单号) leaves nothing to
             // pick: either will do.
+            // Round 33: 或者 inside a condition or a guess at the cause (如果是少发或者破损的情况,
+            // 是不是摔过或者磕碰过, 一般是尺码偏小或者腿围没拉出来) joins what may have happened,
+            // not two things offered.
             if !is_haishi
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
                     || yes_no(lead)
+                    || guessed(
+                        &s.norm.chars[clause_start..j.start as usize],
+                        s.question.get(cl).copied().unwrap_or(false),
+                    )
                     || (either_offered(lead)
                         && !asks_to_tell(lead)
                         && !contains_any(lead, &[&['是', '要'], &['您', '要'], &['你', '要']])))
@@ -2016,6 +2045,24 @@ fn either_offered(before: &[char]) -> bool {
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
+/// A guess at the cause before 或者 in its clause (是不是…, 一般是…, 可能是…), or a condition
+/// (如果是…, …的话) in a clause that does not ask: 有急用的话发顺丰或者京东呢? still offers two.
+fn guessed(before: &[char], asks: bool) -> bool {
+    const GUESS: [&[char]; 3] = [
+        &['是', '不', '是'],
+        &['一', '般', '是'],
+        &['可', '能', '是'],
+    ];
+    const CONDITION: [&[char]; 5] = [
+        &['如', '果'],
+        &['要', '是'],
+        &['假', '如'],
+        &['万', '一'],
+        &['的', '话'],
+    ];
+    contains_any(before, &GUESS) || (!asks && contains_any(before, &CONDITION))
+}
+
 fn yes_no(before: &[char]) -> bool {
     const WORDS: [&[char]; 3] = [&['有', '没', '有'], &['是', '否'], &['有', '无']];
     contains_any(before, &WORDS)
@@ -2632,6 +2679,49 @@ mod tests {
         assert_eq!(finds(&m, "这边查不到您的订单呢"), None);
         // Without the flag the same sequence matches there.
         assert!(finds(&open, "我们没办法改价哦").is_some());
+    }
+
+    #[test]
+    fn a_seq_at_end_counts_only_in_the_last_clause() {
+        let seq = |at_end| {
+            one(Rule::Seq(SeqRule {
+                steps: vec![
+                    words(&["也是", "都是"]),
+                    words(&["按"]),
+                    words(&["规定", "流程"]),
+                ],
+                max_gap: Some(4),
+                at_end,
+                ..Default::default()
+            }))
+        };
+        let (m, open) = (seq(true), seq(false));
+        // What the customer is left with: the last clause, an address word alone after it.
+        assert!(finds(&m, "这个我们也是按规定来的").is_some());
+        assert!(finds(&m, "我们都是按流程处理的哦 亲").is_some());
+        assert!(finds(&m, "运费这块 我们也是按规定处理的").is_some());
+        // Run-on and unpunctuated, still the last clause.
+        assert!(finds(&m, "没办法我们也是按规定来").is_some());
+        // A rule that goes on to what happens next is no wall.
+        assert_eq!(finds(&m, "发货都是按流程走的 您这单排在明天上午发"), None);
+        assert!(finds(&open, "发货都是按流程走的 您这单排在明天上午发").is_some());
+    }
+
+    #[test]
+    fn a_possessive_before_a_classifier_is_no_subject() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["查到了", "催过了"]),
+            unless_subject: words(&["您", "你"]),
+            other_subject: words(&["小妹", "我"]),
+            ..Default::default()
+        }));
+        // 您那个件 / 你那单: the customer's parcel is the topic, the shop did the finding.
+        assert!(finds(&m, "小哥回话了 您那个件查到了 在中转站").is_some());
+        assert!(finds(&m, "宝你那单催过了明早派送").is_some());
+        assert!(finds(&m, "您 这 单 催过了").is_some());
+        // The customer as the subject still cancels it (您那边 is no classifier).
+        assert_eq!(finds(&m, "您明天就能查到了"), None);
+        assert_eq!(finds(&m, "您那边查到了吗"), None);
     }
 
     #[test]

@@ -252,6 +252,11 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
                 // A comma, so a question mark after it still asks the whole sentence.
                 push_break(out, ',', i);
             }
+            // The wrap-up offer opens a clause in run-on text (让您遇到这种情况还有什么需要帮忙的吗):
+            // its question does not ask what went before.
+            if src[i] == '还' && opens_wrap_up(src, i, out.chars.last().copied()) {
+                push_break(out, ' ', i);
+            }
             out.chars.push(cjk_fold(src[i]));
             out.origin.push(i);
             if is_particle(src[i]) && src.get(i + 1).copied().is_some_and(is_cjk) {
@@ -307,6 +312,36 @@ pub fn normalize_into(src: &[char], out: &mut Normalized) {
     }
     fix_typos(&mut out.chars);
     address_as_you(out);
+}
+
+/// Whether the 还有 at `i` opens the wrap-up offer in run-on text: 还有 + 什么 / 其他 / 别的 / 啥 +
+/// an ask (需要, 可以, 问题, 要 …) after other words with no break (…这种情况还有什么需要帮忙的吗).
+/// Not after a word that leads into it (您还有什么, 请问还有, 那还有, 另外还有, 别的还有), nor "what
+/// else can be done" (看看还有什么办法).
+fn opens_wrap_up(src: &[char], i: usize, prev: Option<char>) -> bool {
+    const WHAT: [&[char]; 5] = [
+        &['什', '么'],
+        &['其', '他'],
+        &['其', '它'],
+        &['别', '的'],
+        &['啥'],
+    ];
+    const ASKS: [char; 12] = [
+        '需', '可', '问', '要', '事', '能', '帮', '吩', '疑', '不', '想', '地',
+    ];
+    const LEADS_IN: [char; 21] = [
+        '您', '你', '亲', '宝', '问', '那', '就', '还', '也', '都', '请', '再', '外', '么', '们',
+        '姐', '哥', '子', '的', '他', '它',
+    ];
+    if src.get(i..i + 2) != Some(&['还', '有'][..]) {
+        return false;
+    }
+    if !prev.is_some_and(|p| is_cjk(p) && !LEADS_IN.contains(&p)) {
+        return false;
+    }
+    let rest = &src[i + 2..];
+    WHAT.iter()
+        .any(|w| rest.starts_with(w) && rest.get(w.len()).is_some_and(|c| ASKS.contains(c)))
 }
 
 /// Chat names the customer where a pronoun would stand (给亲补发, 让宝宝久等了, 理解亲亲的心情,
@@ -876,6 +911,31 @@ mod tests {
         assert_eq!(clauses(&n.chars).len(), 2);
         // A particle at the end, or before punctuation, adds nothing.
         assert_eq!(normalize("好的哦。").text(), "好的哦.");
+    }
+
+    #[test]
+    fn the_wrap_up_offer_opens_a_clause_in_run_on_text() {
+        let n = normalize("真的很抱歉让您遇到这种情况还有什么需要小妹帮忙的吗");
+        assert_eq!(
+            n.text(),
+            "真的很抱歉让您遇到这种情况 还有什么需要小妹帮忙的吗"
+        );
+        assert_eq!(clauses(&n.chars).len(), 2);
+        assert_eq!(
+            normalize("已经给您补发还有其他问题吗").text(),
+            "已经给您补发 还有其他问题吗"
+        );
+        // Not after a word that leads into it, nor where it opens the reply.
+        for same in [
+            "您还有什么需要的吗",
+            "请问还有什么可以帮您",
+            "那还有别的颜色吗",
+            "别的还有啥要小妹做的不",
+            "还有什么问题吗",
+            "另外还有什么要问的",
+        ] {
+            assert_eq!(normalize(same).text(), same, "{same}");
+        }
     }
 
     #[test]

@@ -377,6 +377,10 @@ pub struct SeqRule {
     /// (我们这边也是没有办法的, 收货点我们真的查不到 — a wall), where an object after it names a
     /// request refused with the agent's reason elsewhere (没办法改价).
     pub ends_clause: bool,
+    /// The sequence counts only in the reply's last clause but for address words: what the
+    /// customer is left with (我们也是按流程处理的), not a rule that goes on to what happens next
+    /// (都是按流程走的 您这单排在明天上午发).
+    pub at_end: bool,
     /// Only filler may stand before the sequence in its clause: the first cue opens what is
     /// said (人为损坏 不给换 — the refusal is the statement), where a topic or a condition before
     /// it in the same clause qualifies it (偏远地区不包邮, 天猫不能改价的).
