@@ -241,14 +241,14 @@ fn role_flags(role: Role) -> u8 {
 /// Chars after which a person word is the object of a verb or preposition, not the subject
 /// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催), with the verbs that take the customer
 /// as their object (送您, 退您, 补你, 发您, 回复您, 告诉您, 联系您, 通知您, 提醒您).
-/// Classifiers after 那 / 这 that make a person word before them a possessive (您那个件, 你那单).
-const CLASSIFIERS: [char; 11] = [
-    '个', '件', '单', '款', '张', '笔', '台', '双', '份', '箱', '包',
-];
-
 const OBJECT_MARKERS: [char; 29] = [
     '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
     '送', '退', '补', '赔', '发', '寄', '教', '约', '诉', '复', '系', '知', '醒',
+];
+
+/// Classifiers after 那 / 这 that make a person word before them a possessive (您那个件, 你那单).
+const CLASSIFIERS: [char; 11] = [
+    '个', '件', '单', '款', '张', '笔', '台', '双', '份', '箱', '包',
 ];
 
 /// How many chars may stand between a subject and the cue it is the subject of
@@ -1734,9 +1734,9 @@ impl Matcher {
             // 或者 in a yes/no question (是有人通过微信或者QQ联系您的吗, 有没有收到短信或者电话呢) or
             // in a request for one of two things (请您提供订单号或者服务单号) leaves nothing to
             // pick: either will do.
-            // Round 33: 或者 inside a condition or a guess at the cause (如果是少发或者破损的情况,
-            // 是不是摔过或者磕碰过, 一般是尺码偏小或者腿围没拉出来) joins what may have happened,
-            // not two things offered.
+            // Round 33: 或者 inside a guess at the cause (是不是摔过或者磕碰过, 一般是尺码偏小或者
+            // 腿围没拉出来) or a condition in a clause that does not ask (如果是少发或者破损的情况)
+            // joins what may have happened, not two things offered.
             if !is_haishi
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
@@ -2044,7 +2044,6 @@ fn either_offered(before: &[char]) -> bool {
         && (before.iter().find(|c| !filler(c)) == Some(&'有') || contains_any(before, &WORDS))
 }
 
-/// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
 /// A guess at the cause before 或者 in its clause (是不是…, 一般是…, 可能是…), or a condition
 /// (如果是…, …的话) in a clause that does not ask: 有急用的话发顺丰或者京东呢? still offers two.
 fn guessed(before: &[char], asks: bool) -> bool {
@@ -2063,6 +2062,7 @@ fn guessed(before: &[char], asks: bool) -> bool {
     contains_any(before, &GUESS) || (!asks && contains_any(before, &CONDITION))
 }
 
+/// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
 fn yes_no(before: &[char]) -> bool {
     const WORDS: [&[char]; 3] = [&['有', '没', '有'], &['是', '否'], &['有', '无']];
     contains_any(before, &WORDS)
