@@ -720,8 +720,14 @@ impl Matcher {
                     *max_gap,
                     *window,
                     *question,
-                    (*bare, *rest_max, *ends_clause, *leads_clause, *next_clause),
-                    *at_end,
+                    (
+                        *bare,
+                        *rest_max,
+                        *ends_clause,
+                        *leads_clause,
+                        *next_clause,
+                        *at_end,
+                    ),
                     s,
                     ev,
                 ),
@@ -1547,14 +1553,14 @@ impl Matcher {
         max_gap: usize,
         window: usize,
         question: Option<bool>,
-        (bare, rest_max, ends_clause, leads_clause, next_clause): (
+        (bare, rest_max, ends_clause, leads_clause, next_clause, at_end): (
             bool,
             Option<usize>,
             bool,
             bool,
             bool,
+            bool,
         ),
-        at_end: bool,
         s: &Scratch,
         ev: &mut Sink,
     ) -> Option<()> {
