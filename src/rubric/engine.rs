@@ -1129,6 +1129,19 @@ impl Matcher {
             if matches!(chars.get(b), Some('的' | '好')) && b < h.start as usize {
                 continue;
             }
+            // 您看 asking the customer's view (您看是补发还是退款, 你看要不要换) frames the
+            // question; the customer is not the one who acts (您看下订单 still is; 我看 is the
+            // agent's "I think", the agent still the subject).
+            if chars.get(b) == Some(&'看')
+                && matches!(chars.get(b.wrapping_sub(1)), Some('您' | '你'))
+                && !matches!(
+                    chars.get(b + 1),
+                    Some('下' | '一' | '到' | '了' | '见' | '过')
+                )
+                && b < h.start as usize
+            {
+                continue;
+            }
             // A possessive before 那个 / 这单 (您那个件查到了, 你那单催过了): the customer's thing is
             // the topic, not the customer the subject (您这次 is "this time": 您 stays the subject).
             if matches!(chars.get(b), Some('那' | '这'))
@@ -2641,6 +2654,25 @@ mod tests {
         // before the cue, where it is the subject of another verb.
         assert!(finds(&m, "小妹看到了 确实糟心").is_some());
         assert!(finds(&m, "我看了下您那台冰箱的物流信息卡在分拨中心四天了确实糟心").is_some());
+    }
+
+    #[test]
+    fn nin_kan_asking_a_view_is_no_subject() {
+        let m = one(Rule::Phrases(PhraseRule {
+            any: words(&["退款", "补发"]),
+            unless_subject: words(&["您", "你"]),
+            other_subject: words(&["我们", "小妹"]),
+            ..Default::default()
+        }));
+        // The customer told to do it: 您 is the subject of the remedy word.
+        assert_eq!(finds(&m, "您直接申请退款就行"), None);
+        assert_eq!(finds(&m, "亲 您在订单里申请退款哈"), None);
+        // 您看 asks the customer's view of the shop's offer, in run-on text too.
+        assert!(finds(&m, "您看是补发还是退款").is_some());
+        assert!(finds(&m, "亲亲你看要不要给你补发 小妹马上安排").is_some());
+        // 您看下 / 您看一下 is still the customer looking, then acting.
+        assert_eq!(finds(&m, "您看下订单里申请退款"), None);
+        assert_eq!(finds(&m, "您看一下订单里点退款"), None);
     }
 
     #[test]
