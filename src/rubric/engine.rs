@@ -1756,6 +1756,8 @@ impl Matcher {
             // Round 33: 或者 inside a guess at the cause (是不是摔过或者磕碰过, 一般是尺码偏小或者
             // 腿围没拉出来) or a condition in a clause that does not ask (如果是少发或者破损的情况)
             // joins what may have happened, not two things offered.
+            // Round 34: nor inside something to try or look for (换个充电头或者换个插座试试, 看一下门口
+            // 或者快递柜有没有): either may be tried; the customer picks nothing.
             if !is_haishi
                 && ((matches!(own_end, '吗' | '么') && !asks_to_tell(lead))
                     || supplies(lead)
@@ -1764,6 +1766,7 @@ impl Matcher {
                         &s.norm.chars[clause_start..j.start as usize],
                         s.question.get(cl).copied().unwrap_or(false),
                     )
+                    || tried(&s.norm.chars[j.end as usize..b])
                     || (either_offered(lead)
                         && !asks_to_tell(lead)
                         && !contains_any(lead, &[&['是', '要'], &['您', '要'], &['你', '要']])))
@@ -2079,6 +2082,20 @@ fn guessed(before: &[char], asks: bool) -> bool {
         &['的', '话'],
     ];
     contains_any(before, &GUESS) || (!asks && contains_any(before, &CONDITION))
+}
+
+/// Whether what follows 或者 ends in something to try or look for (…或者换个插座试试, …或者快递柜
+/// 有没有): a troubleshooting step, not options to choose from.
+fn tried(after: &[char]) -> bool {
+    const WORDS: [&[char]; 6] = [
+        &['试', '试'],
+        &['试', '一', '下'],
+        &['试', '下'],
+        &['试', '一', '试'],
+        &['有', '没', '有'],
+        &['在', '不', '在'],
+    ];
+    contains_any(after, &WORDS)
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
