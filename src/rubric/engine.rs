@@ -241,9 +241,9 @@ fn role_flags(role: Role) -> u8 {
 /// Chars after which a person word is the object of a verb or preposition, not the subject
 /// of its clause (给您补发, 帮你查, 让您久等, 跟您说, 被你催), with the verbs that take the customer
 /// as their object (送您, 退您, 补你, 发您, 回复您, 告诉您, 联系您, 通知您, 提醒您).
-const OBJECT_MARKERS: [char; 29] = [
+const OBJECT_MARKERS: [char; 31] = [
     '给', '帮', '为', '替', '让', '把', '跟', '和', '对', '向', '被', '叫', '找', '问', '陪', '请',
-    '送', '退', '补', '赔', '发', '寄', '教', '约', '诉', '复', '系', '知', '醒',
+    '送', '退', '补', '赔', '发', '寄', '教', '约', '诉', '复', '系', '知', '醒', '走', '用',
 ];
 
 /// Classifiers after 那 / 这 that make a person word before them a possessive (您那个件, 你那单).
@@ -1136,7 +1136,20 @@ impl Matcher {
                 && matches!(chars.get(b.wrapping_sub(1)), Some('您' | '你'))
                 && !matches!(
                     chars.get(b + 1),
-                    Some('下' | '一' | '到' | '了' | '见' | '过')
+                    Some(
+                        '下' | '一'
+                            | '到'
+                            | '了'
+                            | '见'
+                            | '过'
+                            | '看'
+                            | '好'
+                            | '清'
+                            | '准'
+                            | '不'
+                            | '着'
+                            | '完'
+                    )
                 )
                 && b < h.start as usize
             {
@@ -2084,18 +2097,38 @@ fn guessed(before: &[char], asks: bool) -> bool {
     contains_any(before, &GUESS) || (!asks && contains_any(before, &CONDITION))
 }
 
-/// Whether what follows 或者 ends in something to try or look for (…或者换个插座试试, …或者快递柜
-/// 有没有): a troubleshooting step, not options to choose from.
+/// Whether what follows 或者 is something to try or look for (…或者换个插座试试, …或者快递柜
+/// 有没有, …或者再观察两天, …或者重新连下蓝牙看看呢, …或者换个碗喂喂呢): a troubleshooting step, not options to
+/// choose from: a try word anywhere after it, or a doubled verb ending its clause but for
+/// particles (看看, 喂喂).
 fn tried(after: &[char]) -> bool {
-    const WORDS: [&[char]; 6] = [
+    const WORDS: [&[char]; 7] = [
         &['试', '试'],
+        &['观', '察'],
         &['试', '一', '下'],
         &['试', '下'],
         &['试', '一', '试'],
         &['有', '没', '有'],
         &['在', '不', '在'],
     ];
-    contains_any(after, &WORDS)
+    if contains_any(after, &WORDS) {
+        return true;
+    }
+    // The doubled verb must end the clause 或者 stands in (退款或者换货 您看看 still offers).
+    let mut end = after
+        .iter()
+        .position(|c| normalize::is_clause_break(*c))
+        .unwrap_or(after.len());
+    while end > 0
+        && (normalize::is_clause_break(after[end - 1])
+            || matches!(
+                after[end - 1],
+                '呢' | '吧' | '哈' | '哦' | '啊' | '呀' | '~'
+            ))
+    {
+        end -= 1;
+    }
+    end >= 2 && after[end - 1] == after[end - 2] && normalize::is_cjk(after[end - 1])
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
