@@ -2128,7 +2128,12 @@ fn tried(after: &[char]) -> bool {
     {
         end -= 1;
     }
-    end >= 2 && after[end - 1] == after[end - 2] && normalize::is_cjk(after[end - 1])
+    // A doubled verb of trying or looking (插拔插拔 试试, 重启看看, 喂喂), not a doubled noun
+    // (送给妈妈, 小熊或者兔兔), an outing (出去逛逛) or the customer asked to weigh the offer
+    // (补发或者退款您看看, 您再比比).
+    const TRY: &str = "试看找查问瞧摸按擦洗泡晃拍喂插拔摇敲揉吹晒刷冲拧翻搜";
+    let asked = |i: usize| i > 0 && matches!(after[i - 1], '您' | '你');
+    end >= 2 && after[end - 1] == after[end - 2] && TRY.contains(after[end - 1]) && !asked(end - 2)
 }
 
 /// Words that make a question yes/no whatever follows (有没有收到短信或者电话, 是否…).
