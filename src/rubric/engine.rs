@@ -2120,11 +2120,10 @@ fn tried(after: &[char]) -> bool {
         .position(|c| normalize::is_clause_break(*c))
         .unwrap_or(after.len());
     while end > 0
-        && (normalize::is_clause_break(after[end - 1])
-            || matches!(
-                after[end - 1],
-                '呢' | '吧' | '哈' | '哦' | '啊' | '呀' | '~'
-            ))
+        && matches!(
+            after[end - 1],
+            '呢' | '吧' | '哈' | '哦' | '啊' | '呀' | '~'
+        )
     {
         end -= 1;
     }
