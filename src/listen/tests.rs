@@ -122,6 +122,16 @@ fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
     assert!(h.promised.is_empty());
     let h = hear("明天到不了的话我们也没办法", LATE);
     assert!(h.promised.is_empty());
+    // Found in play (round 35): a note or a rush put on the order for the customer is an action
+    // he holds the trainee to, not just talk of waiting.
+    let h = hear("理解您 小妹给您备注加急了", LATE);
+    assert!(
+        h.promised
+            .iter()
+            .any(|p| p.kind == PromiseKind::Action && p.text.contains("备注加急")),
+        "{:?}",
+        h.promised
+    );
 }
 
 #[test]
