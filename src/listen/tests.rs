@@ -4,6 +4,13 @@ fn hear(reply: &str, customer: &str) -> Heard {
     hear_after(reply, customer, &[])
 }
 
+/// Whether `h` remembers a promise of `kind` whose words hold `text`.
+fn has_promise(h: &Heard, kind: PromiseKind, text: &str) -> bool {
+    h.promised
+        .iter()
+        .any(|p| p.kind == kind && p.text.contains(text))
+}
+
 fn hear_after(reply: &str, customer: &str, earlier: &[&str]) -> Heard {
     let v = Vocabulary::builtin();
     listen(
@@ -107,9 +114,7 @@ fn run_on_unpunctuated_asks_and_offers() {
 fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
     let h = hear("我已经联系快递加急了，今天下午五点前给您回复。", LATE);
     assert!(
-        h.promised
-            .iter()
-            .any(|p| p.kind == PromiseKind::Time && p.text.contains("今天下午")),
+        has_promise(&h, PromiseKind::Time, "今天下午"),
         "{:?}",
         h.promised
     );
@@ -126,9 +131,7 @@ fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
     // he holds the trainee to, not just talk of waiting.
     let h = hear("理解您 小妹给您备注加急了", LATE);
     assert!(
-        h.promised
-            .iter()
-            .any(|p| p.kind == PromiseKind::Action && p.text.contains("备注加急")),
+        has_promise(&h, PromiseKind::Action, "备注加急"),
         "{:?}",
         h.promised
     );
