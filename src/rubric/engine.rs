@@ -1776,7 +1776,13 @@ impl Matcher {
                     || supplies(lead)
                     || yes_no(lead)
                     || guessed(
-                        &s.norm.chars[clause_start..j.start as usize],
+                        // Round 36: 或者 opening its clause in run-on chat takes the guess from the
+                        // option before it (您看下是不是家人帮您拿了 或者放在快递柜了呢).
+                        if j.start as usize == clause_start {
+                            &s.norm.chars[a..j.start as usize]
+                        } else {
+                            &s.norm.chars[clause_start..j.start as usize]
+                        },
                         s.question.get(cl).copied().unwrap_or(false),
                     )
                     || tried(&s.norm.chars[j.end as usize..b])
