@@ -1797,7 +1797,14 @@ impl Matcher {
             // In run-on chat the question often stands beside the options: 请问您家里几口人用呢
             // 放在厨房还是客厅; 顺丰还是中通 您选一个.
             let next_q = s.clauses.get(last + 1).is_some_and(|c| c.2 == '?')
-                || (first > 0 && s.question.get(first - 1).copied().unwrap_or(false))
+                || (first > 0
+                    && s.question.get(first - 1).copied().unwrap_or(false)
+                    // Round 37: 或者 after a question takes its options from it only when that
+                    // question asks what the customer wants (您想怎么处理呢 退款或者补发); after a
+                    // question about what happened (是什么样的味道呢 新衣服有一点染料味或者羽绒味是正
+                    // 常的) the 或者 clause explains.
+                    && (is_haishi
+                        || asks_want(&s.norm.chars[s.clauses[first - 1].0..s.clauses[first - 1].1])))
                 || s.question.get(last + 1).copied().unwrap_or(false)
                 || Self::clause_hits_in(s, check, last as u32 + 1)
                     .iter()
@@ -2045,6 +2052,23 @@ fn has_interrogative(chars: &[char]) -> bool {
 /// Words before a choice that ask the customer to tell it (方便说一下…吗, 能告诉我…吗): the 吗
 /// then asks whether they can tell, and the choice stands. (Not 请问, which opens most yes/no
 /// questions: 请问冰袋还是冻着的吗.)
+/// A question asking what the customer wants or picks (您想怎么处理呢, 您看要哪种, 您要哪个颜色呢),
+/// not what happened (是什么样的味道呢, 您是怎么洗的呢).
+fn asks_want(q: &[char]) -> bool {
+    q.iter()
+        .any(|c| matches!(c, '想' | '要' | '选' | '挑' | '喜' | '倾'))
+        || contains_any(
+            q,
+            &[
+                &['您', '看'],
+                &['你', '看'],
+                &['处', '理'],
+                &['方', '案'],
+                &['打', '算'],
+            ],
+        )
+}
+
 fn asks_to_tell(before: &[char]) -> bool {
     const WORDS: [&[char]; 6] = [
         &['方', '便'],
