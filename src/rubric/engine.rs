@@ -1709,6 +1709,8 @@ impl Matcher {
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
                 && !shi_options(&s.norm.chars, clause_start, j)
+                // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or".
+                && !shi_frame(s, j)
             {
                 continue;
             }
@@ -2201,6 +2203,34 @@ fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
         .take(5)
         .position(|c| *c == '是')
         .is_some_and(|i| lead.get(i + 1) != Some(&'不') && lead.len() >= i + 3)
+}
+
+/// 是要拦截退回 还是先签收, 是家里老人用还是您自己用: 是 near the start frames the first option,
+/// so 还是 joins two options even before a word that often means "still" or "rather".
+fn shi_frame(s: &Scratch, j: &Hit) -> bool {
+    let chars = &s.norm.chars;
+    let cl = j.clause as usize;
+    let Some(&(mut start, _, _)) = s.clauses.get(cl) else {
+        return false;
+    };
+    // 是要拦截退回 还是先签收: in run-on chat the first option is the clause before.
+    if start == j.start as usize && cl > 0 && matches!(s.clauses[cl - 1].2, ' ' | ',') {
+        start = s.clauses[cl - 1].0;
+    }
+    // 你是没看见还是咋的: "or what" asks nothing.
+    if contains_any(
+        &chars[j.end as usize..(j.end as usize + 2).min(chars.len())],
+        &[&['咋'], &['啥'], &['什', '么'], &['怎', '么']],
+    ) {
+        return false;
+    }
+    let lead = &chars[start..j.start as usize];
+    let skip = lead
+        .iter()
+        .take_while(|c| matches!(c, '亲' | '您' | '你' | ' ' | '请' | '问' | '那' | '看'))
+        .count();
+    let rest = &lead[skip..];
+    rest.first() == Some(&'是') && rest.len() >= 3
 }
 
 /// Words that make what follows an embedded question, not one put to the customer
