@@ -1845,7 +1845,22 @@ impl Matcher {
                     '帮' | '替' | '为' | '给'
                 );
             let tells = !for_you && !s.norm.chars[p.start as usize..p.end as usize].contains(&'哪');
-            if !tells && !s.question.get(cl).copied().unwrap_or(false) {
+            // Round 37: in run-on chat a picker asked of the customer (您看选哪个, 你要哪种) asks
+            // with no mark when more text follows after a space (…您看选哪个 换新的话要等几天).
+            let spaced_ask = s.clauses.get(cl).is_some_and(|c| {
+                c.2 == ' '
+                    && contains_any(
+                        &s.norm.chars[c.0..p.start as usize],
+                        &[
+                            &['您', '看'],
+                            &['你', '看'],
+                            &['请', '问'],
+                            &['您', '要'],
+                            &['你', '要'],
+                        ],
+                    )
+            });
+            if !tells && !s.question.get(cl).copied().unwrap_or(false) && !spaced_ask {
                 continue;
             }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
