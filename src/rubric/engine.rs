@@ -1819,7 +1819,20 @@ impl Matcher {
             let ne_before = j.start as usize == s.clauses[cl].0
                 && cl > 0
                 && option_clause(&s.norm.chars[s.clauses[cl - 1].0..s.clauses[cl - 1].1]);
+            // Round 37: 是A还是B framed at the start of its sentence asks in run-on chat with no
+            // mark when more follows after a space (是包装破损还是收到就这样 麻烦拍个照片).
+            let shi_asks = is_haishi
+                && term == ' '
+                && last + 1 < s.clauses.len()
+                && shi_frame(s, j)
+                && !embedded(lead)
+                // …得寄回来检测了才知道: the options are what is not known yet, not a question.
+                && !contains_any(
+                    &s.norm.chars[s.clauses[last + 1].0..s.clauses[last + 1].1],
+                    &[&['才', '知'], &['才', '能'], &['才', '清'], &['要', '看'], &['不', '好', '说'], &['说', '不']],
+                );
             let asked = term == '?'
+                || shi_asks
                 || matches!(tail, '吗' | '呢' | '呀' | '么')
                 || haishi
                 || ne_before
