@@ -1711,6 +1711,8 @@ impl Matcher {
                 && !shi_options(&s.norm.chars, clause_start, j)
                 // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or".
                 && !shi_frame(s, j)
+                // 给您补发一只 还是您想整双换新呢: "or do you want" asked.
+                && !or_you_want(s, j)
             {
                 continue;
             }
@@ -2259,6 +2261,25 @@ fn shi_frame(s: &Scratch, j: &Hit) -> bool {
         .count();
     let rest = &lead[skip..];
     rest.first() == Some(&'是') && rest.len() >= 3
+}
+
+/// 给您补发一只 还是您想整双换新呢: 还是 before the customer wanting, in a question, is "or".
+fn or_you_want(s: &Scratch, j: &Hit) -> bool {
+    let chars = &s.norm.chars;
+    let Some(&(a, b, term)) = s.clauses.get(j.clause as usize) else {
+        return false;
+    };
+    let after = &chars[j.end as usize..b];
+    let wants = [
+        &['您', '想'][..],
+        &['您', '要'],
+        &['你', '想'],
+        &['你', '要'],
+        &['亲', '想'],
+        &['亲', '要'],
+    ];
+    let asks = term == '?' || matches!(chars[a..b].last(), Some('呢' | '呀'));
+    asks && wants.iter().any(|w| after.starts_with(w)) && (j.start as usize > a || j.clause > 0)
 }
 
 /// Words that make what follows an embedded question, not one put to the customer
