@@ -2260,7 +2260,8 @@ fn shi_frame(s: &Scratch, j: &Hit) -> bool {
         .take_while(|c| matches!(c, '亲' | '您' | '你' | ' ' | '请' | '问' | '那' | '看'))
         .count();
     let rest = &lead[skip..];
-    rest.first() == Some(&'是') && rest.len() >= 3
+    // 是不是 opens a yes/no question, not the first option.
+    rest.first() == Some(&'是') && rest.get(1) != Some(&'不') && rest.len() >= 3
 }
 
 /// 给您补发一只 还是您想整双换新呢: 还是 before the customer wanting, in a question, is "or".
