@@ -2081,9 +2081,6 @@ fn has_interrogative(chars: &[char]) -> bool {
     })
 }
 
-/// Words before a choice that ask the customer to tell it (方便说一下…吗, 能告诉我…吗): the 吗
-/// then asks whether they can tell, and the choice stands. (Not 请问, which opens most yes/no
-/// questions: 请问冰袋还是冻着的吗.)
 /// A question asking what the customer wants or picks (您想怎么处理呢, 您看要哪种, 您要哪个颜色呢),
 /// not what happened (是什么样的味道呢, 您是怎么洗的呢).
 fn asks_want(q: &[char]) -> bool {
@@ -2101,6 +2098,9 @@ fn asks_want(q: &[char]) -> bool {
         )
 }
 
+/// Words before a choice that ask the customer to tell it (方便说一下…吗, 能告诉我…吗): the 吗
+/// then asks whether they can tell, and the choice stands. (Not 请问, which opens most yes/no
+/// questions: 请问冰袋还是冻着的吗.)
 fn asks_to_tell(before: &[char]) -> bool {
     const WORDS: [&[char]; 6] = [
         &['方', '便'],
