@@ -1828,10 +1828,11 @@ impl Matcher {
                 && last + 1 < s.clauses.len()
                 && shi_frame(s, j)
                 && !embedded(lead)
-                // …得寄回来检测了才知道: the options are what is not known yet, not a question.
+                // …得寄回来检测了才知道: the options are what is not known yet, not a question; nor
+                // with "either way" after them (…小妹都会给您处理好的).
                 && !contains_any(
                     &s.norm.chars[s.clauses[last + 1].0..s.clauses[last + 1].1],
-                    &[&['才', '知'], &['才', '能'], &['才', '清'], &['要', '看'], &['不', '好', '说'], &['说', '不']],
+                    &[&['才', '知'], &['才', '能'], &['才', '清'], &['要', '看'], &['不', '好', '说'], &['说', '不'], &['都']],
                 );
             let asked = term == '?'
                 || shi_asks
@@ -2084,6 +2085,13 @@ fn has_interrogative(chars: &[char]) -> bool {
 /// A question asking what the customer wants or picks (您想怎么处理呢, 您看要哪种, 您要哪个颜色呢),
 /// not what happened (是什么样的味道呢, 您是怎么洗的呢).
 fn asks_want(q: &[char]) -> bool {
+    // 您是想问发货时间吗, 您要的是哪款呢, 您想什么时候收到呢: about what happened or when, not a pick.
+    if contains_any(
+        q,
+        &[&['想', '问'], &['要', '的', '是'], &['什', '么', '时']],
+    ) {
+        return false;
+    }
     q.iter()
         .any(|c| matches!(c, '想' | '要' | '选' | '挑' | '喜' | '倾'))
         || contains_any(
@@ -2260,8 +2268,13 @@ fn shi_frame(s: &Scratch, j: &Hit) -> bool {
         .take_while(|c| matches!(c, '亲' | '您' | '你' | ' ' | '请' | '问' | '那' | '看'))
         .count();
     let rest = &lead[skip..];
-    // 是不是 opens a yes/no question, not the first option.
-    rest.first() == Some(&'是') && rest.get(1) != Some(&'不') && rest.len() >= 3
+    // 是不是 opens a yes/no question, not the first option; 是的 / 是这样的 / 是有点贵 / 是我们的
+    // 问题 answer or own something, and 还是 after them keeps its "still"/"rather".
+    let answers = matches!(
+        rest.get(1),
+        Some('不' | '的' | '有' | '我' | '挺' | '很' | '真' | '对' | '啊' | '呀' | '哦' | '嘛')
+    ) || rest.get(1..3) == Some(&['这', '样'][..]);
+    rest.first() == Some(&'是') && !answers && rest.len() >= 3
 }
 
 /// 给您补发一只 还是您想整双换新呢: 还是 before the customer wanting, in a question, is "or".
@@ -2280,7 +2293,26 @@ fn or_you_want(s: &Scratch, j: &Hit) -> bool {
         &['亲', '要'],
     ];
     let asks = term == '?' || matches!(chars[a..b].last(), Some('呢' | '呀'));
-    asks && wants.iter().any(|w| after.starts_with(w)) && (j.start as usize > a || j.clause > 0)
+    // The first option is something the shop offers (给您补发一只, 可以先换), not news (这款已经是
+    // 最低价了 还是您想再考虑一下呢).
+    let start = if j.start as usize == a && j.clause > 0 {
+        s.clauses[j.clause as usize - 1].0
+    } else {
+        a
+    };
+    let offered = contains_any(
+        &chars[start..j.start as usize],
+        &[
+            &['给', '您'],
+            &['帮', '您'],
+            &['给', '你'],
+            &['帮', '你'],
+            &['可', '以'],
+            &['先'],
+            &['直', '接'],
+        ],
+    );
+    asks && offered && wants.iter().any(|w| after.starts_with(w))
 }
 
 /// Words that make what follows an embedded question, not one put to the customer
