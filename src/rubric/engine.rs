@@ -1921,6 +1921,7 @@ impl Matcher {
                         .any(|ch| !filler(ch) && !ch.is_ascii_digit() && ty.contains(ch))
             };
             let listed = s.norm.chars[first..upto].contains(&'、')
+                || numbered(&s.norm.chars[first..p.start as usize])
                 || short_before >= 2
                 || parallel
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
@@ -2333,6 +2334,24 @@ fn embedded(before: &[char]) -> bool {
 }
 
 /// Whether any of `words` (none empty) stands anywhere in `chars`.
+/// Round 38. Options numbered in the text (1.补发一个新的 2.直接退款, ①退货 ②换货): a 1 and then a 2,
+/// each standing alone as a list mark (followed by . 、 ) : and not by a digit, so not 1.5丝 or 12).
+fn numbered(chars: &[char]) -> bool {
+    let mark = |n: char, circled: char| {
+        chars.iter().enumerate().position(|(i, &c)| {
+            c == circled
+                || (c == n
+                    && (i == 0 || !chars[i - 1].is_ascii_digit())
+                    && matches!(chars.get(i + 1), Some('.' | '、' | ')' | ':'))
+                    && !chars.get(i + 2).is_some_and(|d| d.is_ascii_digit()))
+        })
+    };
+    match (mark('1', '①'), mark('2', '②')) {
+        (Some(a), Some(b)) => a < b,
+        _ => false,
+    }
+}
+
 fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
     words.iter().any(|w| contains_chars(chars, w))
 }
