@@ -1921,7 +1921,7 @@ impl Matcher {
                         .any(|ch| !filler(ch) && !ch.is_ascii_digit() && ty.contains(ch))
             };
             let listed = s.norm.chars[first..upto].contains(&'、')
-                || numbered(&s.norm.chars[first..p.start as usize])
+                || numbered(&s.norm.chars)
                 || short_before >= 2
                 || parallel
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
@@ -2334,16 +2334,22 @@ fn embedded(before: &[char]) -> bool {
 }
 
 /// Whether any of `words` (none empty) stands anywhere in `chars`.
-/// Round 38. Options numbered in the text (1.补发一个新的 2.直接退款, ①退货 ②换货): a 1 and then a 2,
-/// each standing alone as a list mark (followed by . 、 ) : and not by a digit, so not 1.5丝 or 12).
+/// Round 38. Options numbered in the reply (1.补发一个新的 2.直接退款, ①退货 ②换货, 您选一下 1 今晚
+/// 2 明天下午): a 1 and then a 2, each standing alone as a list mark — followed by . 、 ) : and not
+/// by a digit (so not 1.5丝 or 12), or standing between spaces before the option's words.
 fn numbered(chars: &[char]) -> bool {
     let mark = |n: char, circled: char| {
         chars.iter().enumerate().position(|(i, &c)| {
+            let alone = i == 0 || !chars[i - 1].is_ascii_digit();
             c == circled
                 || (c == n
-                    && (i == 0 || !chars[i - 1].is_ascii_digit())
+                    && alone
                     && matches!(chars.get(i + 1), Some('.' | '、' | ')' | ':'))
                     && !chars.get(i + 2).is_some_and(|d| d.is_ascii_digit()))
+                || (c == n
+                    && (i == 0 || chars[i - 1] == ' ')
+                    && chars.get(i + 1) == Some(&' ')
+                    && chars.get(i + 2).is_some_and(|d| !d.is_ascii()))
         })
     };
     match (mark('1', '①'), mark('2', '②')) {
