@@ -71,6 +71,8 @@ enum Role {
     Picker,
     Set,
     Asker,
+    /// A word that makes a numbered list steps or a request, not options (`not_lists`).
+    NotList,
     Discount,
     FreeShipping,
     Gift,
@@ -514,12 +516,14 @@ impl Matcher {
                         pickers,
                         sets,
                         askers,
+                        not_lists,
                     } = c;
                     add(joiners, slot, Role::Joiner);
                     add(not_choice, slot, Role::NotChoice);
                     add(pickers, slot, Role::Picker);
                     add(sets, slot, Role::Set);
                     add(askers, slot, Role::Asker);
+                    add(not_lists, slot, Role::NotList);
                     CompiledRule::Choice
                 }
                 Rule::Concession(c) => {
@@ -1921,7 +1925,7 @@ impl Matcher {
                         .any(|ch| !filler(ch) && !ch.is_ascii_digit() && ty.contains(ch))
             };
             let listed = s.norm.chars[first..upto].contains(&'、')
-                || numbered(&s.norm.chars)
+                || (numbered(&s.norm.chars) && !mine().any(|x| x.role == Role::NotList))
                 || short_before >= 2
                 || parallel
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
@@ -2336,7 +2340,8 @@ fn embedded(before: &[char]) -> bool {
 /// Whether any of `words` (none empty) stands anywhere in `chars`.
 /// Round 38. Options numbered in the reply (1.补发一个新的 2.直接退款, ①退货 ②换货, 您选一下 1 今晚
 /// 2 明天下午): a 1 and then a 2, each standing alone as a list mark — followed by . 、 ) : and not
-/// by a digit (so not 1.5丝 or 12), or standing between spaces before the option's words.
+/// by a digit (so not 1.5丝 or 12), or standing between spaces before two or more of the option's
+/// words. The rubric's `not_lists` words anywhere in the reply make it steps, not options.
 fn numbered(chars: &[char]) -> bool {
     let mark = |n: char, circled: char| {
         chars.iter().enumerate().position(|(i, &c)| {
@@ -2349,7 +2354,10 @@ fn numbered(chars: &[char]) -> bool {
                 || (c == n
                     && (i == 0 || chars[i - 1] == ' ')
                     && chars.get(i + 1) == Some(&' ')
-                    && chars.get(i + 2).is_some_and(|d| !d.is_ascii()))
+                    // An option's words, not a unit (1 米 2 的床).
+                    && chars
+                        .get(i + 2..i + 4)
+                        .is_some_and(|w| w.iter().all(|d| !d.is_ascii())))
         })
     };
     match (mark('1', '①'), mark('2', '②')) {

@@ -175,6 +175,7 @@ impl Rule {
                     &mut c.pickers,
                     &mut c.sets,
                     &mut c.askers,
+                    &mut c.not_lists,
                 ] {
                     f(l);
                 }
@@ -407,6 +408,9 @@ pub struct ChoiceRule {
     pub sets: Vec<String>,
     /// Words before a joiner that make the clause a question even without `?`: 您看, 请问.
     pub askers: Vec<String>,
+    /// Words that make a numbered list steps, notes or a request rather than options to pick
+    /// from (操作步骤 1.… 2.…, 麻烦提供 1.订单号 2.照片): 步骤, 注意事项, 提供.
+    pub not_lists: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
