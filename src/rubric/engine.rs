@@ -2338,29 +2338,34 @@ fn embedded(before: &[char]) -> bool {
 }
 
 /// Whether any of `words` (none empty) stands anywhere in `chars`.
-/// Round 38. Options numbered in the reply (1.补发一个新的 2.直接退款, ①退货 ②换货, 您选一下 1 今晚
-/// 2 明天下午): a 1 and then a 2, each standing alone as a list mark — followed by . 、 ) : and not
-/// by a digit (so not 1.5丝 or 12), or standing between spaces before two or more of the option's
-/// words. The rubric's `not_lists` words anywhere in the reply make it steps, not options.
+/// Round 38. Options numbered in the reply (1.补发一个新的 2.直接退款, ①退货 ②换货, a.补发 b.退款,
+/// 您选一下 1 今晚 2 明天下午, 一是补发 二是退款): a 1 and then a 2, each standing alone as a list
+/// mark — followed by . 、 ) : and not by a digit (so not 1.5丝 or 12), or opening a clause before
+/// two or more of the option's words. The rubric's `not_lists` words anywhere in the reply make it
+/// steps, not options.
 fn numbered(chars: &[char]) -> bool {
-    let mark = |n: char, circled: char| {
+    let mark = |n: char, circled: char, letter: char, han: char| {
         chars.iter().enumerate().position(|(i, &c)| {
-            let alone = i == 0 || !chars[i - 1].is_ascii_digit();
+            let alone = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
+            let opens = i == 0 || matches!(chars[i - 1], ' ' | ',' | '.' | ':' | '!' | '?');
             c == circled
-                || (c == n
+                || ((c == n || c == letter)
                     && alone
                     && matches!(chars.get(i + 1), Some('.' | '、' | ')' | ':'))
                     && !chars.get(i + 2).is_some_and(|d| d.is_ascii_digit()))
-                || (c == n
-                    && (i == 0 || chars[i - 1] == ' ')
-                    && chars.get(i + 1) == Some(&' ')
-                    // An option's words, not a unit (1 米 2 的床).
-                    && chars
-                        .get(i + 2..i + 4)
-                        .is_some_and(|w| w.iter().all(|d| !d.is_ascii())))
+                // 1补发 2退款 / 1 今晚 2 明天: a number opening a clause before the option's
+                // words, not a unit (1 米 2 的床).
+                || (c == n && opens && {
+                    let k = if chars.get(i + 1) == Some(&' ') { i + 2 } else { i + 1 };
+                    chars
+                        .get(k..k + 2)
+                        .is_some_and(|w| w.iter().all(|d| !d.is_ascii()))
+                })
+                // 一是补发 二是退款.
+                || (c == han && opens && chars.get(i + 1) == Some(&'是'))
         })
     };
-    match (mark('1', '①'), mark('2', '②')) {
+    match (mark('1', '①', 'a', '一'), mark('2', '②', 'b', '二')) {
         (Some(a), Some(b)) => a < b,
         _ => false,
     }
@@ -3430,5 +3435,21 @@ mod tests {
         assert_eq!(first_number(&c("便宜十五块")), Some(15.0));
         assert_eq!(discount_rate(&c("给您打九折")), Some(0.9));
         assert_eq!(discount_rate(&c("8.5折")), Some(0.85));
+    }
+
+    #[test]
+    fn numbered_options_are_list_marks_not_figures() {
+        let n = |t: &str| numbered(&t.chars().collect::<Vec<_>>());
+        assert!(n("给您两个办法 1.退货退款 2.补发新的"));
+        assert!(n("①换个大号 ②退差价"));
+        assert!(n("a.补发 b.退款"));
+        assert!(n("您选一下 1 今晚八点 2 明天下午"));
+        assert!(n("亲 一是补发 二是直接退款"));
+        // Figures, units and decimals are no list marks.
+        assert!(!n("这款是1.5丝的 2.0丝的更厚"));
+        assert!(!n("宝 1 米 2 的床"));
+        assert!(!n("满12件打九折"));
+        // A 2 before a 1 is no list.
+        assert!(!n("2.退款 1.补发"));
     }
 }
