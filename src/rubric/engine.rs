@@ -1883,6 +1883,12 @@ impl Matcher {
             if !tells && !s.question.get(cl).copied().unwrap_or(false) && !spaced_ask {
                 continue;
             }
+            // Round 38: a picker asking what is unclear or what fails (您看哪个不明白再问我, 哪个步骤不行
+            // 您跟我说下) asks no choice: a `not_lists` word after it in its clause.
+            if mine().any(|x| x.role == Role::NotList && x.clause == p.clause && x.start >= p.start)
+            {
+                continue;
+            }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
             let first = s.clauses.first().map(|c| c.0).unwrap_or(0);
             // Options listed as bare words between spaces just before (黑色 白色 杏色 您喜欢哪一种
