@@ -1853,7 +1853,14 @@ impl Matcher {
                 return Some(());
             }
         }
-        // 2. A picker in a question, after an enumeration or a named set of options.
+        // 2. A picker in a question, after an enumeration or a named set of options. Options
+        // numbered in the reply, not as steps or notes (`not_lists`), list them for every picker:
+        // found once, when a picker first needs it.
+        let numbered_list = std::cell::OnceCell::new();
+        let numbered_list = || {
+            *numbered_list
+                .get_or_init(|| numbered(&s.norm.chars) && !mine().any(|x| x.role == Role::NotList))
+        };
         for p in mine().filter(|h| h.role == Role::Picker).take(64) {
             let cl = p.clause as usize;
             // A picker that tells the customer to pick (您选一个, 您挑一下, 您来定) asks without a
@@ -1931,7 +1938,7 @@ impl Matcher {
                         .any(|ch| !filler(ch) && !ch.is_ascii_digit() && ty.contains(ch))
             };
             let listed = s.norm.chars[first..upto].contains(&'、')
-                || (numbered(&s.norm.chars) && !mine().any(|x| x.role == Role::NotList))
+                || numbered_list()
                 || short_before >= 2
                 || parallel
                 || mine().any(|x| x.role == Role::Set && x.start < p.start)
@@ -2343,7 +2350,6 @@ fn embedded(before: &[char]) -> bool {
     contains_any(before, &WORDS)
 }
 
-/// Whether any of `words` (none empty) stands anywhere in `chars`.
 /// Round 38. Options numbered in the reply (1.补发一个新的 2.直接退款, ①退货 ②换货, a.补发 b.退款,
 /// 您选一下 1 今晚 2 明天下午, 一是补发 二是退款): a 1 and then a 2, each standing alone as a list
 /// mark — followed by . 、 ) : and not by a digit (so not 1.5丝 or 12), or opening a clause before
@@ -2377,6 +2383,7 @@ fn numbered(chars: &[char]) -> bool {
     }
 }
 
+/// Whether any of `words` (none empty) stands anywhere in `chars`.
 fn contains_any(chars: &[char], words: &[&[char]]) -> bool {
     words.iter().any(|w| contains_chars(chars, w))
 }
