@@ -1865,11 +1865,12 @@ impl Matcher {
             let cl = p.clause as usize;
             // A picker that tells the customer to pick (您选一个, 您挑一下, 您来定) asks without a
             // question mark; one that asks which (哪个) needs its question.
-            // Not the agent picking for the customer (我帮您挑合适的尺码).
+            // Not the agent picking for the customer (我帮您挑合适的尺码), nor advice or a past
+            // instruction (推荐您选对应段位的, 当时让您选大一码: round 39, when 您选 became a picker).
             let for_you = p.start > 0
                 && matches!(
                     s.norm.chars[p.start as usize - 1],
-                    '帮' | '替' | '为' | '给'
+                    '帮' | '替' | '为' | '给' | '荐' | '议' | '让' | '叫'
                 );
             let tells = !for_you && !s.norm.chars[p.start as usize..p.end as usize].contains(&'哪');
             // Round 37: in run-on chat a picker asked of the customer (您看选哪个, 你要哪种) asks
