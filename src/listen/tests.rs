@@ -164,6 +164,11 @@ fn off_topic_replies_are_noticed_and_on_topic_ones_are_not() {
     assert!(!hear("您是哪方面还有顾虑呢？", "我再想想吧。").off_topic);
     // A bare thank-you gives nothing to judge by.
     assert!(!hear("不客气，祝您生活愉快！", "好的谢谢").off_topic);
+    // Round 39 (played): making good in two words (给你补) takes up an order the customer
+    // chases, as 补发 does.
+    let chase = "单号是5820 1147 3396，你查吧。说好的送，总得算数吧？";
+    assert!(!hear("放心 这个肯定给你补上", chase).off_topic);
+    assert!(hear("我们店新上了一款保温杯，要不要看看？", chase).off_topic);
 }
 
 #[test]
