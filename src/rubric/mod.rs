@@ -443,6 +443,20 @@ impl Rubric {
     /// check is settled before any check it can withdraw is looked at. A word of the check's
     /// `kept_by` in the reply (its normalised text, `norm`) keeps it.
     fn withdraw(&self, d: &mut Detection, norm: &[char]) {
+        // A check with `max_chars` is not found in a reply that long: settled first, as a check
+        // it would withdraw must not be withdrawn by it.
+        let mut len = None;
+        for id in CheckId::ALL {
+            let i = id.index();
+            if let Some(max) = self.file.checks[self.defs[i]].max_chars
+                && d.present[i]
+                && *len.get_or_insert_with(|| norm.iter().filter(|c| !c.is_whitespace()).count())
+                    >= max
+            {
+                d.present[i] = false;
+                d.evidence[i].clear();
+            }
+        }
         for &id in &self.withdraw_order {
             let i = id.index();
             if d.present[i]

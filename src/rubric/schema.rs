@@ -232,6 +232,10 @@ pub struct CheckDef {
     /// 规定就是这样 没办法) still blames.
     #[serde(default)]
     pub kept_by: Vec<String>,
+    /// The check is not found in a reply of at least this many chars (spaces not counted): rude
+    /// is curt, and a reply that long explains (round 40). Unset: any length.
+    #[serde(default)]
+    pub max_chars: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
