@@ -43,6 +43,8 @@ pub struct Rubric {
     /// against the normalised reply as every other phrase is (so 没 办法 in word-segmented text
     /// is 没办法).
     kept_by: [Vec<Vec<char>>; CheckId::COUNT],
+    /// `long_kept_by[i]`: the normalised chars of `CheckId::ALL[i]`'s `long_kept_by` words.
+    long_kept_by: [Vec<Vec<char>>; CheckId::COUNT],
 }
 
 /// What a scenario node asks of the reply to it.
@@ -364,6 +366,14 @@ impl Rubric {
                 .filter(|w| !w.is_empty())
                 .collect()
         });
+        let long_kept_by = std::array::from_fn(|i| {
+            file.checks[defs[i]]
+                .long_kept_by
+                .iter()
+                .map(|w| normalize::normalize(w).chars)
+                .filter(|w| !w.is_empty())
+                .collect()
+        });
         Ok(Rubric {
             defs,
             matcher,
@@ -372,6 +382,7 @@ impl Rubric {
             unless_checks,
             withdraw_order,
             kept_by,
+            long_kept_by,
         })
     }
 
@@ -443,8 +454,9 @@ impl Rubric {
     /// check is settled before any check it can withdraw is looked at. A word of the check's
     /// `kept_by` in the reply (its normalised text, `norm`) keeps it.
     fn withdraw(&self, d: &mut Detection, norm: &[char]) {
-        // A check with `max_chars` is not found in a reply that long: settled first, as a check
-        // it would withdraw must not be withdrawn by it.
+        // A check with `max_chars` is not found in a reply that long, unless a `long_kept_by`
+        // word stands in it: settled first, as a check it would withdraw must not be withdrawn
+        // by it.
         let mut len = None;
         for id in CheckId::ALL {
             let i = id.index();
@@ -452,6 +464,9 @@ impl Rubric {
                 && d.present[i]
                 && *len.get_or_insert_with(|| norm.iter().filter(|c| !c.is_whitespace()).count())
                     >= max
+                && !self.long_kept_by[i]
+                    .iter()
+                    .any(|w| engine::contains_chars(norm, w))
             {
                 d.present[i] = false;
                 d.evidence[i].clear();

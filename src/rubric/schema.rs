@@ -236,6 +236,10 @@ pub struct CheckDef {
     /// is curt, and a reply that long explains (round 40). Unset: any length.
     #[serde(default)]
     pub max_chars: Option<usize>,
+    /// Words that keep the check in a reply past `max_chars`: what is unmistakable at any length
+    /// (说了多少遍, 爱买不买, 催什么催).
+    #[serde(default)]
+    pub long_kept_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
