@@ -358,22 +358,16 @@ impl Rubric {
         let rules: [Option<&Rule>; CheckId::COUNT] =
             std::array::from_fn(|i| Some(&file.checks[defs[i]].rule));
         let matcher = engine::Matcher::compile(&rules)?;
-        let kept_by = std::array::from_fn(|i| {
-            file.checks[defs[i]]
-                .kept_by
+        // Words matched against the normalised reply, normalised as every other phrase is.
+        let normalised = |words: &[String]| -> Vec<Vec<char>> {
+            words
                 .iter()
                 .map(|w| normalize::normalize(w).chars)
                 .filter(|w| !w.is_empty())
                 .collect()
-        });
-        let long_kept_by = std::array::from_fn(|i| {
-            file.checks[defs[i]]
-                .long_kept_by
-                .iter()
-                .map(|w| normalize::normalize(w).chars)
-                .filter(|w| !w.is_empty())
-                .collect()
-        });
+        };
+        let kept_by = std::array::from_fn(|i| normalised(&file.checks[defs[i]].kept_by));
+        let long_kept_by = std::array::from_fn(|i| normalised(&file.checks[defs[i]].long_kept_by));
         Ok(Rubric {
             defs,
             matcher,

@@ -59,6 +59,7 @@ impl RubricFile {
                 expand(&mut rw.when);
             }
             expand(&mut def.kept_by);
+            expand(&mut def.long_kept_by);
         }
         bad.sort();
         bad.dedup();
