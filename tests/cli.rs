@@ -219,6 +219,21 @@ fn check_reports_file_line_column() {
         "{text}"
     );
 
+    // A two-part question whose part names an unknown topic, with its place.
+    let src = std::fs::read_to_string("scenarios/complaint-broken-dishes.ron").unwrap();
+    let bad = src.replacen("topic: \"packing\")", "topic: \"packign\")", 1);
+    assert_ne!(bad, src, "the scenario has a packing part");
+    let f = dir.join("parts.ron");
+    std::fs::write(&f, bad).unwrap();
+    let out = run(&["check", f.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{}:", f.display()))
+            && text.contains("listens for unknown topic `packign`"),
+        "{text}"
+    );
+
     // Unreadable input is exit 2.
     let out = run(&["check", dir.join("absent.ron").to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));

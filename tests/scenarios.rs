@@ -229,3 +229,40 @@ fn seeds_vary_the_customer() {
         );
     }
 }
+
+#[test]
+fn half_a_two_part_question_answered_is_heard_and_asked_again() {
+    let rubric = Rubric::builtin();
+    let s = shipped(&rubric)
+        .into_iter()
+        .find(|s| s.id == "complaint-broken-dishes")
+        .expect("complaint-broken-dishes");
+    // Seed 2 reaches the packing question (这回怎么包？周六前能收到吗？) on the third turn.
+    let script = "亲 非常抱歉让您收到碎的餐具 麻烦拍一下碎的几件和外箱照片发我\n\
+                  照片收到了 真的很抱歉 我马上给您补发碎的那几件 今天就安排发顺丰\n\
+                  好的 今天下午就给您发出 走顺丰 预计周五能到 发出后把单号发您\n\
+                  ";
+    let mut session = Session::start(
+        Arc::new(s.clone()),
+        &rubric,
+        2,
+        "script",
+        Mode::Practice,
+        "test",
+    );
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        session.reply(&rubric, line, 10.0).expect("reply accepted");
+    }
+    let turns = &session.record.turns;
+    assert_eq!(turns.len(), 3);
+    assert_eq!(turns[2].node, "packing", "{turns:?}");
+    assert_eq!(
+        turns[2].heard.unanswered,
+        ["这回怎么包"],
+        "{:?}",
+        turns[2].heard
+    );
+    // The customer's next line asks the packing half again before going on.
+    let next = session.record.pending_line.clone().unwrap_or_default();
+    assert!(next.contains("这回怎么包"), "{next}");
+}

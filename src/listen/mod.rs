@@ -115,6 +115,10 @@ pub struct Reactions {
     pub repeated: Vec<String>,
     pub off_topic: Vec<String>,
     pub give_up: Vec<String>,
+    /// The reply answered part of a two-part question: the customer asks the rest again
+    /// ({question}: the parts left unanswered).
+    #[serde(default)]
+    pub half_answered: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -245,6 +249,10 @@ pub struct Heard {
     pub repeats_turn: Option<usize>,
     /// The reply addresses nothing the customer just said or asked (答非所问).
     pub off_topic: bool,
+    /// The parts of a two-part question the reply left unanswered (their `ask` words), when it
+    /// answered the customer at all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unanswered: Vec<String>,
 }
 
 impl Heard {
@@ -273,6 +281,20 @@ pub struct NodeListen {
     pub asks: Vec<String>,
     /// The customer's question in a few words, for "我问的是…" (default: their whole line).
     pub question: String,
+    /// The customer's question in parts when it asks two things at once (这回怎么包？周六前能收到吗？):
+    /// a reply that takes up some parts and not the others leaves those unanswered, and the
+    /// customer asks again.
+    pub parts: Vec<AskPart>,
+}
+
+/// One part of a question that asks two things at once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AskPart {
+    /// What the customer asked, in a few words (这回怎么包).
+    pub ask: String,
+    /// The topic (vocabulary id) a reply must take up to answer it.
+    pub topic: String,
 }
 
 /// The context one reply is heard in.
@@ -698,7 +720,28 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     }
 
     heard.off_topic = !on_topic(vocab, &heard, &mine, ctx);
+    if heard.listened()
+        && let Some(n) = ctx.node
+    {
+        heard.unanswered = n
+            .parts
+            .iter()
+            .filter(|p| !takes_up(vocab, &heard.topics, &p.topic))
+            .map(|p| p.ask.clone())
+            .collect();
+    }
     heard
+}
+
+/// Does a reply on `topics` take up the customer's `topic` (itself, or a topic that answers it)?
+fn takes_up(vocab: &Vocabulary, topics: &[String], topic: &str) -> bool {
+    topics.iter().any(|t| {
+        t == topic
+            || vocab
+                .related
+                .iter()
+                .any(|r| &r.reply == t && r.to.iter().any(|x| x == topic))
+    })
 }
 
 /// Digits (or 一…十) followed by a unit: 2小时, 48小时内, 3天, 两个工作日.

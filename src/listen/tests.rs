@@ -179,6 +179,7 @@ fn the_node_can_declare_topics_asks_and_options() {
         options: vec!["resend".into(), "refund".into()],
         asks: vec!["order_number".into()],
         question: String::new(),
+        parts: vec![],
     };
     let ctx = Context {
         customer_line: "你说吧。",
@@ -240,6 +241,7 @@ fn a_shops_own_colours_are_options_a_colour_choice_takes() {
         options: vec![COLOURS.into()],
         asks: vec![],
         question: String::new(),
+        parts: vec![],
     };
     let ctx = Context {
         customer_line: "哪个颜色好看？",
@@ -341,4 +343,63 @@ fn the_first_half_of_a_choice_offers_and_promises_nothing() {
     // A statement before a separate question still promises.
     let h = hear("今天下午给您补发，您看还有别的问题吗", LATE);
     assert_eq!(h.promised.len(), 1, "{:?}", h.promised);
+}
+
+#[test]
+fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec!["damage".into(), "delivery".into(), "packing".into()],
+        options: vec![],
+        asks: vec![],
+        question: "这回怎么包、周末前能不能到".into(),
+        parts: vec![
+            AskPart {
+                ask: "这回怎么包".into(),
+                topic: "packing".into(),
+            },
+            AskPart {
+                ask: "周末前能不能到".into(),
+                topic: "delivery".into(),
+            },
+        ],
+    };
+    let ctx = Context {
+        customer_line: "行，补发。这回你们打算怎么包？周六前能收到吗？",
+        node: Some(&node),
+        product: "餐具套装",
+        earlier: &[],
+        shop_options: &[],
+    };
+    // Only the delivery half answered: the packing half is left.
+    let h = listen(&v, "好的 今天下午就给您发出 走顺丰 预计周五能到", &ctx);
+    assert!(!h.off_topic, "{h:?}");
+    assert_eq!(h.unanswered, ["这回怎么包"], "{h:?}");
+    // Only the packing half.
+    let h = listen(&v, "这次我们加固包装 每件单独包好", &ctx);
+    assert_eq!(h.unanswered, ["周末前能不能到"], "{h:?}");
+    // Both halves: nothing left.
+    let h = listen(
+        &v,
+        "这次每件单独套气泡袋加泡沫格 今天下午顺丰发出 预计周五到",
+        &ctx,
+    );
+    assert!(h.unanswered.is_empty(), "{h:?}");
+    // Answering nothing is 答非所问, not half an answer.
+    let h = listen(&v, "好的亲", &ctx);
+    assert!(h.off_topic && h.unanswered.is_empty(), "{h:?}");
+    // A node without parts marks nothing unanswered.
+    let whole = NodeListen {
+        parts: vec![],
+        ..node.clone()
+    };
+    let h = listen(
+        &v,
+        "好的 今天下午就给您发出",
+        &Context {
+            node: Some(&whole),
+            ..ctx
+        },
+    );
+    assert!(h.unanswered.is_empty(), "{h:?}");
 }

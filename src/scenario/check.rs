@@ -427,10 +427,12 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
     }
     for (i, n) in s.nodes.iter().enumerate() {
         let at = node_at[i];
+        let part_topics: Vec<String> = n.listen.parts.iter().map(|p| p.topic.clone()).collect();
         for (kind, ids) in [
             ("topic", &n.listen.topics),
             ("option", &n.listen.options),
             ("ask", &n.listen.asks),
+            ("topic", &part_topics),
         ] {
             for id in ids {
                 if !known(kind, id) {

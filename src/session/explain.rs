@@ -17,6 +17,10 @@ pub fn heard_line(h: &Heard) -> Option<String> {
     if h.off_topic {
         parts.push("没有回应顾客这句话（答非所问）".into());
     }
+    if !h.unanswered.is_empty() {
+        let asks: Vec<String> = h.unanswered.iter().map(|a| format!("「{a}」")).collect();
+        parts.push(format!("没回答{}", asks.join("")));
+    }
     if !h.offered.is_empty() {
         let names: Vec<String> = h
             .offered

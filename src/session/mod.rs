@@ -454,6 +454,13 @@ impl Session {
                     line = format!("{g}{line}");
                 } else if !answers.is_empty() {
                     line = format!("{}{line}", answers.join(""));
+                } else if !heard.unanswered.is_empty() {
+                    // Half a two-part question answered: the customer asks the rest again.
+                    let rest = heard.unanswered.join("、");
+                    let r = self
+                        .customer
+                        .react_line(&vocab.reactions.half_answered, &rest);
+                    line = format!("{r}{line}");
                 }
                 if let Some(o) = nn.ending {
                     ended = Some(o);
