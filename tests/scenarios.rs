@@ -151,7 +151,15 @@ fn exemplary_runs_win_with_a_high_score_in_every_shop() {
             "{} in {shop}: main path has {} customer turns",
             s.id,
             rec.turns.len()
-        );
+        ); // An exemplary reply answers every part of a two-part question.
+        for t in &rec.turns {
+            if !t.heard.unanswered.is_empty() {
+                failures.push(format!(
+                    "{} in {shop}: turn {} at `{}` left {:?} unanswered: {}",
+                    s.id, t.index, t.node, t.heard.unanswered, t.reply
+                ));
+            }
+        }
     }
     assert!(
         failures.is_empty(),
