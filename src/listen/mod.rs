@@ -726,22 +726,26 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         heard.unanswered = n
             .parts
             .iter()
-            .filter(|p| !takes_up(vocab, &heard.topics, &p.topic))
+            .filter(|p| {
+                !heard
+                    .topics
+                    .iter()
+                    .any(|t| answers(vocab, t, |x| x == p.topic))
+            })
             .map(|p| p.ask.clone())
             .collect();
     }
     heard
 }
 
-/// Does a reply on `topics` take up the customer's `topic` (itself, or a topic that answers it)?
-fn takes_up(vocab: &Vocabulary, topics: &[String], topic: &str) -> bool {
-    topics.iter().any(|t| {
-        t == topic
-            || vocab
-                .related
-                .iter()
-                .any(|r| &r.reply == t && r.to.iter().any(|x| x == topic))
-    })
+/// Does a reply on topic `t` answer a customer topic that `wanted` accepts: that topic itself,
+/// or one `t` answers by the vocabulary's `related`?
+fn answers(vocab: &Vocabulary, t: &str, wanted: impl Fn(&str) -> bool) -> bool {
+    wanted(t)
+        || vocab
+            .related
+            .iter()
+            .any(|r| r.reply == t && r.to.iter().any(|x| wanted(x)))
 }
 
 /// Digits (or 一…十) followed by a unit: 2小时, 48小时内, 3天, 两个工作日.
@@ -777,13 +781,11 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
         // Nothing to judge by (a thank-you, a bare "嗯"): any reply answers it.
         return true;
     }
-    if heard.topics.iter().any(|t| {
-        raised.contains(t)
-            || vocab
-                .related
-                .iter()
-                .any(|r| &r.reply == t && r.to.iter().any(|x| raised.contains(x)))
-    }) {
+    if heard
+        .topics
+        .iter()
+        .any(|t| answers(vocab, t, |x| raised.contains(x)))
+    {
         return true;
     }
     // Asking what is wrong or what holds them back always fits; asking about their needs fits
