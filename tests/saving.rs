@@ -128,6 +128,10 @@ fn a_read_only_results_folder_stops_before_the_first_customer_line() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the PEILIAN_FAIL_WRITE_AT fault hook is compiled into debug builds only"
+)]
 fn a_write_failing_mid_session_stops_it_and_leaves_a_rescue_copy() {
     let base = tmp("midway");
     let results = base.join("results");
@@ -182,6 +186,10 @@ fn a_write_failing_mid_session_stops_it_and_leaves_a_rescue_copy() {
 }
 
 #[test]
+#[cfg_attr(
+    not(debug_assertions),
+    ignore = "the PEILIAN_FAIL_WRITE_AT fault hook is compiled into debug builds only"
+)]
 fn a_drill_whose_write_fails_stops_with_a_rescue_copy() {
     let base = tmp("drill");
     let results = base.join("results");
