@@ -234,6 +234,21 @@ fn check_reports_file_line_column() {
         "{text}"
     );
 
+    // A part that nothing could answer (no topic, and not a "how long" part).
+    let src = std::fs::read_to_string("scenarios/review-threat.ron").unwrap();
+    let bad = src.replacen("(ask: \"多久弄好\", time: true)", "(ask: \"多久弄好\")", 1);
+    assert_ne!(bad, src, "the scenario has a how-long part");
+    let f = dir.join("timeless.ron");
+    std::fs::write(&f, bad).unwrap();
+    let out = run(&["check", f.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{}:", f.display()))
+            && text.contains("part `多久弄好` says nothing that would answer it"),
+        "{text}"
+    );
+
     // Unreadable input is exit 2.
     let out = run(&["check", dir.join("absent.ron").to_str().unwrap()], b"");
     assert_eq!(out.status.code(), Some(2));

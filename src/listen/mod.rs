@@ -105,6 +105,10 @@ pub struct PromiseCues {
     /// what is looked into (我马上帮您核实退款进度), not a time promised.
     pub in_chat: Vec<String>,
     pub units: Vec<String>,
+    /// Time words that promise without saying when (尽快, 第一时间, 稍后): still a time
+    /// promised, but no answer to a "how long" part (多久能处理好).
+    #[serde(default)]
+    pub vague: Vec<String>,
     pub commits: Vec<String>,
     pub actions: Vec<String>,
 }
@@ -150,6 +154,10 @@ pub struct Vocabulary {
     /// Topics that answer each other (see the file).
     pub related: Vec<Related>,
     pub refusals: Vec<String>,
+    /// Words a refusal cue can stand in without refusing: a cue that overlaps one of these is
+    /// skipped (要不给您返现 is "how about", 不给您添麻烦 refuses nothing).
+    #[serde(default)]
+    pub refusal_unless: Vec<String>,
     pub question_words: Vec<String>,
     pub request_words: Vec<String>,
     pub choice_joiners: Vec<String>,
@@ -295,6 +303,9 @@ pub struct AskPart {
     pub ask: String,
     /// The topic (vocabulary id) a reply must take up to answer it.
     pub topic: String,
+    /// A "when / how long" part (多久能处理好): a time given in a statement (今天, 48小时内,
+    /// 两个工作日, 马上处理好) answers it as well as its topic does; with no topic, only a time does.
+    pub time: bool,
 }
 
 /// The context one reply is heard in.
@@ -487,6 +498,34 @@ fn term_at(hay: &[char], t: &Term) -> Option<(usize, usize)> {
     best
 }
 
+/// The first place one of `cues` stands in `hay` that overlaps none of the `unless` words.
+fn first_outside(hay: &[char], cues: &[String], unless: &[String]) -> Option<(usize, usize)> {
+    if unless.is_empty() {
+        return first_at(hay, cues);
+    }
+    let spans: Vec<(usize, usize)> = unless
+        .iter()
+        .flat_map(|u| {
+            let w: Vec<char> = u.chars().collect();
+            find_all(hay, &w).into_iter().map(move |k| (k, k + w.len()))
+        })
+        .collect();
+    let mut best: Option<(usize, usize)> = None;
+    for c in cues {
+        let needle: Vec<char> = c.chars().collect();
+        for a in find_all(hay, &needle) {
+            let b = a + needle.len();
+            if !spans.iter().any(|&(x, y)| x < b && a < y) {
+                if best.is_none_or(|x| (a, b) < x) {
+                    best = Some((a, b));
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
 struct Clause<'a> {
     start: usize,
     chars: &'a [char],
@@ -562,7 +601,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                 refusal: if quoted {
                     None
                 } else {
-                    first_at(c, &vocab.refusals).filter(|&(_, b)| {
+                    first_outside(c, &vocab.refusals, &vocab.refusal_unless).filter(|&(_, b)| {
                         let offered_choice =
                             question && vocab.choice_joiners.iter().any(|j| contains(c, j));
                         let condition = contains(&c[b..c.len().min(b + 4)], "的话");
@@ -593,6 +632,8 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         }
     }
 
+    // A time given in a statement, for "how long" parts.
+    let mut gave_time = false;
     for cl in &cls {
         // Asked: an ask cue in a question or a request — not in a sign-off (有什么问题随时找我).
         let sign_off = contains(cl.chars, "随时");
@@ -667,11 +708,17 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // Promised: a time (or a committed action) in a statement that refuses nothing.
         if !cl.question && cl.refusal.is_none() && !cl.quoted {
             let p = &vocab.promise;
-            let time = first_at(cl.chars, &p.times).is_some()
-                || has_duration(cl.chars, &p.units)
-                || (first_at(cl.chars, &p.immediate).is_some()
-                    && first_at(cl.chars, &p.outcomes).is_some()
-                    && first_at(cl.chars, &p.in_chat).is_none());
+            let duration = has_duration(cl.chars, &p.units);
+            let now = first_at(cl.chars, &p.immediate).is_some()
+                && first_at(cl.chars, &p.outcomes).is_some()
+                && first_at(cl.chars, &p.in_chat).is_none();
+            let time = first_at(cl.chars, &p.times).is_some() || duration || now;
+            // For a "how long" part: a time that says when (not only 尽快 / 第一时间).
+            gave_time |= duration
+                || now
+                || p.times
+                    .iter()
+                    .any(|w| !p.vague.contains(w) && contains(cl.chars, w));
             let commit = vocab.promise.commits.iter().any(|w| contains(cl.chars, w));
             let action = vocab.promise.actions.iter().any(|w| contains(cl.chars, w));
             let kind = if time && (commit || action) {
@@ -727,10 +774,13 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             .parts
             .iter()
             .filter(|p| {
-                !heard
-                    .topics
-                    .iter()
-                    .any(|t| answers(vocab, t, |x| x == p.topic))
+                let by_time = p.time && gave_time;
+                let by_topic = !p.topic.is_empty()
+                    && heard
+                        .topics
+                        .iter()
+                        .any(|t| answers(vocab, t, |x| x == p.topic));
+                !(by_time || by_topic)
             })
             .map(|p| p.ask.clone())
             .collect();

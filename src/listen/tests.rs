@@ -87,6 +87,24 @@ fn a_no_offered_as_a_choice_or_under_its_condition_refuses_nothing() {
 }
 
 #[test]
+fn how_about_and_courtesy_are_not_refusals() {
+    // 要不给您… is "how about giving you": an offer, not 不给.
+    let h = hear("要不给您好评返现10元 您看行吗", "你们打算怎么处理？");
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    assert_eq!(ids(&h.offered), ["review_swap"], "{:?}", h.offered);
+    let h = hear("要不退您一半吧亲", "你们打算怎么处理？");
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    // 不给您添麻烦 is a courtesy.
+    let h = hear("我们尽量不给您添麻烦 今天就补发", LATE);
+    assert!(h.refused.is_empty(), "{:?}", h.refused);
+    // A refusal later in the same clause is still heard.
+    let h = hear("要不您再等等 这个不给退的", "能退吗");
+    assert_eq!(h.refused.len(), 1, "{:?}", h.refused);
+    let h = hear("这个真不给退", "能退吗");
+    assert_eq!(h.refused.len(), 1, "{:?}", h.refused);
+}
+
+#[test]
 fn asks_are_heard_in_questions_and_requests_only() {
     let h = hear("您好，麻烦把订单号发我一下，我马上帮您查", "快递三天没动！");
     assert_eq!(ids(&h.asked), ["order_number"]);
@@ -357,10 +375,12 @@ fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
             AskPart {
                 ask: "这回怎么包".into(),
                 topic: "packing".into(),
+                time: false,
             },
             AskPart {
                 ask: "周末前能不能到".into(),
                 topic: "delivery".into(),
+                time: false,
             },
         ],
     };
@@ -402,4 +422,54 @@ fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
         },
     );
     assert!(h.unanswered.is_empty(), "{h:?}");
+}
+
+#[test]
+fn a_how_long_part_is_answered_by_a_time_that_says_when() {
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec!["remedy".into(), "follow".into()],
+        options: vec![],
+        asks: vec![],
+        question: "怎么处理、多久弄好".into(),
+        parts: vec![
+            AskPart {
+                ask: "怎么处理".into(),
+                topic: "remedy".into(),
+                time: false,
+            },
+            AskPart {
+                ask: "多久弄好".into(),
+                topic: String::new(),
+                time: true,
+            },
+        ],
+    };
+    let ctx = Context {
+        customer_line: "话别说那么好听，具体怎么处理、多久弄好？",
+        node: Some(&node),
+        product: "保温杯",
+        earlier: &[],
+        shop_options: &[],
+    };
+    // How, and no when: the time part is left.
+    let h = listen(&v, "给您换个新的 您把旧的寄回来就行", &ctx);
+    assert!(!h.off_topic, "{h:?}");
+    assert_eq!(h.unanswered, ["多久弄好"], "{h:?}");
+    // 尽快 / 第一时间 promise, but do not say when.
+    let h = listen(&v, "给您换个新的 我们尽快处理 有进展第一时间通知您", &ctx);
+    assert_eq!(h.unanswered, ["多久弄好"], "{h:?}");
+    // A duration, a day, or "now" before an outcome all say when — run-on, unpunctuated.
+    for reply in [
+        "给您换个新的 签收后48小时内处理好",
+        "给您换新 仓库收到当天就给您发出",
+        "换新的话我们收到旧的马上发货哈亲",
+        "退款的话两个工作日原路退回",
+    ] {
+        let h = listen(&v, reply, &ctx);
+        assert!(h.unanswered.is_empty(), "{reply}: {h:?}");
+    }
+    // A time in a question (明天能寄回来吗) is not a time given.
+    let h = listen(&v, "给您换新 您明天能寄回来吗", &ctx);
+    assert_eq!(h.unanswered, ["多久弄好"], "{h:?}");
 }

@@ -427,7 +427,27 @@ fn listening(s: &Scenario, loc: &Locator, node_at: &[usize], rubric: &Rubric) ->
     }
     for (i, n) in s.nodes.iter().enumerate() {
         let at = node_at[i];
-        let part_topics: Vec<String> = n.listen.parts.iter().map(|p| p.topic.clone()).collect();
+        let part_topics: Vec<String> = n
+            .listen
+            .parts
+            .iter()
+            .filter(|p| !p.topic.is_empty())
+            .map(|p| p.topic.clone())
+            .collect();
+        for p in n
+            .listen
+            .parts
+            .iter()
+            .filter(|p| p.topic.is_empty() && !p.time)
+        {
+            out.push(loc.at(
+                find_quoted_after(src, "", &p.ask, at),
+                format!(
+                    "node `{}`: part `{}` says nothing that would answer it (give a topic, or time: true)",
+                    n.id, p.ask
+                ),
+            ));
+        }
         for (kind, ids) in [
             ("topic", &n.listen.topics),
             ("option", &n.listen.options),
