@@ -1969,8 +1969,14 @@ impl Matcher {
             return false;
         };
         let lead = &s.norm.chars[a..(j.start as usize).max(a)];
-        s.norm.chars.get(j.start as usize..j.end as usize) == Some(&['还', '是'][..])
-            && (agent_only(lead) || address_only(lead))
+        if s.norm.chars.get(j.start as usize..j.end as usize) != Some(&['还', '是'][..]) {
+            return false;
+        }
+        // Round 42: advice closed by 吧 (建议亲还是收下吧, 推荐您还是选大份吧) means "rather".
+        let after = Self::after_joiner(s, j);
+        let advice =
+            contains_any(lead, &[&['建', '议'], &['推', '荐']]) && after.last() == Some(&'吧');
+        agent_only(lead) || address_only(lead) || advice
     }
 
     /// 补发或者退款都可以: the shop accepts either (都可以, 都行, 都能), so the customer is to pick.
