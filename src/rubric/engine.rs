@@ -1972,10 +1972,20 @@ impl Matcher {
         if s.norm.chars.get(j.start as usize..j.end as usize) != Some(&['还', '是'][..]) {
             return false;
         }
-        // Round 42: advice closed by 吧 (建议亲还是收下吧, 推荐您还是选大份吧) means "rather".
+        // Round 42: advice right before it, closed by 吧 or 哦 (建议亲还是收下吧, 推荐您还是选大份哦),
+        // means "rather" — not advice to choose, with the first option before it (建议您先想好要大份
+        // 还是小份吧).
         let after = Self::after_joiner(s, j);
-        let advice =
-            contains_any(lead, &[&['建', '议'], &['推', '荐']]) && after.last() == Some(&'吧');
+        let advised = {
+            let mut t = lead;
+            while let [head @ .., c] = t
+                && matches!(c, '您' | '你' | '亲' | '宝' | '子' | '们')
+            {
+                t = head;
+            }
+            t.ends_with(&['建', '议']) || t.ends_with(&['推', '荐'])
+        };
+        let advice = advised && matches!(after.last(), Some('吧' | '哦'));
         agent_only(lead) || address_only(lead) || advice
     }
 
