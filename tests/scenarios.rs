@@ -274,3 +274,59 @@ fn half_a_two_part_question_answered_is_heard_and_asked_again() {
     let next = session.record.pending_line.clone().unwrap_or_default();
     assert!(next.contains("这回怎么包"), "{next}");
 }
+
+#[test]
+fn the_customer_waits_for_the_half_left_and_holds_the_trainee_to_a_time_that_says_when() {
+    let rubric = Rubric::builtin();
+    let s = shipped(&rubric)
+        .into_iter()
+        .find(|s| s.id == "after-quality-pilling")
+        .expect("after-quality-pilling");
+    // Seed 1 reaches 运费谁出？多久能弄好？ on the fourth turn.
+    let script = "您好 非常抱歉 新衣服才穿几次就这样 换我也心疼 麻烦您拍几张照片发我看看\n\
+                  照片看到了 确实是质量问题 真的抱歉 给您换一件新的还是退货退款 您看哪个方便\n\
+                  好的 洗的时候翻面冷水手洗 别用洗衣机 这样不容易起球\n\
+                  您放心 寄回来的运费我们出 给您约好上门取件\n";
+    let mut session = Session::start(
+        Arc::new(s.clone()),
+        &rubric,
+        1,
+        "script",
+        Mode::Practice,
+        "test",
+    );
+    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        session.reply(&rubric, line, 10.0).expect("reply accepted");
+    }
+    let turns = &session.record.turns;
+    assert_eq!(turns[3].node, "timeline", "{turns:?}");
+    assert_eq!(
+        turns[3].heard.unanswered,
+        ["多久能弄好"],
+        "{:?}",
+        turns[3].heard
+    );
+    // The customer asks the rest and waits: the next line is the question alone, at the same node.
+    let next = session.record.pending_line.clone().unwrap_or_default();
+    assert!(next.contains("多久能弄好"), "{next}");
+    assert!(
+        !next.contains("等快递") && !next.contains("这次就这样"),
+        "moved on: {next}"
+    );
+    // The answer completes the question: the part answered before (运费) is not asked again, and a
+    // vague 第一时间 beside a real time does not become what the customer holds the trainee to.
+    let r = session
+        .reply(
+            &rubric,
+            "仓库签收后48小时内给您把新的发出 单号第一时间发您",
+            10.0,
+        )
+        .expect("reply accepted");
+    assert_eq!(r.turn.node, "timeline");
+    assert!(r.turn.heard.unanswered.is_empty(), "{:?}", r.turn.heard);
+    assert!(
+        r.customer_line.contains("48小时内") && !r.customer_line.contains("运费"),
+        "{}",
+        r.customer_line
+    );
+}

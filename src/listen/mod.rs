@@ -708,17 +708,11 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // Promised: a time (or a committed action) in a statement that refuses nothing.
         if !cl.question && cl.refusal.is_none() && !cl.quoted {
             let p = &vocab.promise;
-            let duration = has_duration(cl.chars, &p.units);
-            let now = first_at(cl.chars, &p.immediate).is_some()
-                && first_at(cl.chars, &p.outcomes).is_some()
-                && first_at(cl.chars, &p.in_chat).is_none();
-            let time = first_at(cl.chars, &p.times).is_some() || duration || now;
+            let time = first_at(cl.chars, &p.times).is_some()
+                || has_duration(cl.chars, &p.units)
+                || says_now(p, cl.chars);
             // For a "how long" part: a time that says when (not only 尽快 / 第一时间).
-            gave_time |= duration
-                || now
-                || p.times
-                    .iter()
-                    .any(|w| !p.vague.contains(w) && contains(cl.chars, w));
+            gave_time |= says_when(p, cl.chars);
             let commit = vocab.promise.commits.iter().any(|w| contains(cl.chars, w));
             let action = vocab.promise.actions.iter().any(|w| contains(cl.chars, w));
             let kind = if time && (commit || action) {
@@ -786,6 +780,29 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             .collect();
     }
     heard
+}
+
+/// "Now" before an outcome the customer waits for (马上发货), not about the chat (马上帮您核实).
+fn says_now(p: &PromiseCues, c: &[char]) -> bool {
+    first_at(c, &p.immediate).is_some()
+        && first_at(c, &p.outcomes).is_some()
+        && first_at(c, &p.in_chat).is_none()
+}
+
+/// A time that says when: a duration (48小时内), a day or hour (今天, 周六前), or "now" before an
+/// outcome — not only 尽快 / 第一时间, which promise without saying when.
+fn says_when(p: &PromiseCues, c: &[char]) -> bool {
+    has_duration(c, &p.units)
+        || says_now(p, c)
+        || p.times
+            .iter()
+            .any(|w| !p.vague.contains(w) && contains(c, w))
+}
+
+/// Does a promise's words say when (今天下午发出, 48小时内处理好), not only 尽快 / 第一时间?
+pub fn promise_says_when(vocab: &Vocabulary, text: &str) -> bool {
+    let chars: Vec<char> = normalize(text).text().chars().collect();
+    says_when(&vocab.promise, &chars)
 }
 
 /// Does a reply on topic `t` answer a customer topic that `wanted` accepts: that topic itself,

@@ -307,6 +307,18 @@ impl Session {
             },
         );
 
+        // A part answered in the reply just before, at this same node (the customer asked the rest
+        // again and waited), stays answered: only what neither reply took up is left.
+        let asked_again =
+            self.record.turns.last().filter(|t| {
+                t.node == node.id && t.heard.listened() && !t.heard.unanswered.is_empty()
+            });
+        if let Some(prev) = asked_again {
+            heard
+                .unanswered
+                .retain(|a| prev.heard.unanswered.contains(a));
+        }
+
         // 2. Score: key points are judged on what was heard and detected.
         let expect = node.expected();
         let forbid = node.forbidden();
@@ -359,7 +371,7 @@ impl Session {
             mood: self.customer.mood,
             heard: &heard,
         };
-        let next: Option<usize> = if gave_up || (self.customer.mood <= 0 && !heard.listened()) {
+        let mut next: Option<usize> = if gave_up || (self.customer.mood <= 0 && !heard.listened()) {
             // The customer gives up: the walkout ending, or leaves.
             scenario
                 .walkout
@@ -375,9 +387,27 @@ impl Session {
                 .and_then(|id| scenario.node_index(id))
         };
 
+        // Half a two-part question answered, and nothing else in the reply turns the talk (the
+        // node's last, unconditional branch, to a node that is no ending): the customer asks the
+        // rest and waits for it, once — not asks and moves on in the same breath.
+        let waits_for_rest = heard.listened()
+            && !heard.unanswered.is_empty()
+            && asked_again.is_none()
+            && self.customer.mood > 0
+            && next.is_some_and(|j| j != self.node && scenario.nodes[j].ending.is_none())
+            && node
+                .next
+                .iter()
+                .position(|b| holds(&b.when, &facts))
+                .is_some_and(|i| i + 1 == node.next.len());
+        if waits_for_rest {
+            next = Some(self.node);
+        }
+
         // The meter agrees with the line the customer says next: a node that grumbles or
         // cheers (`mood:`) moves it its way, whatever the reply scored.
         if let Some(j) = next
+            && !waits_for_rest
             && (j != self.node || heard.listened())
         {
             mood = self.customer.settle(mood, scenario.nodes[j].mood);
@@ -420,12 +450,17 @@ impl Session {
                 .find(|o| &o.id == p)
                 .map(|o| o.text.clone())
         });
-        // The customer holds the trainee to the latest time they named, else the latest action.
-        let promise = self
-            .promises
-            .iter()
-            .rev()
-            .find(|p| p.kind == listen::PromiseKind::Time)
+        // The customer holds the trainee to the latest time they named — one that says when
+        // (48小时内) before one that does not (第一时间) — else the latest action.
+        let times = || {
+            self.promises
+                .iter()
+                .rev()
+                .filter(|p| p.kind == listen::PromiseKind::Time)
+        };
+        let promise = times()
+            .find(|p| listen::promise_says_when(&vocab, &p.text))
+            .or_else(|| times().next())
             .or(self.promises.last())
             .map(|p| p.text.clone());
         let lookup = |name: &str| match name {
@@ -435,6 +470,9 @@ impl Session {
             _ => None,
         };
         let line = match next {
+            Some(_) if waits_for_rest => self
+                .customer
+                .react_line(&vocab.reactions.half_answered, &heard.unanswered.join("、")),
             Some(j) if j == self.node && !heard.listened() => {
                 let lines = if heard.repeated {
                     &vocab.reactions.repeated
