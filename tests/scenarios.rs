@@ -316,14 +316,28 @@ fn the_customer_waits_for_the_half_left_and_holds_the_trainee_to_a_time_that_say
     // The answer completes the question: the part answered before (运费) is not asked again, and a
     // vague 第一时间 beside a real time does not become what the customer holds the trainee to.
     let r = session
-        .reply(
-            &rubric,
-            "仓库签收后48小时内给您把新的发出 单号第一时间发您",
-            10.0,
-        )
+        .reply(&rubric, "仓库签收后48小时内处理好 单号第一时间发您", 10.0)
         .expect("reply accepted");
     assert_eq!(r.turn.node, "timeline");
     assert!(r.turn.heard.unanswered.is_empty(), "{:?}", r.turn.heard);
+    // It is scored as the rest of one answer: what the reply before did (the remedy, the freight
+    // key point) counts here too, and says so.
+    let remedy = r
+        .turn
+        .verdict
+        .checks
+        .iter()
+        .find(|c| c.id.as_str() == "remedy")
+        .expect("remedy expected at timeline");
+    assert!(
+        remedy.passed && remedy.message.contains("上一句"),
+        "{remedy:?}"
+    );
+    assert!(
+        r.turn.verdict.key_points.iter().all(|k| k.covered),
+        "{:?}",
+        r.turn.verdict.key_points
+    );
     assert!(
         r.customer_line.contains("48小时内") && !r.customer_line.contains("运费"),
         "{}",

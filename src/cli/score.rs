@@ -193,6 +193,7 @@ impl<'r> Scorer<'r> {
                     target_seconds: None,
                     policy: Some(&p),
                     listened: None,
+                    carried: &[],
                 };
                 score = Some(self.rubric.score_turn(&spec, &reply, 0.0).score);
             }

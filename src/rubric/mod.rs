@@ -58,6 +58,10 @@ pub struct TurnSpec<'a> {
     /// What the listening step found (None: the reply is judged on its words alone, as
     /// `peilian score` does).
     pub listened: Option<Listened<'a>>,
+    /// Expected checks the trainee already met in the reply this one completes (the reply just
+    /// before, at the same node, that answered half of a two-part question, so the customer
+    /// asked the rest and waited): they count as met here too. Usually empty.
+    pub carried: &'a [CheckId],
 }
 
 /// What the listening step found, as far as scoring needs it.
@@ -536,8 +540,9 @@ impl Rubric {
         for &(id, w) in spec.expect {
             let def = self.def(id);
             let said = det.has(id);
+            let carried = !said && spec.carried.contains(&id);
             // An expected check counts only in a reply that listened.
-            let passed = said && listened_ok;
+            let passed = (said || carried) && listened_ok;
             if passed {
                 got_w += w;
             } else {
@@ -559,7 +564,12 @@ impl Rubric {
                 passed,
                 weight: w,
                 evidence: det.evidence(id).to_vec(),
-                message: if passed && !def.praise.is_empty() {
+                message: if passed && carried {
+                    format!(
+                        "上一句已经做到「{}」，这句补上了顾客追问的部分。",
+                        def.label
+                    )
+                } else if passed && !def.praise.is_empty() {
                     def.praise.clone()
                 } else if passed {
                     format!("做到了「{}」。", def.label)

@@ -299,6 +299,7 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
                     target_seconds: None,
                     policy: Some(&policy),
                     listened: None,
+                    carried: &[],
                 };
                 let v = rubric.score_turn(&spec, &filled, 0.0);
                 let missing: Vec<String> = v

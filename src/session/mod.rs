@@ -336,9 +336,27 @@ impl Session {
                     mood: mood_now,
                     heard: &heard,
                 };
-                (k.point.clone(), k.weight, holds(&k.when, &f))
+                // A point met in the reply this one completes stays met.
+                let before = asked_again.is_some_and(|t| {
+                    t.verdict
+                        .key_points
+                        .iter()
+                        .any(|kp| kp.point == k.point && kp.covered)
+                });
+                (k.point.clone(), k.weight, before || holds(&k.when, &f))
             })
             .collect();
+        // Likewise the expected checks that reply met (the customer asked only for the rest).
+        let carried: Vec<crate::rubric::CheckId> = asked_again
+            .map(|t| {
+                t.verdict
+                    .checks
+                    .iter()
+                    .filter(|c| c.role == crate::rubric::CheckRole::Expected && c.passed)
+                    .map(|c| c.id)
+                    .collect()
+            })
+            .unwrap_or_default();
         let spec = TurnSpec {
             expect: &expect,
             forbid: &forbid,
@@ -351,6 +369,7 @@ impl Session {
                 off_topic: heard.off_topic,
                 key_points: &key_points,
             }),
+            carried: &carried,
         };
         let verdict = rubric.score_turn(&spec, &text, seconds);
 
