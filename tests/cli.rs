@@ -219,34 +219,36 @@ fn check_reports_file_line_column() {
         "{text}"
     );
 
+    // A shipped scenario with one edit: `check` exits 1 and names the file and the fault.
+    let check_edited = |id: &str, from: &str, to: &str, name: &str, fault: &str| {
+        let src = std::fs::read_to_string(format!("scenarios/{id}.ron")).unwrap();
+        let bad = src.replacen(from, to, 1);
+        assert_ne!(bad, src, "{id} has {from}");
+        let f = dir.join(name);
+        std::fs::write(&f, bad).unwrap();
+        let out = run(&["check", f.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("{}:", f.display())) && text.contains(fault),
+            "{text}"
+        );
+    };
     // A two-part question whose part names an unknown topic, with its place.
-    let src = std::fs::read_to_string("scenarios/complaint-broken-dishes.ron").unwrap();
-    let bad = src.replacen("topic: \"packing\")", "topic: \"packign\")", 1);
-    assert_ne!(bad, src, "the scenario has a packing part");
-    let f = dir.join("parts.ron");
-    std::fs::write(&f, bad).unwrap();
-    let out = run(&["check", f.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains(&format!("{}:", f.display()))
-            && text.contains("listens for unknown topic `packign`"),
-        "{text}"
+    check_edited(
+        "complaint-broken-dishes",
+        "topic: \"packing\")",
+        "topic: \"packign\")",
+        "parts.ron",
+        "listens for unknown topic `packign`",
     );
-
     // A part that nothing could answer (no topic, and not a "how long" part).
-    let src = std::fs::read_to_string("scenarios/review-threat.ron").unwrap();
-    let bad = src.replacen("(ask: \"多久弄好\", time: true)", "(ask: \"多久弄好\")", 1);
-    assert_ne!(bad, src, "the scenario has a how-long part");
-    let f = dir.join("timeless.ron");
-    std::fs::write(&f, bad).unwrap();
-    let out = run(&["check", f.to_str().unwrap()], b"");
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains(&format!("{}:", f.display()))
-            && text.contains("part `多久弄好` says nothing that would answer it"),
-        "{text}"
+    check_edited(
+        "review-threat",
+        "(ask: \"多久弄好\", time: true)",
+        "(ask: \"多久弄好\")",
+        "timeless.ron",
+        "part `多久弄好` says nothing that would answer it",
     );
 
     // Unreadable input is exit 2.

@@ -44,6 +44,11 @@ fn pairings(rubric: &Rubric) -> Vec<(String, Scenario)> {
 }
 
 fn play(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> SessionRecord {
+    played(rubric, s, seed, script).record
+}
+
+/// A practice session after `script`'s replies, one per line, left open for more.
+fn played(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> Session {
     let mut session = Session::start(
         Arc::new(s.clone()),
         rubric,
@@ -61,7 +66,7 @@ fn play(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> SessionRecord
             .reply(rubric, &s.fill(line), 10.0)
             .expect("reply accepted");
     }
-    session.record
+    session
 }
 
 fn script(id: &str, kind: &str) -> String {
@@ -250,17 +255,7 @@ fn half_a_two_part_question_answered_is_heard_and_asked_again() {
                   照片收到了 真的很抱歉 我马上给您补发碎的那几件 今天就安排发顺丰\n\
                   好的 今天下午就给您发出 走顺丰 预计周五能到 发出后把单号发您\n\
                   ";
-    let mut session = Session::start(
-        Arc::new(s.clone()),
-        &rubric,
-        2,
-        "script",
-        Mode::Practice,
-        "test",
-    );
-    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        session.reply(&rubric, line, 10.0).expect("reply accepted");
-    }
+    let session = played(&rubric, &s, 2, script);
     let turns = &session.record.turns;
     assert_eq!(turns.len(), 3);
     assert_eq!(turns[2].node, "packing", "{turns:?}");
@@ -287,17 +282,7 @@ fn the_customer_waits_for_the_half_left_and_holds_the_trainee_to_a_time_that_say
                   照片看到了 确实是质量问题 真的抱歉 给您换一件新的还是退货退款 您看哪个方便\n\
                   好的 洗的时候翻面冷水手洗 别用洗衣机 这样不容易起球\n\
                   您放心 寄回来的运费我们出 给您约好上门取件\n";
-    let mut session = Session::start(
-        Arc::new(s.clone()),
-        &rubric,
-        1,
-        "script",
-        Mode::Practice,
-        "test",
-    );
-    for line in script.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        session.reply(&rubric, line, 10.0).expect("reply accepted");
-    }
+    let mut session = played(&rubric, &s, 1, script);
     let turns = &session.record.turns;
     assert_eq!(turns[3].node, "timeline", "{turns:?}");
     assert_eq!(

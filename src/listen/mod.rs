@@ -473,33 +473,22 @@ fn first_at(hay: &[char], needles: &[String]) -> Option<(usize, usize)> {
 
 /// The first place one of a term's cues stands in `hay`, not inside one of its `unless` words.
 fn term_at(hay: &[char], t: &Term) -> Option<(usize, usize)> {
-    if t.unless.is_empty() {
-        return first_at(hay, &t.cues);
-    }
-    let words: Vec<Vec<char>> = t.unless.iter().map(|u| u.chars().collect()).collect();
-    let inside = |a: usize, b: usize| {
-        words.iter().any(|u| {
-            find_all(hay, u)
-                .into_iter()
-                .any(|k| k <= a && b <= k + u.len())
-        })
-    };
-    let mut best: Option<(usize, usize)> = None;
-    for c in &t.cues {
-        let needle: Vec<char> = c.chars().collect();
-        for a in find_all(hay, &needle) {
-            let b = a + needle.len();
-            if !inside(a, b) && best.is_none_or(|x| (a, b) < x) {
-                best = Some((a, b));
-                break;
-            }
-        }
-    }
-    best
+    first_cue(hay, &t.cues, &t.unless, |(x, y), (a, b)| x <= a && b <= y)
 }
 
 /// The first place one of `cues` stands in `hay` that overlaps none of the `unless` words.
 fn first_outside(hay: &[char], cues: &[String], unless: &[String]) -> Option<(usize, usize)> {
+    first_cue(hay, cues, unless, |(x, y), (a, b)| x < b && a < y)
+}
+
+/// The first place one of `cues` stands in `hay` that no `unless` word's place blocks
+/// (`blocks(word span, cue span)`).
+fn first_cue(
+    hay: &[char],
+    cues: &[String],
+    unless: &[String],
+    blocks: impl Fn((usize, usize), (usize, usize)) -> bool,
+) -> Option<(usize, usize)> {
     if unless.is_empty() {
         return first_at(hay, cues);
     }
@@ -513,14 +502,14 @@ fn first_outside(hay: &[char], cues: &[String], unless: &[String]) -> Option<(us
     let mut best: Option<(usize, usize)> = None;
     for c in cues {
         let needle: Vec<char> = c.chars().collect();
-        for a in find_all(hay, &needle) {
-            let b = a + needle.len();
-            if !spans.iter().any(|&(x, y)| x < b && a < y) {
-                if best.is_none_or(|x| (a, b) < x) {
-                    best = Some((a, b));
-                }
-                break;
-            }
+        let free = find_all(hay, &needle)
+            .into_iter()
+            .map(|a| (a, a + needle.len()))
+            .find(|&m| !spans.iter().any(|&w| blocks(w, m)));
+        if let Some(m) = free
+            && best.is_none_or(|x| m < x)
+        {
+            best = Some(m);
         }
     }
     best
