@@ -57,6 +57,10 @@ enum Role {
     Unless,
     Before,
     After,
+    /// An exception after the cue that counts only under a condition (`unless_after_if`).
+    AfterIf,
+    /// A condition before the cue, in its clause or the one before (`conditions`).
+    Condition,
     /// An exception in a clause after the cue's (`unless_later`).
     Later,
     /// A person whose standing as the subject before the cue cancels it (`unless_subject`).
@@ -222,9 +226,13 @@ const LATIN: u8 = 32;
 fn role_flags(role: Role) -> u8 {
     match role {
         Role::Reply => EXC | REPLY,
-        Role::Unless | Role::Before | Role::After | Role::Later | Role::Clause | Role::Subject => {
-            EXC
-        }
+        Role::Unless
+        | Role::Before
+        | Role::After
+        | Role::AfterIf
+        | Role::Later
+        | Role::Clause
+        | Role::Subject => EXC,
         Role::FuzzyL(_) | Role::FuzzyR(_) => FUZZY,
         Role::NeedReply => NEEDED,
         Role::Cue
@@ -387,6 +395,8 @@ impl Matcher {
                         unless,
                         unless_before,
                         unless_after,
+                        unless_after_if,
+                        conditions,
                         unless_clause,
                         unless_reply,
                         requires_reply,
@@ -426,6 +436,8 @@ impl Matcher {
                     add(unless, slot, Role::Unless);
                     add(unless_before, slot, Role::Before);
                     add(unless_after, slot, Role::After);
+                    add(unless_after_if, slot, Role::AfterIf);
+                    add(conditions, slot, Role::Condition);
                     add(unless_clause, slot, Role::Clause);
                     add(unless_reply, slot, Role::Reply);
                     add(unless_later, slot, Role::Later);
@@ -1084,6 +1096,15 @@ impl Matcher {
         if Self::clauses_hits_in(s, check, cl, end_cl)
             .iter()
             .any(|x| x.role == Role::Unless && x.start < h.end && h.start < x.end)
+        {
+            return true;
+        }
+        if hits
+            .iter()
+            .any(|x| x.role == Role::AfterIf && x.start >= h.end && x.clause == cl)
+            && Self::clauses_hits_in(s, check, cl.saturating_sub(1), cl)
+                .iter()
+                .any(|x| x.role == Role::Condition && x.end <= h.start)
         {
             return true;
         }

@@ -138,6 +138,8 @@ impl Rule {
                     &mut p.unless,
                     &mut p.unless_before,
                     &mut p.unless_after,
+                    &mut p.unless_after_if,
+                    &mut p.conditions,
                     &mut p.unless_clause,
                     &mut p.unless_reply,
                     &mut p.requires_reply,
@@ -284,6 +286,14 @@ pub struct PhraseRule {
     pub unless_before: Vec<String>,
     /// Exceptions after the cue in its clause (effort: 一定会尽力).
     pub unless_after: Vec<String>,
+    /// Exceptions after the cue in its clause, as `unless_after`, that count only under one of
+    /// `conditions`: the shop's own duty taken on if something happened (真的坏了我们肯定赔的,
+    /// 如果确实发错了 我们肯定给您换) is a commitment, where the same words said flat (肯定给您退)
+    /// may still promise.
+    pub unless_after_if: Vec<String>,
+    /// What makes `unless_after_if` count: a condition standing before the cue, in its clause
+    /// or in the clause before it.
+    pub conditions: Vec<String>,
     /// Exceptions anywhere in the cue's clause.
     pub unless_clause: Vec<String>,
     /// Exceptions anywhere in the reply.
