@@ -63,6 +63,38 @@ fn real_style_fixtures_hold() {
     assert_fixtures_hold(f);
 }
 
+/// The fast path (no evidence built, a check's later rules skipped once it is found) finds
+/// what the evidence path finds — also where a rule's finding `stands` beside an offer and
+/// an earlier rule's finding would have been withdrawn.
+#[test]
+fn the_fast_path_finds_what_the_evidence_path_finds() {
+    use peilian::rubric::{Detection, Scratch};
+    let rubric = Rubric::builtin();
+    let (mut scratch, mut fast) = (Scratch::default(), Detection::default());
+    let mut replies: Vec<String> = fixtures()
+        .into_iter()
+        .chain(real_style_fixtures())
+        .map(|(_, _, r)| r)
+        .collect();
+    for set in ["r44-dev-appl", "r44-dev-appl2", "dev"] {
+        let path = format!("{}/tests/corpus/{set}.jsonl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("corpus file");
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).expect("corpus line");
+            replies.push(v["reply"].as_str().expect("reply").to_string());
+        }
+    }
+    assert!(replies.len() > 1000);
+    for reply in &replies {
+        let slow = rubric.detect(reply, None);
+        rubric.detect_with(reply, None, &mut scratch, &mut fast, false);
+        assert_eq!(
+            slow.present, fast.present,
+            "fast and evidence paths differ on「{reply}」"
+        );
+    }
+}
+
 fn assert_fixtures_hold(fixtures: Vec<(CheckId, bool, String)>) {
     let rubric = Rubric::builtin();
     let mut failures = Vec::new();

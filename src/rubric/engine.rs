@@ -35,6 +35,10 @@ pub struct Span {
 pub struct Detection {
     pub present: [bool; CheckId::COUNT],
     pub evidence: [Vec<Span>; CheckId::COUNT],
+    /// A rule marked `stands` found the check: the finding is not withdrawn by the check's
+    /// `unless_checks` (a rebuttal that an offer in the same reply does not take back).
+    #[serde(skip)]
+    pub stands: [bool; CheckId::COUNT],
 }
 
 impl Detection {
@@ -299,6 +303,8 @@ pub struct Matcher {
     fuzzy: Vec<Vec<char>>,
     /// Per slot: its rule finds nothing unless a `requires_reply` word stands in the reply.
     needs_reply: Vec<bool>,
+    /// Per slot: what its rule finds stands beside the check's `unless_checks` (`stands`).
+    stands: Vec<bool>,
 }
 
 /// Fuzzy cues have at least this many chars: shorter ones would match too much (欢迎再来 with
@@ -382,6 +388,7 @@ impl Matcher {
         let mut compiled = Vec::with_capacity(flat.len());
         let mut bare_slot = vec![false; flat.len()];
         let mut needs_reply = vec![false; flat.len()];
+        let mut stands = vec![false; flat.len()];
         // The step of a sequence whose hits make its slot judged: the one whose shortest cue is
         // longest (a rare word rather than 我 or 不), the first on a tie. Any step would do, as a
         // sequence needs all of them; a bare sequence keeps its first, which the scan tests.
@@ -414,8 +421,10 @@ impl Matcher {
                         echo,
                         softens,
                         leading,
+                        stands: kept,
                         rewrite: _,
                     } = p;
+                    stands[slot] = *kept;
                     add(bare_clause, slot, Role::Bare);
                     add(leading, slot, Role::Lead);
                     if *fuzzy_on {
@@ -479,8 +488,10 @@ impl Matcher {
                         leads_clause,
                         next_clause,
                         at_end,
+                        stands: kept,
                         rewrite: _,
                     } = q;
+                    stands[slot] = *kept;
                     if steps.is_empty() || steps.len() > 8 || steps.iter().any(|s| s.is_empty()) {
                         return Err(format!(
                             "a Seq rule of check `{}` needs 1 to 8 steps, none of them empty",
@@ -610,6 +621,7 @@ impl Matcher {
             part_of,
             fuzzy,
             needs_reply,
+            stands,
         })
     }
 
@@ -630,6 +642,7 @@ impl Matcher {
         evidence: bool,
     ) {
         out.present = [false; CheckId::COUNT];
+        out.stands = [false; CheckId::COUNT];
         let mut pool = std::mem::take(&mut s.pool);
         for e in out.evidence.iter_mut() {
             for sp in e.drain(..) {
@@ -688,7 +701,9 @@ impl Matcher {
             }
             // Untriggered, or cancelled by a reply-wide exception (every rule with one would
             // find each hit `cancelled`): nothing to find.
-            if (out.present[ci] && !evidence)
+            // (A slot whose finding stands is still judged while the check's finding does not:
+            // whether it stands must not depend on the evidence being built.)
+            if (out.present[ci] && !evidence && (out.stands[ci] || !self.stands[slot as usize]))
                 || s.slot_flags[slot as usize] & (TRIGGER | REPLY) != TRIGGER
                 || (self.needs_reply[slot as usize] && s.slot_flags[slot as usize] & NEEDED == 0)
             {
@@ -750,7 +765,10 @@ impl Matcher {
                 CompiledRule::Choice => self.eval_choice(slot, s, ev),
                 CompiledRule::Concession => self.eval_concession(slot, policy, s, ev),
             };
-            out.present[ci] |= found.is_some();
+            if found.is_some() {
+                out.present[ci] = true;
+                out.stands[ci] |= self.stands[slot as usize];
+            }
         }
         s.pool = pool;
     }

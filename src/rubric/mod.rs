@@ -473,6 +473,7 @@ impl Rubric {
         for &id in &self.withdraw_order {
             let i = id.index();
             if d.present[i]
+                && !d.stands[i]
                 && self.unless_checks[i].iter().any(|o| d.present[o.index()])
                 && !self.kept_by[i]
                     .iter()

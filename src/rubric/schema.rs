@@ -345,6 +345,9 @@ pub struct PhraseRule {
     /// Cues that count only with nothing but filler before them in their clause: 在的 opening a
     /// reply (亲 在的, 在哦 有什么可以帮您), not 吊牌和包装都在哦.
     pub leading: Vec<String>,
+    /// What this rule finds stands beside the check's `unless_checks`: a rebuttal that an
+    /// offer in the same reply does not take back (签了就默认外观没问题了 我这边帮您申请看看).
+    pub stands: bool,
     /// For a violation: a whole-sentence rewrite of a clause this part found, used when none of
     /// the check's `rewrites` applies to it (a shape heard without a listed word has no word
     /// to key a rewrite on).
@@ -409,6 +412,8 @@ pub struct SeqRule {
     /// (你都签收了 现在说有破损？). Gaps still count in chars; clause exceptions are judged on the
     /// clause of the first cue.
     pub next_clause: bool,
+    /// What this sequence finds stands beside the check's `unless_checks` (as in `PhraseRule`).
+    pub stands: bool,
     /// For a violation: a whole-sentence rewrite of a clause this sequence found, used when none
     /// of the check's `rewrites` applies to it.
     pub rewrite: String,
