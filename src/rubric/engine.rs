@@ -61,9 +61,9 @@ enum Role {
     Unless,
     Before,
     After,
-    /// An exception after the cue that counts only under a condition (`unless_after_if`).
+    /// An exception from the cue on that counts only under a condition (`unless_after_if`).
     AfterIf,
-    /// A condition before the cue, in its clause or the one before (`conditions`).
+    /// A condition in the cue's clause, one of the two before it or the one after (`conditions`).
     Condition,
     /// An exception in a clause after the cue's (`unless_later`).
     Later,
@@ -1119,10 +1119,10 @@ impl Matcher {
         }
         if hits
             .iter()
-            .any(|x| x.role == Role::AfterIf && x.start >= h.end && x.clause == cl)
-            && Self::clauses_hits_in(s, check, cl.saturating_sub(1), cl)
+            .any(|x| x.role == Role::AfterIf && x.start >= h.start && x.clause == cl)
+            && Self::clauses_hits_in(s, check, cl.saturating_sub(2), (cl + 1).min(last))
                 .iter()
-                .any(|x| x.role == Role::Condition && x.end <= h.start)
+                .any(|x| x.role == Role::Condition)
         {
             return true;
         }

@@ -286,13 +286,14 @@ pub struct PhraseRule {
     pub unless_before: Vec<String>,
     /// Exceptions after the cue in its clause (effort: 一定会尽力).
     pub unless_after: Vec<String>,
-    /// Exceptions after the cue in its clause, as `unless_after`, that count only under one of
-    /// `conditions`: the shop's own duty taken on if something happened (真的坏了我们肯定赔的,
-    /// 如果确实发错了 我们肯定给您换) is a commitment, where the same words said flat (肯定给您退)
-    /// may still promise.
+    /// Exceptions starting at the cue or after it in its clause (so a template may name the cue:
+    /// 肯定+@duty) that count only under one of `conditions`: the shop's own duty taken on if
+    /// something happened (真的坏了我们肯定赔的, 如果确实发错了 我们肯定给您换) is a commitment,
+    /// where the same words said flat (肯定给您退) may still promise.
     pub unless_after_if: Vec<String>,
-    /// What makes `unless_after_if` count: a condition standing before the cue, in its clause
-    /// or in the clause before it.
+    /// What makes `unless_after_if` count: a condition anywhere in the cue's clause, in one of
+    /// the two clauses before it (如果收到有破损 拍个照发我 我们肯定给您补的) or in the one after
+    /// it (肯定给您换的 如果是质量问题的话).
     pub conditions: Vec<String>,
     /// Exceptions anywhere in the cue's clause.
     pub unless_clause: Vec<String>,
