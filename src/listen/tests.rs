@@ -112,6 +112,18 @@ fn asks_are_heard_in_questions_and_requests_only() {
     assert_eq!(ids(&h.asked), ["photo"]);
     let h = hear("请问您身高体重多少，平时穿什么码", "我该买哪个码？");
     assert_eq!(ids(&h.asked), ["size"]);
+    // Which symptom, asked as a choice in a request, run on (found in play: the customer
+    // complained she was never asked).
+    let h = hear(
+        "您好 非常抱歉 麻烦说下是没声音还是连不上",
+        "耳机才五天就用不了了！",
+    );
+    assert_eq!(ids(&h.asked), ["complaint"]);
+    let h = hear("是开不了机吗 您试过充电没有", "耳机坏了");
+    assert_eq!(ids(&h.asked), ["complaint"]);
+    // A symptom said back as a statement asks nothing.
+    let h = hear("没声音的话多半是没配对上 我教您重新配对", "耳机没声音");
+    assert!(h.asked.is_empty(), "{:?}", h.asked);
     // A statement naming the order number asks for nothing.
     let h = hear("您的订单号我已经查到了，包裹在转运中心。", "快递到哪了");
     assert!(h.asked.is_empty(), "{:?}", h.asked);
@@ -130,6 +142,17 @@ fn run_on_unpunctuated_asks_and_offers() {
 
 #[test]
 fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
+    // A pickup booked for a time is held to (found in play: the customer asked who pays the
+    // freight and how to send it back after 运费我们出 今天下午约上门取件).
+    let h = hear(
+        "实在抱歉 是我们的问题 给您换新的还是退款 您选 运费我们出 今天下午约上门取件",
+        "那怎么办？",
+    );
+    assert!(
+        has_promise(&h, PromiseKind::Time, "今天下午"),
+        "{:?}",
+        h.promised
+    );
     let h = hear("我已经联系快递加急了，今天下午五点前给您回复。", LATE);
     assert!(
         has_promise(&h, PromiseKind::Time, "今天下午"),
