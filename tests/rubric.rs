@@ -68,6 +68,7 @@ fn real_style_fixtures_hold() {
 /// an earlier rule's finding would have been withdrawn.
 #[test]
 fn the_fast_path_finds_what_the_evidence_path_finds() {
+    use peilian::cli::eval::read_items;
     use peilian::rubric::{Detection, Scratch};
     let rubric = Rubric::builtin();
     let (mut scratch, mut fast) = (Scratch::default(), Detection::default());
@@ -78,11 +79,9 @@ fn the_fast_path_finds_what_the_evidence_path_finds() {
         .collect();
     for set in ["r44-dev-appl", "r44-dev-appl2", "dev"] {
         let path = format!("{}/tests/corpus/{set}.jsonl", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).expect("corpus file");
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).expect("corpus line");
-            replies.push(v["reply"].as_str().expect("reply").to_string());
-        }
+        let (items, bad) = read_items(std::path::Path::new(&path)).expect("corpus file");
+        assert!(bad.is_empty(), "{set}: {bad:?}");
+        replies.extend(items.into_iter().map(|it| it.reply));
     }
     assert!(replies.len() > 1000);
     for reply in &replies {
