@@ -43,6 +43,14 @@ fn pairings(rubric: &Rubric) -> Vec<(String, Scenario)> {
     out
 }
 
+/// One shipped scenario, by id.
+fn shipped_one(rubric: &Rubric, id: &str) -> Scenario {
+    shipped(rubric)
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no shipped scenario {id}"))
+}
+
 fn play(rubric: &Rubric, s: &Scenario, seed: u64, script: &str) -> SessionRecord {
     played(rubric, s, seed, script).record
 }
@@ -246,10 +254,7 @@ fn seeds_vary_the_customer() {
 #[test]
 fn half_a_two_part_question_answered_is_heard_and_asked_again() {
     let rubric = Rubric::builtin();
-    let s = shipped(&rubric)
-        .into_iter()
-        .find(|s| s.id == "complaint-broken-dishes")
-        .expect("complaint-broken-dishes");
+    let s = shipped_one(&rubric, "complaint-broken-dishes");
     // Seed 2 reaches the packing question (这回怎么包？周六前能收到吗？) on the third turn.
     let script = "亲 非常抱歉让您收到碎的餐具 麻烦拍一下碎的几件和外箱照片发我\n\
                   照片收到了 真的很抱歉 我马上给您补发碎的那几件 今天就安排发顺丰\n\
@@ -273,10 +278,7 @@ fn half_a_two_part_question_answered_is_heard_and_asked_again() {
 #[test]
 fn the_customer_waits_for_the_half_left_and_holds_the_trainee_to_a_time_that_says_when() {
     let rubric = Rubric::builtin();
-    let s = shipped(&rubric)
-        .into_iter()
-        .find(|s| s.id == "after-quality-pilling")
-        .expect("after-quality-pilling");
+    let s = shipped_one(&rubric, "after-quality-pilling");
     // Seed 1 reaches 运费谁出？多久能弄好？ on the fourth turn.
     let script = "您好 非常抱歉 新衣服才穿几次就这样 换我也心疼 麻烦您拍几张照片发我看看\n\
                   照片看到了 确实是质量问题 真的抱歉 给您换一件新的还是退货退款 您看哪个方便\n\

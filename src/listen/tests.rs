@@ -30,6 +30,26 @@ fn ids(items: &[Item]) -> Vec<&str> {
     items.iter().map(|i| i.id.as_str()).collect()
 }
 
+/// The listener's context at a node (no earlier replies, no shop options).
+fn at<'a>(node: &'a NodeListen, customer_line: &'a str, product: &'a str) -> Context<'a> {
+    Context {
+        customer_line,
+        node: Some(node),
+        product,
+        earlier: &[],
+        shop_options: &[],
+    }
+}
+
+/// One part of a two-part question.
+fn part(ask: &str, topic: &str, time: bool) -> AskPart {
+    AskPart {
+        ask: ask.into(),
+        topic: topic.into(),
+        time,
+    }
+}
+
 const LATE: &str = "催有什么用？万一周六还没到怎么办？";
 
 #[test]
@@ -222,13 +242,7 @@ fn the_node_can_declare_topics_asks_and_options() {
         question: String::new(),
         parts: vec![],
     };
-    let ctx = Context {
-        customer_line: "你说吧。",
-        node: Some(&node),
-        product: "耳机",
-        earlier: &[],
-        shop_options: &[],
-    };
+    let ctx = at(&node, "你说吧。", "耳机");
     assert!(!listen(&v, "您看补发可以吗", &ctx).off_topic);
     assert!(!listen(&v, "订单号能发我吗", &ctx).off_topic);
 }
@@ -285,11 +299,8 @@ fn a_shops_own_colours_are_options_a_colour_choice_takes() {
         parts: vec![],
     };
     let ctx = Context {
-        customer_line: "哪个颜色好看？",
-        node: Some(&node),
-        product: "针织开衫",
-        earlier: &[],
         shop_options: &colours,
+        ..at(&node, "哪个颜色好看？", "针织开衫")
     };
     // Present: the shop's names, shortened as people type them, joined as a choice.
     let h = listen(&v, "燕麦和豆沙都很百搭，您喜欢哪个", &ctx);
@@ -395,25 +406,15 @@ fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
         asks: vec![],
         question: "这回怎么包、周末前能不能到".into(),
         parts: vec![
-            AskPart {
-                ask: "这回怎么包".into(),
-                topic: "packing".into(),
-                time: false,
-            },
-            AskPart {
-                ask: "周末前能不能到".into(),
-                topic: "delivery".into(),
-                time: false,
-            },
+            part("这回怎么包", "packing", false),
+            part("周末前能不能到", "delivery", false),
         ],
     };
-    let ctx = Context {
-        customer_line: "行，补发。这回你们打算怎么包？周六前能收到吗？",
-        node: Some(&node),
-        product: "餐具套装",
-        earlier: &[],
-        shop_options: &[],
-    };
+    let ctx = at(
+        &node,
+        "行，补发。这回你们打算怎么包？周六前能收到吗？",
+        "餐具套装",
+    );
     // Only the delivery half answered: the packing half is left.
     let h = listen(&v, "好的 今天下午就给您发出 走顺丰 预计周五能到", &ctx);
     assert!(!h.off_topic, "{h:?}");
@@ -456,25 +457,11 @@ fn a_how_long_part_is_answered_by_a_time_that_says_when() {
         asks: vec![],
         question: "怎么处理、多久弄好".into(),
         parts: vec![
-            AskPart {
-                ask: "怎么处理".into(),
-                topic: "remedy".into(),
-                time: false,
-            },
-            AskPart {
-                ask: "多久弄好".into(),
-                topic: String::new(),
-                time: true,
-            },
+            part("怎么处理", "remedy", false),
+            part("多久弄好", "", true),
         ],
     };
-    let ctx = Context {
-        customer_line: "话别说那么好听，具体怎么处理、多久弄好？",
-        node: Some(&node),
-        product: "保温杯",
-        earlier: &[],
-        shop_options: &[],
-    };
+    let ctx = at(&node, "话别说那么好听，具体怎么处理、多久弄好？", "保温杯");
     // How, and no when: the time part is left.
     let h = listen(&v, "给您换个新的 您把旧的寄回来就行", &ctx);
     assert!(!h.off_topic, "{h:?}");
