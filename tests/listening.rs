@@ -269,6 +269,64 @@ fn a_reply_about_something_else_gets_an_off_topic_reaction() {
 }
 
 #[test]
+fn a_blaming_reply_about_something_else_is_heard_as_blame() {
+    // It takes up nothing the customer said, so it is still 答非所问 and scored so; but what the
+    // customer hears in it is the accusation, and a node that reacts to blame takes that branch
+    // instead of asking its question again.
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    let reply = "这种情况我们见多了，都是你们自己弄的。";
+    let (mut reacted, mut stayed) = (0, 0);
+    for s in shipped(&rubric) {
+        let mut sess = start(&rubric, &s, 1);
+        let first = sess.current_node().clone();
+        let r = sess.reply(&rubric, reply, 5.0).expect("reply");
+        assert!(r.turn.verdict.has(CheckId::Blame), "{}: no blame", s.id);
+        // Where the customer's opening is about how it broke, the reply is on their topic.
+        if !r.turn.heard.off_topic {
+            continue;
+        }
+        assert!(r.turn.verdict.conduct.iter().any(|c| c.id == "off_topic"));
+        if sess.is_over() {
+            continue;
+        }
+        // The node's first branch, when it reacts to blame (or to rudeness, and the reply was
+        // rude too), is the one the customer takes.
+        let b = &first.next[0];
+        let when = format!("{:?}", b.when);
+        let affront = when.contains("Detected(\"blame\")")
+            || (when.contains("Detected(\"rude\")") && r.turn.verdict.has(CheckId::Rude));
+        match affront {
+            true => {
+                reacted += 1;
+                assert_eq!(sess.current_node().id, b.goto, "{}", s.id);
+                assert!(
+                    !is_reaction(&r.customer_line, &vocab.reactions.off_topic),
+                    "{}: answered 「{}」 as to 答非所问",
+                    s.id,
+                    r.customer_line
+                );
+            }
+            false => {
+                stayed += 1;
+                assert_eq!(sess.current_node().id, first.id, "{}", s.id);
+                assert!(
+                    is_reaction(&r.customer_line, &vocab.reactions.off_topic),
+                    "{}: 「{}」",
+                    s.id,
+                    r.customer_line
+                );
+            }
+        }
+    }
+    assert!(
+        reacted >= 5,
+        "only {reacted} scenarios reacted to the blame"
+    );
+    eprintln!("{reacted} reacted to the blame, {stayed} asked again");
+}
+
+#[test]
 fn a_refusal_is_not_a_price_concession() {
     let rubric = Rubric::builtin();
     let refusals = [

@@ -789,6 +789,22 @@ pub struct Facts<'a> {
     pub heard: &'a Heard,
 }
 
+/// Does a condition hold because the reply blamed or was rude to the customer — a `Detected` of
+/// blame or rude that holds, alone, in an `Any`, or in an `All` that holds as a whole? A customer
+/// reacts to being blamed or snapped at even when the reply answered nothing they asked.
+pub fn holds_for_affront(w: &When, f: &Facts) -> bool {
+    match w {
+        When::Detected(id) => {
+            id.parse::<CheckId>()
+                .is_ok_and(|c| matches!(c, CheckId::Blame | CheckId::Rude))
+                && holds(w, f)
+        }
+        When::Any(ws) => ws.iter().any(|w| holds_for_affront(w, f)),
+        When::All(ws) => holds(w, f) && ws.iter().any(|w| holds_for_affront(w, f)),
+        _ => false,
+    }
+}
+
 /// Does a condition hold?
 pub fn holds(w: &When, f: &Facts) -> bool {
     let has = |id: &str| id.parse::<CheckId>().is_ok_and(|c| (f.detected)(c));
@@ -824,5 +840,45 @@ pub fn holds(w: &When, f: &Facts) -> bool {
         When::Mentions(t) => h.topics.iter().any(|x| x == t),
         When::All(ws) => ws.iter().all(|w| holds(w, f)),
         When::Any(ws) => ws.iter().any(|w| holds(w, f)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_blame_or_rudeness_that_holds_is_an_affront() {
+        let heard = Heard::default();
+        let blamed = |c| c == CheckId::Blame;
+        let f = Facts {
+            detected: &blamed,
+            score: 0,
+            mood: 20,
+            heard: &heard,
+        };
+        let det = |id: &str| When::Detected(id.into());
+        assert!(holds_for_affront(&det("blame"), &f));
+        assert!(holds_for_affront(
+            &When::Any(vec![det("rude"), det("blame")]),
+            &f
+        ));
+        assert!(holds_for_affront(
+            &When::All(vec![det("blame"), When::MoodBelow(30)]),
+            &f
+        ));
+        // The whole condition must hold, and hold because of the affront.
+        assert!(!holds_for_affront(
+            &When::All(vec![det("blame"), When::MoodBelow(10)]),
+            &f
+        ));
+        assert!(!holds_for_affront(&det("rude"), &f));
+        assert!(!holds_for_affront(&When::Always, &f));
+        let conceded = |c| c == CheckId::PriceConcession;
+        let g = Facts {
+            detected: &conceded,
+            ..f
+        };
+        assert!(!holds_for_affront(&det("price_concession"), &g));
     }
 }

@@ -7,7 +7,7 @@ pub mod store;
 use crate::listen::{self, Heard, Promise, Vocabulary};
 use crate::persona::Customer;
 use crate::rubric::{Listened, Rubric, TurnSpec, TurnVerdict};
-use crate::scenario::{Facts, Outcome, PersonaKind, Scenario, holds};
+use crate::scenario::{Facts, Outcome, PersonaKind, Scenario, holds, holds_for_affront};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -397,9 +397,16 @@ impl Session {
                 .as_deref()
                 .and_then(|w| scenario.node_index(w))
         } else if !heard.listened() {
-            // Stay: the customer reacts to the repetition or 答非所问 and asks again (a mood at 0
-            // was handled above).
-            Some(self.node)
+            // A reply that takes up nothing the customer said but blames them or snaps at them is
+            // heard for that: the node's first branch that holds, when it holds because of the
+            // blame or rudeness, is taken. Otherwise stay: the customer reacts to the repetition
+            // or 答非所问 and asks again (a mood at 0 was handled above).
+            node.next
+                .iter()
+                .find(|b| holds(&b.when, &facts))
+                .filter(|b| !heard.repeated && holds_for_affront(&b.when, &facts))
+                .and_then(|b| scenario.node_index(&b.goto))
+                .or(Some(self.node))
         } else {
             self.customer
                 .choose(&scenario, node, &facts)
