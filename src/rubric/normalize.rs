@@ -347,7 +347,8 @@ fn opens_wrap_up(src: &[char], i: usize, prev: Option<char>) -> bool {
 /// Chat names the customer where a pronoun would stand (给亲补发, 让宝宝久等了, 理解亲亲的心情,
 /// 耽误姐妹用了): after a word that takes the customer as its object, the address word reads as
 /// 您, so every rule written with 您 hears it. 您 keeps the origin of the address word's last
-/// char, so evidence that starts with the verb still shows what was typed.
+/// char, so evidence that starts with the verb still shows what was typed. The dialect pronoun
+/// 恁 reads as 您 wherever it stands. Either counts inside longer cues only (`read_in`).
 fn address_as_you(out: &mut Normalized) {
     const ADDRESS: [&[char]; 6] = [
         &['亲', '爱', '的'],
@@ -388,15 +389,32 @@ fn address_as_you(out: &mut Normalized) {
     };
     // Most replies have no address word after such a word: nothing is moved for them, and
     // the chars before the first one stay where they are.
-    let Some(first) = (1..out.chars.len())
-        .find(|&i| matches!(out.chars[i], '亲' | '宝' | '姐') && takes(out.chars[i - 1]))
-    else {
+    // The dialect pronoun 恁 (恁把地址发来, 给恁换一台) is the customer wherever it stands — not
+    // 恁地 / 恁般 / 恁么 / 恁样 / 恁大 / 恁多 ("so", "such").
+    let dialect_you = |chars: &[char], i: usize| {
+        chars[i] == '恁'
+            && !chars
+                .get(i + 1)
+                .is_some_and(|c| matches!(c, '地' | '般' | '么' | '样' | '大' | '多'))
+    };
+    let Some(first) = (0..out.chars.len()).find(|&i| {
+        dialect_you(&out.chars, i)
+            || (i > 0 && matches!(out.chars[i], '亲' | '宝' | '姐') && takes(out.chars[i - 1]))
+    }) else {
         return;
     };
     let (mut r, mut w) = (first, first);
     let n = out.chars.len();
     while r < n {
         let c = out.chars[r];
+        if dialect_you(&out.chars, r) {
+            out.chars[w] = '您';
+            out.origin[w] = out.origin[r];
+            out.read_in.push(w);
+            w += 1;
+            r += 1;
+            continue;
+        }
         if r > 0 && matches!(c, '亲' | '宝' | '姐') && takes(out.chars[r - 1]) {
             let len = ADDRESS
                 .iter()
@@ -902,6 +920,18 @@ mod tests {
         // Elsewhere, and in 亲自/亲手, the word stays.
         assert_eq!(normalize("亲 宝宝穿多大").text(), "亲 宝宝穿多大");
         assert_eq!(normalize("给亲自己").text(), "给亲自己");
+    }
+
+    #[test]
+    fn the_dialect_pronoun_reads_as_you_wherever_it_stands() {
+        let n = normalize("恁把新地址发过来俺改 给恁换一台");
+        assert_eq!(n.text(), "您把新地址发过来我改 给您换一台");
+        // Counted inside longer cues only, and evidence shows what was typed.
+        assert_eq!(n.read_in, vec![0, 12]);
+        assert_eq!(typed("俺给恁补五十块", 1, 5), "给恁补五");
+        // 恁 as "so" / "such" stays.
+        assert_eq!(normalize("恁大的事").text(), "恁大的事");
+        assert_eq!(normalize("恁地说").text(), "恁地说");
     }
 
     #[test]
