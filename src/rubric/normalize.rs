@@ -390,12 +390,30 @@ fn address_as_you(out: &mut Normalized) {
     // Most replies have no address word after such a word: nothing is moved for them, and
     // the chars before the first one stay where they are.
     // The dialect pronoun 恁 (恁把地址发来, 给恁换一台) is the customer wherever it stands — not
-    // 恁地 / 恁般 / 恁么 / 恁样 / 恁大 / 恁多 ("so", "such").
+    // 恁地 / 恁般 / 恁么 / 恁样 / 恁大 / 恁多 / 恁好 / 恁贵 … ("so", "such").
     let dialect_you = |chars: &[char], i: usize| {
         chars[i] == '恁'
-            && !chars
-                .get(i + 1)
-                .is_some_and(|c| matches!(c, '地' | '般' | '么' | '样' | '大' | '多'))
+            && !chars.get(i + 1).is_some_and(|c| {
+                matches!(
+                    c,
+                    '地' | '般'
+                        | '么'
+                        | '样'
+                        | '大'
+                        | '多'
+                        | '好'
+                        | '贵'
+                        | '快'
+                        | '些'
+                        | '长'
+                        | '高'
+                        | '远'
+                        | '久'
+                        | '难'
+                        | '小'
+                        | '少'
+                )
+            })
     };
     let Some(first) = (0..out.chars.len()).find(|&i| {
         dialect_you(&out.chars, i)
@@ -932,6 +950,7 @@ mod tests {
         // 恁 as "so" / "such" stays.
         assert_eq!(normalize("恁大的事").text(), "恁大的事");
         assert_eq!(normalize("恁地说").text(), "恁地说");
+        assert_eq!(normalize("恁好看").text(), "恁好看");
     }
 
     #[test]
