@@ -44,6 +44,12 @@ fn is_reaction(said: &str, lines: &[String]) -> bool {
     })
 }
 
+/// The customer stayed at `node` and said one of `lines`: a reaction that asks again.
+fn asks_again(sess: &Session, said: &str, node: &str, lines: &[String], id: &str) {
+    assert!(is_reaction(said, lines), "{id}: 「{said}」");
+    assert_eq!(sess.current_node().id, node, "{id}: the customer moved on");
+}
+
 #[test]
 fn offering_two_options_gets_a_line_that_names_the_one_taken() {
     let rubric = Rubric::builtin();
@@ -205,17 +211,12 @@ fn the_previous_reply_again_gets_a_repetition_reaction_and_no_mood_gain() {
                 r.turn.mood_after
             );
             if r.ended.is_none() {
-                assert!(
-                    is_reaction(&r.customer_line, &vocab.reactions.repeated),
-                    "{}: 「{}」",
-                    s.id,
-                    r.customer_line
-                );
-                assert_eq!(
-                    sess.current_node().id,
-                    node,
-                    "{}: the customer moved on",
-                    s.id
+                asks_again(
+                    &sess,
+                    &r.customer_line,
+                    &node,
+                    &vocab.reactions.repeated,
+                    &s.id,
                 );
             }
             assert!(
@@ -256,13 +257,13 @@ fn a_reply_about_something_else_gets_an_off_topic_reaction() {
                 );
                 continue;
             }
-            assert!(
-                is_reaction(&r.customer_line, &vocab.reactions.off_topic),
-                "{}: 「{}」",
-                s.id,
-                r.customer_line
+            asks_again(
+                &sess,
+                &r.customer_line,
+                &node,
+                &vocab.reactions.off_topic,
+                &s.id,
             );
-            assert_eq!(sess.current_node().id, node);
             assert!(r.turn.verdict.conduct.iter().any(|c| c.id == "off_topic"));
         }
     }
@@ -296,27 +297,24 @@ fn a_blaming_reply_about_something_else_is_heard_as_blame() {
         let when = format!("{:?}", b.when);
         let affront = when.contains("Detected(\"blame\")")
             || (when.contains("Detected(\"rude\")") && r.turn.verdict.has(CheckId::Rude));
-        match affront {
-            true => {
-                reacted += 1;
-                assert_eq!(sess.current_node().id, b.goto, "{}", s.id);
-                assert!(
-                    !is_reaction(&r.customer_line, &vocab.reactions.off_topic),
-                    "{}: answered 「{}」 as to 答非所问",
-                    s.id,
-                    r.customer_line
-                );
-            }
-            false => {
-                stayed += 1;
-                assert_eq!(sess.current_node().id, first.id, "{}", s.id);
-                assert!(
-                    is_reaction(&r.customer_line, &vocab.reactions.off_topic),
-                    "{}: 「{}」",
-                    s.id,
-                    r.customer_line
-                );
-            }
+        if affront {
+            reacted += 1;
+            assert_eq!(sess.current_node().id, b.goto, "{}", s.id);
+            assert!(
+                !is_reaction(&r.customer_line, &vocab.reactions.off_topic),
+                "{}: answered 「{}」 as to 答非所问",
+                s.id,
+                r.customer_line
+            );
+        } else {
+            stayed += 1;
+            asks_again(
+                &sess,
+                &r.customer_line,
+                &first.id,
+                &vocab.reactions.off_topic,
+                &s.id,
+            );
         }
     }
     assert!(

@@ -3,7 +3,7 @@
 
 use crate::listen::{HEARD_SLOTS, Heard, Vocabulary, fill_slots, slots};
 use crate::rubric::{CheckId, TurnVerdict};
-use crate::scenario::{Facts, Node, PersonaDef, Scenario, holds};
+use crate::scenario::{Facts, Node, PersonaDef, Scenario};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -249,9 +249,6 @@ impl Customer {
         {
             return Some(w);
         }
-        node.next
-            .iter()
-            .find(|b| holds(&b.when, f))
-            .map(|b| b.goto.as_str())
+        node.branch_taken(f).map(|b| b.goto.as_str())
     }
 }

@@ -321,6 +321,10 @@ impl Node {
     pub fn forbidden(&self) -> Vec<(CheckId, u32)> {
         parse_weighted(&self.forbid)
     }
+    /// The branch the talk takes after a reply: the first whose condition holds.
+    pub fn branch_taken(&self, f: &Facts) -> Option<&Branch> {
+        self.next.iter().find(|b| holds(&b.when, f))
+    }
 }
 
 fn parse_weighted(v: &[(String, u32)]) -> Vec<(CheckId, u32)> {

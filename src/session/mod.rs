@@ -401,9 +401,7 @@ impl Session {
             // heard for that: the node's first branch that holds, when it holds because of the
             // blame or rudeness, is taken. Otherwise stay: the customer reacts to the repetition
             // or 答非所问 and asks again (a mood at 0 was handled above).
-            node.next
-                .iter()
-                .find(|b| holds(&b.when, &facts))
+            node.branch_taken(&facts)
                 .filter(|b| !heard.repeated && holds_for_affront(&b.when, &facts))
                 .and_then(|b| scenario.node_index(&b.goto))
                 .or(Some(self.node))
