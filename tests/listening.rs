@@ -324,6 +324,52 @@ fn a_blaming_reply_about_something_else_is_heard_as_blame() {
     eprintln!("{reacted} reacted to the blame, {stayed} asked again");
 }
 
+/// A customer who storms off does not first hand over what the reply asked for: no photo or order
+/// number before 叫你们主管来. In every shipped scenario whose persona can answer a photo ask,
+/// blaming replies that also ask for a photo are sent until the session ends; when it ends badly,
+/// the last line carries no answer and the turn records none.
+#[test]
+fn a_customer_who_storms_off_does_not_answer_first() {
+    let rubric = Rubric::builtin();
+    let vocab = Vocabulary::builtin();
+    let blaming = [
+        "这是你自己签收前没验货造成的 跟我们没关系 方便拍张照片给我看看吗？",
+        "说了多少遍了 你自己弄坏的还来找我们 方便拍张照片给我看看吗？",
+        "你爱投诉就投诉 是你自己的问题 方便拍张照片给我看看吗？",
+    ];
+    let Some(photo) = vocab.answer("photo") else {
+        panic!("the vocabulary has no photo answer")
+    };
+    let mut stormed = 0;
+    for s in shipped(&rubric) {
+        let facts: Vec<&str> = photo.lines.iter().flat_map(|l| listen::slots(l)).collect();
+        if !facts.iter().all(|f| s.persona.facts.contains_key(*f)) {
+            continue;
+        }
+        let fact = s.persona.facts[facts[0]].clone();
+        let mut sess = start(&rubric, &s, 1);
+        for k in 0..12 {
+            let r = sess
+                .reply(&rubric, blaming[k % blaming.len()], 5.0)
+                .expect("reply");
+            if let Some(o) = r.ended {
+                if !o.is_good() {
+                    assert!(
+                        !r.customer_line.contains(fact.as_str()),
+                        "{}: stormed off but answered first:「{}」",
+                        s.id,
+                        r.customer_line
+                    );
+                    assert!(r.turn.heard.answered.is_empty(), "{}: answer recorded", s.id);
+                    stormed += 1;
+                }
+                break;
+            }
+        }
+    }
+    assert!(stormed >= 5, "only {stormed} scenarios ended badly on blaming replies");
+}
+
 #[test]
 fn a_refusal_is_not_a_price_concession() {
     let rubric = Rubric::builtin();

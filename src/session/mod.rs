@@ -437,9 +437,12 @@ impl Session {
             mood = self.customer.settle(mood, scenario.nodes[j].mood);
         }
 
-        // 4. What the customer answers to what was asked (from the persona's facts).
+        // 4. What the customer answers to what was asked (from the persona's facts) — unless
+        // the customer storms off (a bad ending): no photo or order number before 叫你们主管来.
+        let storms_off = !waits_for_rest
+            && next.is_some_and(|j| scenario.nodes[j].ending.is_some_and(|o| !o.is_good()));
         let mut answers = Vec::new();
-        if heard.listened() {
+        if heard.listened() && !storms_off {
             for a in heard.asked.clone() {
                 if let Some(line) = self.customer.answer(&vocab, &scenario.persona, &a.id) {
                     answers.push(line);
