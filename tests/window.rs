@@ -370,6 +370,50 @@ fn replay_through_the_window_matches_the_terminal() {
 
 /// Play one planned drill session in the simulation: `reply` gives the reply for turn `i`
 /// (from 0) at the current node, or None for the node's first model answer.
+/// A replay script with shop placeholders ({part_days}, {install_days}…), as the scenario's good
+/// script is written, plays in the window exactly as `practice --script` plays it: the
+/// placeholders are filled from the shop before the reply is typed.
+#[test]
+fn a_replay_with_shop_placeholders_plays_as_the_terminal_script_does() {
+    let Some(x) = Xvfb::start() else {
+        println!(
+            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+        );
+        return;
+    };
+    let sc_path = root().join("scenarios/after-sofa-delivery.ron");
+    let script_path = root().join("tests/scripts/after-sofa-delivery.good.txt");
+    let text = std::fs::read_to_string(&script_path).expect("read the good script");
+    assert!(text.contains('{'), "the script uses shop placeholders");
+
+    let results = tmp("terminal-script");
+    let out = Command::new(BIN)
+        .args([
+            "practice",
+            &sc_path.to_string_lossy(),
+            "--seed",
+            &SEED.to_string(),
+        ])
+        .arg("--results")
+        .arg(&results)
+        .args(["--trainee", "tester", "--script"])
+        .arg(&script_path)
+        .output()
+        .expect("run peilian practice --script");
+    assert!(
+        out.status.success(),
+        "practice failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let term = only_result(&results);
+    let win = window(&x, &sc_path, &script_path, &tmp("placeholders").join("shots"));
+    assert_same_session(&term, &win);
+    assert!(win.finished, "the good script plays the conversation to its end");
+    for t in &win.turns {
+        assert!(!t.reply.contains('{'), "turn {}: 「{}」", t.index, t.reply);
+    }
+}
+
 fn play_step(
     rubric: &Arc<Rubric>,
     step: &PlannedStep,

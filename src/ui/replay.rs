@@ -271,7 +271,12 @@ fn drive(
                 r.step = Step::Ending;
             } else if run_action(&mut commands, r, &mut actions) {
             } else if let Some(line) = r.lines.pop_front() {
-                // Type the reply into the box and press Enter.
+                // Type the reply into the box and press Enter, shop placeholders ({price},
+                // {part_days}…) filled from the shop being played, as `practice --script` does.
+                let line = model
+                    .scenario
+                    .as_ref()
+                    .map_or(line.clone(), |sc| sc.fill(&line));
                 reply.type_text(&line);
                 let Some(text) = reply.take() else {
                     return;
