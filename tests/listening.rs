@@ -360,14 +360,21 @@ fn a_customer_who_storms_off_does_not_answer_first() {
                         s.id,
                         r.customer_line
                     );
-                    assert!(r.turn.heard.answered.is_empty(), "{}: answer recorded", s.id);
+                    assert!(
+                        r.turn.heard.answered.is_empty(),
+                        "{}: answer recorded",
+                        s.id
+                    );
                     stormed += 1;
                 }
                 break;
             }
         }
     }
-    assert!(stormed >= 5, "only {stormed} scenarios ended badly on blaming replies");
+    assert!(
+        stormed >= 5,
+        "only {stormed} scenarios ended badly on blaming replies"
+    );
 }
 
 #[test]
