@@ -406,9 +406,17 @@ fn a_replay_with_shop_placeholders_plays_as_the_terminal_script_does() {
         String::from_utf8_lossy(&out.stderr)
     );
     let term = only_result(&results);
-    let win = window(&x, &sc_path, &script_path, &tmp("placeholders").join("shots"));
+    let win = window(
+        &x,
+        &sc_path,
+        &script_path,
+        &tmp("placeholders").join("shots"),
+    );
     assert_same_session(&term, &win);
-    assert!(win.finished, "the good script plays the conversation to its end");
+    assert!(
+        win.finished,
+        "the good script plays the conversation to its end"
+    );
     for t in &win.turns {
         assert!(!t.reply.contains('{'), "turn {}: 「{}」", t.index, t.reply);
     }
