@@ -340,9 +340,9 @@ fn a_customer_who_storms_off_does_not_answer_first() {
     let Some(photo) = vocab.answer("photo") else {
         panic!("the vocabulary has no photo answer")
     };
+    let facts: Vec<&str> = photo.lines.iter().flat_map(|l| listen::slots(l)).collect();
     let mut stormed = 0;
     for s in shipped(&rubric) {
-        let facts: Vec<&str> = photo.lines.iter().flat_map(|l| listen::slots(l)).collect();
         if !facts.iter().all(|f| s.persona.facts.contains_key(*f)) {
             continue;
         }

@@ -139,21 +139,34 @@ fn only_result(dir: &Path) -> SessionRecord {
     serde_json::from_slice(&std::fs::read(&files[0]).expect("read result")).expect("a result")
 }
 
-fn terminal(sc_path: &Path, replies: &Path) -> SessionRecord {
-    let results = tmp("terminal");
-    let out = Command::new(BIN)
-        .args([
-            "practice",
-            &sc_path.to_string_lossy(),
-            "--seed",
-            &SEED.to_string(),
-        ])
-        .arg("--results")
-        .arg(&results)
-        .args(["--trainee", "tester"])
-        .stdin(std::fs::File::open(replies).expect("replies"))
-        .output()
-        .expect("run peilian practice");
+/// How `peilian practice` gets its replies: typed on stdin, or as a `--script` file (whose
+/// shop placeholders it fills).
+#[derive(Clone, Copy)]
+enum Feed {
+    Stdin,
+    Script,
+}
+
+fn terminal(sc_path: &Path, replies: &Path, feed: Feed) -> SessionRecord {
+    let results = tmp(match feed {
+        Feed::Stdin => "terminal",
+        Feed::Script => "terminal-script",
+    });
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "practice",
+        &sc_path.to_string_lossy(),
+        "--seed",
+        &SEED.to_string(),
+    ])
+    .arg("--results")
+    .arg(&results)
+    .args(["--trainee", "tester"]);
+    match feed {
+        Feed::Stdin => cmd.stdin(std::fs::File::open(replies).expect("replies")),
+        Feed::Script => cmd.arg("--script").arg(replies),
+    };
+    let out = cmd.output().expect("run peilian practice");
     assert!(
         out.status.success(),
         "practice failed: {}",
@@ -331,7 +344,7 @@ fn replay_through_the_window_matches_the_terminal() {
     std::fs::write(&replies_file, replies.join("\n") + "\n").expect("write replies");
 
     // A whole conversation.
-    let term = terminal(&sc.source, &replies_file);
+    let term = terminal(&sc.source, &replies_file, Feed::Stdin);
     let shots = work.join("shots");
     let win = window(&x, &sc.source, &replies_file, &shots);
     assert_same_session(&term, &win);
@@ -357,7 +370,7 @@ fn replay_through_the_window_matches_the_terminal() {
     // Out of replies halfway: the transcript so far is kept and marked unfinished.
     let half = work.join("half.txt");
     std::fs::write(&half, replies[..1].join("\n") + "\n").expect("write replies");
-    let term = terminal(&sc.source, &half);
+    let term = terminal(&sc.source, &half, Feed::Stdin);
     let win = window(&x, &sc.source, &half, &work.join("half-shots"));
     assert!(!win.finished && win.outcome.is_none() && win.turns.len() == 1);
     assert_same_session(&term, &win);
@@ -368,8 +381,6 @@ fn replay_through_the_window_matches_the_terminal() {
     }
 }
 
-/// Play one planned drill session in the simulation: `reply` gives the reply for turn `i`
-/// (from 0) at the current node, or None for the node's first model answer.
 /// A replay script with shop placeholders ({part_days}, {install_days}…), as the scenario's good
 /// script is written, plays in the window exactly as `practice --script` plays it: the
 /// placeholders are filled from the shop before the reply is typed.
@@ -386,26 +397,7 @@ fn a_replay_with_shop_placeholders_plays_as_the_terminal_script_does() {
     let text = std::fs::read_to_string(&script_path).expect("read the good script");
     assert!(text.contains('{'), "the script uses shop placeholders");
 
-    let results = tmp("terminal-script");
-    let out = Command::new(BIN)
-        .args([
-            "practice",
-            &sc_path.to_string_lossy(),
-            "--seed",
-            &SEED.to_string(),
-        ])
-        .arg("--results")
-        .arg(&results)
-        .args(["--trainee", "tester", "--script"])
-        .arg(&script_path)
-        .output()
-        .expect("run peilian practice --script");
-    assert!(
-        out.status.success(),
-        "practice failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let term = only_result(&results);
+    let term = terminal(&sc_path, &script_path, Feed::Script);
     let win = window(
         &x,
         &sc_path,
@@ -422,6 +414,8 @@ fn a_replay_with_shop_placeholders_plays_as_the_terminal_script_does() {
     }
 }
 
+/// Play one planned drill session in the simulation: `reply` gives the reply for turn `i`
+/// (from 0) at the current node, or None for the node's first model answer.
 fn play_step(
     rubric: &Arc<Rubric>,
     step: &PlannedStep,
