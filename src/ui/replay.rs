@@ -273,10 +273,10 @@ fn drive(
             } else if let Some(line) = r.lines.pop_front() {
                 // Type the reply into the box and press Enter, shop placeholders ({price},
                 // {part_days}…) filled from the shop being played, as `practice --script` does.
-                let line = model
-                    .scenario
-                    .as_ref()
-                    .map_or(line.clone(), |sc| sc.fill(&line));
+                let line = match &model.scenario {
+                    Some(sc) => sc.fill(&line),
+                    None => line,
+                };
                 reply.type_text(&line);
                 let Some(text) = reply.take() else {
                     return;
