@@ -126,6 +126,38 @@ fn every_pairing_shows_no_unfilled_placeholder_anywhere() {
 }
 
 #[test]
+fn without_a_shop_a_scenario_about_any_product_is_not_played_in_a_specialist_shop() {
+    // The mother-and-baby shop sorts first by file name; a complaint about a late birthday
+    // present must not default to infant formula, while the formula scenario still finds it.
+    let rubric = Rubric::builtin();
+    let profiles = profiles();
+    let specialists: Vec<&shop::ShopProfile> = profiles.iter().filter(|p| p.specialist).collect();
+    assert!(!specialists.is_empty(), "no specialist shop shipped");
+    let names: Vec<&str> = specialists.iter().map(|p| p.name.as_str()).collect();
+    let (all, problems) = scenario::load_dir(Path::new("scenarios"), &rubric);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut in_specialist = Vec::new();
+    for s in &all {
+        if s.own_shop.is_some() {
+            continue;
+        }
+        let general = profiles
+            .iter()
+            .any(|p| !p.specialist && p.product_for(&s.needs).is_some());
+        let here = names.contains(&s.shop.name.as_str());
+        if general {
+            assert!(!here, "{} defaults to the specialist shop {}", s.id, s.shop.name);
+        } else if here {
+            in_specialist.push(s.id.clone());
+        }
+    }
+    assert!(
+        in_specialist.iter().any(|id| id == "after-formula-rash"),
+        "the formula scenario is not played in the mother-and-baby shop: {in_specialist:?}"
+    );
+}
+
+#[test]
 fn the_same_scenario_in_two_shops_is_two_different_customers() {
     let rubric = Rubric::builtin();
     let profiles = profiles();

@@ -506,8 +506,8 @@ impl Scenario {
     }
 
     /// Put the shop in place: the given profile, else the scenario's own shop, else the first
-    /// default profile stocking a product with every tag in `needs`. The error says what is
-    /// missing, at the place of `needs` in the file.
+    /// default profile stocking a product with every tag in `needs` — general shops before
+    /// specialist ones. The error says what is missing, at the place of `needs` in the file.
     pub fn choose_shop(&mut self, choice: ShopChoice, src: &str) -> Result<(), Diagnostic> {
         let at = |msg: String| {
             let pos = src
@@ -543,6 +543,8 @@ impl Scenario {
                 }
                 match profiles
                     .iter()
+                    .filter(|p| !p.specialist)
+                    .chain(profiles.iter().filter(|p| p.specialist))
                     .find_map(|p| p.product_for(&self.needs).map(|prod| (p, prod)))
                 {
                     Some((p, prod)) => {

@@ -40,6 +40,11 @@ pub struct ShopProfile {
     /// `member_perk`, `escalation`…
     #[serde(default)]
     pub facts: BTreeMap<String, String>,
+    /// A shop for one kind of goods (a mother-and-baby shop): without `--shop`, scenarios are
+    /// played in it only when no general shop stocks what they need, so a scenario about any
+    /// product does not default to infant formula because the file name sorts first.
+    #[serde(default)]
+    pub specialist: bool,
     /// What the shop sells, in the order scenarios pick from (the first product carrying all
     /// of a scenario's `needs`).
     pub products: Vec<Product>,
