@@ -146,7 +146,11 @@ fn without_a_shop_a_scenario_about_any_product_is_not_played_in_a_specialist_sho
             .any(|p| !p.specialist && p.product_for(&s.needs).is_some());
         let here = names.contains(&s.shop.name.as_str());
         if general {
-            assert!(!here, "{} defaults to the specialist shop {}", s.id, s.shop.name);
+            assert!(
+                !here,
+                "{} defaults to the specialist shop {}",
+                s.id, s.shop.name
+            );
         } else if here {
             in_specialist.push(s.id.clone());
         }
