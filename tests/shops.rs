@@ -79,7 +79,9 @@ fn every_pairing_shows_no_unfilled_placeholder_anywhere() {
                 s.brief.clone(),
                 s.shop.returns.clone(),
                 s.shop.shipping.clone(),
+                s.persona.about.clone(),
             ];
+            texts.extend(s.persona.facts.values().cloned());
             texts.extend(s.shop.notes.iter().cloned());
             for n in &s.nodes {
                 texts.extend(n.lines.iter().cloned());

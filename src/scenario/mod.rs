@@ -360,13 +360,21 @@ impl Scenario {
         Ok(s)
     }
 
-    /// Fill the placeholders in every text a person sees: the brief, the shop's policies and
-    /// notes, and each node's customer lines, model answers and hint. Done once at load, so
-    /// sessions, verdicts (`closest_answer`), result files, reports and the window all carry
-    /// the filled text.
+    /// Fill the placeholders in every text a person sees: the brief, the persona's sketch and
+    /// the facts the customer answers with, the shop's policies and notes, and each node's
+    /// customer lines, model answers and hint. Done once at load, so sessions, verdicts
+    /// (`closest_answer`), result files, reports and the window all carry the filled text.
     pub fn fill_placeholders(&mut self) {
         self.shop_options = shop_colours(&self.shop);
         self.brief = self.fill(&self.brief);
+        self.persona.about = self.fill(&self.persona.about);
+        let facts = self
+            .persona
+            .facts
+            .iter()
+            .map(|(k, v)| (k.clone(), self.fill(v)))
+            .collect();
+        self.persona.facts = facts;
         self.shop.returns = self.fill(&self.shop.returns);
         self.shop.shipping = self.fill(&self.shop.shipping);
         let notes: Vec<String> = self.shop.notes.iter().map(|n| self.fill(n)).collect();
