@@ -502,3 +502,32 @@ fn result_files_record_what_was_heard_and_version_1_files_still_read() {
     assert!(ok[0].1.turns[0].heard.asked.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_customer_asked_past_twice_does_not_repeat_herself_word_for_word() {
+    // Lazy replies that answer nothing: the customer asks again, but a person rephrases rather
+    // than sending the very same line twice in a row.
+    let rubric = Rubric::builtin();
+    let lazy = ["好的", "稍等", "嗯", "好的呢", "在的"];
+    let mut turns = 0;
+    for s in shipped(&rubric) {
+        for seed in 1..=6 {
+            let mut sess = start(&rubric, &s, seed);
+            let mut last = sess.customer_line().to_string();
+            for reply in lazy {
+                if sess.is_over() {
+                    break;
+                }
+                let r = sess.reply(&rubric, reply, 5.0).expect("reply");
+                turns += 1;
+                assert_ne!(
+                    r.customer_line, last,
+                    "{} seed {seed}: 「{}」 said twice in a row",
+                    s.id, last
+                );
+                last = r.customer_line.clone();
+            }
+        }
+    }
+    assert!(turns > 100, "{turns} lazy turns played");
+}

@@ -160,14 +160,28 @@ impl Customer {
 
     /// Draw one of a list of reaction lines (repetition, 答非所问, giving up).
     pub fn react_line(&mut self, lines: &[String], question: &str) -> String {
+        self.react_line_after(lines, question, "")
+    }
+
+    /// [`Customer::react_line`], but never word for word what the customer just said (`last`)
+    /// when the list offers another line: asked the same way twice in a row, a person rephrases.
+    /// The draw is the same, so a seed plays as before wherever the lines differ.
+    pub fn react_line_after(&mut self, lines: &[String], question: &str, last: &str) -> String {
         if lines.is_empty() {
             return String::new();
         }
+        let fill = |i: usize| {
+            fill_slots(&lines[i], &|n| {
+                (n == "question").then(|| question.to_string())
+            })
+            .unwrap_or_else(|| lines[i].clone())
+        };
         let i = self.rng.random_range(0..lines.len());
-        fill_slots(&lines[i], &|n| {
-            (n == "question").then(|| question.to_string())
-        })
-        .unwrap_or_else(|| lines[i].clone())
+        let line = fill(i);
+        if line == last.trim() && lines.len() > 1 {
+            return fill((i + 1) % lines.len());
+        }
+        line
     }
 
     /// Draw an answer to an ask from the vocabulary, filled from the persona's facts.

@@ -506,7 +506,8 @@ impl Session {
                 } else {
                     &vocab.reactions.off_topic
                 };
-                self.customer.react_line(lines, &question)
+                self.customer
+                    .react_line_after(lines, &question, &customer_line)
             }
             Some(j) => {
                 self.node = j;
