@@ -38,6 +38,17 @@ struct Xvfb {
 }
 
 impl Xvfb {
+    /// [`Xvfb::start`], saying why the test is skipped when Xvfb is not installed.
+    fn start_or_skip() -> Option<Xvfb> {
+        let x = Xvfb::start();
+        if x.is_none() {
+            println!(
+                "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
+            );
+        }
+        x
+    }
+
     fn start() -> Option<Xvfb> {
         // -displayfd: Xvfb picks a free display and prints its number once it is ready.
         let mut child = match Command::new("Xvfb")
@@ -329,10 +340,7 @@ fn shots_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn replay_through_the_window_matches_the_terminal() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     let rubric = Arc::new(Rubric::builtin());
@@ -386,10 +394,7 @@ fn replay_through_the_window_matches_the_terminal() {
 /// placeholders are filled from the shop before the reply is typed.
 #[test]
 fn a_replay_with_shop_placeholders_plays_as_the_terminal_script_does() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     let sc_path = root().join("scenarios/after-sofa-delivery.ron");
@@ -465,10 +470,7 @@ fn drill_results(dir: &Path) -> Vec<SessionRecord> {
 
 #[test]
 fn a_drill_chosen_in_the_window_plays_like_the_terminal_drill() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     let rubric = Arc::new(Rubric::builtin());
@@ -724,10 +726,7 @@ impl Drop for Xclip {
 /// send the keyboard is still in the reply box; the 表情 row inserts [微笑].
 #[test]
 fn laptop_and_desktop_sizes_keep_everything_reachable() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     const CLIP: &str = "亲，您好！这段话是从别的程序里复制的。";
@@ -983,10 +982,7 @@ fn laptop_and_desktop_sizes_keep_everything_reachable() {
 /// keyboard away (the reply box keeps it).
 #[test]
 fn scrollbar_thumbs_drag_the_lists() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     let rubric = Rubric::builtin();
@@ -1123,10 +1119,7 @@ fn scrollbar_thumbs_drag_the_lists() {
 /// keyboard, Tab moves on to the second, and the first scenario is played from the picker.
 #[test]
 fn the_picker_opens_first_and_fills_in_when_the_scenarios_are_read() {
-    let Some(x) = Xvfb::start() else {
-        println!(
-            "SKIPPED: Xvfb is not installed (apt-get install xvfb mesa-vulkan-drivers; .ci/run does)"
-        );
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     let work = tmp("deferred");
