@@ -26,60 +26,14 @@ use peilian::ui::chat::model::ReportData;
 use peilian::ui::report::Reviewing;
 use peilian::ui::team::{OpenTeam, TeamAction, TeamOverview, TeamView};
 use peilian::ui::{Launch, Screen};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+
+mod xvfb;
+use xvfb::Xvfb;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A private X server; killed on drop.
-struct Xvfb {
-    child: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Option<Xvfb> {
-        let mut child = match Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1920x1080x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-        {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => panic!("cannot start Xvfb: {e}"),
-        };
-        let mut line = String::new();
-        let out = child.stdout.take().expect("Xvfb stdout");
-        BufReader::new(out)
-            .read_line(&mut line)
-            .expect("Xvfb display number");
-        let n = line.trim();
-        assert!(!n.is_empty(), "Xvfb did not report a display");
-        Some(Xvfb {
-            display: format!(":{n}"),
-            child,
-        })
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The emoji reply, so the report shows them drawn (not as boxes).
@@ -586,8 +540,7 @@ fn drive(
 
 #[test]
 fn the_team_view_and_report_hold_at_laptop_and_desktop_sizes() {
-    let Some(x) = Xvfb::start() else {
-        eprintln!("note: Xvfb is not installed; skipping the 组长 window test");
+    let Some(x) = Xvfb::start_or_skip() else {
         return;
     };
     // The only test in this binary: nothing else reads the environment concurrently.
