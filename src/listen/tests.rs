@@ -230,6 +230,32 @@ fn off_topic_replies_are_noticed_and_on_topic_ones_are_not() {
     let chase = "单号是5820 1147 3396，你查吧。说好的送，总得算数吧？";
     assert!(!hear("放心 这个肯定给你补上", chase).off_topic);
     assert!(hear("我们店新上了一款保温杯，要不要看看？", chase).off_topic);
+    // Round 47 (the pharmacy scenario's author): a flat "no returns" answers a question about
+    // returns, however unwelcome (药品不退不换); it is a refusal, not 答非所问.
+    let returns = "那要是吃了没效果，能退吗？";
+    let no = hear("药品保健品按规定是不退不换的", returns);
+    assert!(!no.off_topic);
+    assert!(!no.refused.is_empty());
+    assert!(hear("我们店新上了一款保温杯，要不要看看？", returns).off_topic);
+}
+
+#[test]
+fn a_flat_no_returns_names_the_returns_topic() {
+    // Round 47 (the pharmacy scenario's author): a scenario that branches on the returns topic
+    // hears 不退不换 / 退不了 as that topic, not only 能退 / 退货.
+    let v = Vocabulary::builtin();
+    for reply in ["药品保健品不退不换的", "拆封了退不了哦", "这个不退的"] {
+        assert!(
+            v.topics_in(reply).iter().any(|t| t == "returns"),
+            "{reply}: {:?}",
+            v.topics_in(reply)
+        );
+    }
+    assert!(
+        !v.topics_in("今天下午就给您发出")
+            .iter()
+            .any(|t| t == "returns")
+    );
 }
 
 #[test]
