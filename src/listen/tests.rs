@@ -475,6 +475,31 @@ fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
 }
 
 #[test]
+fn weeks_and_months_say_how_long() {
+    // Round 48 (found in the pharmacy scenario): "how long before it works" is answered in weeks
+    // or months (一般吃两三个月, 坚持4周); a month named as a date (3月) is no duration.
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec!["quality".into()],
+        options: vec![],
+        asks: vec![],
+        question: "多久见效".into(),
+        parts: vec![part("多久见效", "", true)],
+    };
+    let ctx = at(&node, "这个要吃多久才见效？", "氨糖");
+    for reply in [
+        "这类保健品一般要坚持吃三个月左右才看得出变化 每个人不一样",
+        "一般连着用4周看看 我们药师也可以帮您跟进",
+        "至少吃两个星期再看效果哈",
+    ] {
+        let h = listen(&v, reply, &ctx);
+        assert!(h.unanswered.is_empty(), "{reply}: {h:?}");
+    }
+    let h = listen(&v, "这个是今年3月的新批次 效果因人而异", &ctx);
+    assert_eq!(h.unanswered, ["多久见效"], "{h:?}");
+}
+
+#[test]
 fn a_how_long_part_is_answered_by_a_time_that_says_when() {
     let v = Vocabulary::builtin();
     let node = NodeListen {
