@@ -70,6 +70,23 @@ fn a_choice_question_offers_both_options_with_spans() {
 }
 
 #[test]
+fn replating_is_a_repair_and_a_new_one_an_exchange() {
+    // Round 48 (the jewellery scenario's author): 寄回来给您重新电镀 was heard as 退货, and 换一条 as
+    // nothing; the customer took the refund path the trainee never offered.
+    let h = hear(
+        "寄回来给您重新电镀，或者换一条新的，您看选哪个",
+        "手链戴了两周就掉色了，怎么办？",
+    );
+    assert_eq!(ids(&h.offered), ["repair", "exchange"], "{h:?}");
+    assert!(h.choice);
+    let h = hear(
+        "您先寄回来，收到后给您退款",
+        "手链戴了两周就掉色了，怎么办？",
+    );
+    assert!(h.offered_ids().contains("return"), "{h:?}");
+}
+
+#[test]
 fn choices_without_haishi_and_lists_with_a_picker() {
     let h = hear("可以顺丰加急补发，或者直接全额退款，您选哪个", LATE);
     assert_eq!(ids(&h.offered), ["sf", "resend", "refund"]);
@@ -256,6 +273,30 @@ fn a_flat_no_returns_names_the_returns_topic() {
             .iter()
             .any(|t| t == "returns")
     );
+}
+
+#[test]
+fn a_referral_to_the_doctor_or_pharmacist_answers_a_medicine_question() {
+    // Round 48 (played: presale-cure-guarantee): 建议您问一下医生 answers "can he take it with his
+    // pills?" — as a brush-off the scenario's branches judge — and is never 答非所问.
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec!["quality".into(), "product".into()],
+        options: vec![],
+        asks: vec![],
+        question: "能不能跟降压药一起吃".into(),
+        parts: vec![],
+    };
+    let ctx = at(&node, "他每天吃降压药，这个能一起吃吗？", "氨糖软骨素");
+    for reply in [
+        "这个建议您问一下叔叔的医生哦 用药的事要遵医嘱",
+        "我帮您转给我们的执业药师 十分钟内回复您",
+    ] {
+        let h = listen(&v, reply, &ctx);
+        assert!(!h.off_topic, "{reply}: {h:?}");
+    }
+    let h = listen(&v, "我们店新上了护膝 要不要看看", &ctx);
+    assert!(h.off_topic, "{h:?}");
 }
 
 #[test]
@@ -472,6 +513,46 @@ fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
         },
     );
     assert!(h.unanswered.is_empty(), "{h:?}");
+}
+
+#[test]
+fn a_part_told_in_the_previous_reply_is_not_asked_again() {
+    // Round 48 (played in after-plating-green): the trainee said 来回运费都我们出, the customer asked
+    // "运费谁出？多久能拿到？", the trainee gave the time — and was told "你只说了一半，运费谁出？".
+    let v = Vocabulary::builtin();
+    let node = NodeListen {
+        topics: vec!["delivery".into(), "price".into()],
+        options: vec![],
+        asks: vec![],
+        question: "运费谁出、多久能拿到".into(),
+        parts: vec![
+            part("运费谁出", "price", false),
+            part("多久能拿到", "", true),
+        ],
+    };
+    let line = "那就重新电镀吧。来回运费谁出？多久能回到我手上？";
+    let reply = "明天上午约快递上门取件 新的两到三天到";
+    let earlier = ["您看是寄回来给您免费重新电镀 还是换一条新的 来回运费都我们出"];
+    let told = Context {
+        earlier: &earlier,
+        ..at(&node, line, "手链")
+    };
+    let h = listen(&v, reply, &told);
+    assert!(h.unanswered.is_empty(), "{h:?}");
+    // Not told before: the half left is heard.
+    let h = listen(&v, reply, &at(&node, line, "手链"));
+    assert_eq!(h.unanswered, ["运费谁出"], "{h:?}");
+    // A time is not carried over from the reply before.
+    let earlier = ["运费我们出 明天上午就给您寄"];
+    let h = listen(
+        &v,
+        "来回运费都是我们的",
+        &Context {
+            earlier: &earlier,
+            ..at(&node, line, "手链")
+        },
+    );
+    assert_eq!(h.unanswered, ["多久能拿到"], "{h:?}");
 }
 
 #[test]
