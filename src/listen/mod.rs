@@ -753,6 +753,16 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     if heard.listened()
         && let Some(n) = ctx.node
     {
+        // A part on a topic the trainee's previous reply already answered (来回运费都我们出, then the
+        // customer asks "运费谁出？多久能拿到？" and hears only the time) is not left unanswered: it
+        // was asked right after being told (round 48, played in after-plating-green). A time is
+        // not carried over: the earlier reply's time was for another question.
+        let prev = ctx.earlier.last().copied().unwrap_or("");
+        let prev_topics = if prev.is_empty() {
+            Vec::new()
+        } else {
+            vocab.topics_in(prev)
+        };
         heard.unanswered = n
             .parts
             .iter()
@@ -762,6 +772,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                     && heard
                         .topics
                         .iter()
+                        .chain(prev_topics.iter())
                         .any(|t| answers(vocab, t, |x| x == p.topic));
                 !(by_time || by_topic)
             })
