@@ -87,6 +87,21 @@ fn replating_is_a_repair_and_a_new_one_an_exchange() {
 }
 
 #[test]
+fn the_rule_for_triple_compensation_explained_offers_nothing() {
+    // Round 48 (the jewellery scenario's author): any 三倍 was heard as offering it.
+    let line = "我要三倍赔偿，不然打12315。";
+    for reply in [
+        "三倍赔偿是法律对欺诈的规定 得检测出材质不符才适用 这个我不能随便答应您",
+        "您说的三倍赔偿要检测证明是假货才适用 检测费我们出",
+    ] {
+        let h = hear(reply, line);
+        assert!(!h.offered_ids().contains("beyond_policy"), "{reply}: {h:?}");
+    }
+    let h = hear("好的 三倍赔偿给您 您别投诉了", line);
+    assert!(h.offered_ids().contains("beyond_policy"), "{h:?}");
+}
+
+#[test]
 fn choices_without_haishi_and_lists_with_a_picker() {
     let h = hear("可以顺丰加急补发，或者直接全额退款，您选哪个", LATE);
     assert_eq!(ids(&h.offered), ["sf", "resend", "refund"]);
