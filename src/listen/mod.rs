@@ -757,12 +757,11 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // customer asks "运费谁出？多久能拿到？" and hears only the time) is not left unanswered: it
         // was asked right after being told (round 48, played in after-plating-green). A time is
         // not carried over: the earlier reply's time was for another question.
-        let prev = ctx.earlier.last().copied().unwrap_or("");
-        let prev_topics = if prev.is_empty() {
-            Vec::new()
-        } else {
-            vocab.topics_in(prev)
-        };
+        let prev_topics = ctx
+            .earlier
+            .last()
+            .map(|e| vocab.topics_in(e))
+            .unwrap_or_default();
         heard.unanswered = n
             .parts
             .iter()
