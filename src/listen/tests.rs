@@ -41,6 +41,17 @@ fn at<'a>(node: &'a NodeListen, customer_line: &'a str, product: &'a str) -> Con
     }
 }
 
+/// A node where the customer raises `topics` and asks `question` (in `parts` when it asks two
+/// things), with no options or asks of its own.
+fn asking(topics: &[&str], question: &str, parts: Vec<AskPart>) -> NodeListen {
+    NodeListen {
+        topics: topics.iter().map(|t| t.to_string()).collect(),
+        question: question.into(),
+        parts,
+        ..NodeListen::default()
+    }
+}
+
 /// One part of a two-part question.
 fn part(ask: &str, topic: &str, time: bool) -> AskPart {
     AskPart {
@@ -295,13 +306,7 @@ fn a_referral_to_the_doctor_or_pharmacist_answers_a_medicine_question() {
     // Round 48 (played: presale-cure-guarantee): 建议您问一下医生 answers "can he take it with his
     // pills?" — as a brush-off the scenario's branches judge — and is never 答非所问.
     let v = Vocabulary::builtin();
-    let node = NodeListen {
-        topics: vec!["quality".into(), "product".into()],
-        options: vec![],
-        asks: vec![],
-        question: "能不能跟降压药一起吃".into(),
-        parts: vec![],
-    };
+    let node = asking(&["quality", "product"], "能不能跟降压药一起吃", vec![]);
     let ctx = at(&node, "他每天吃降压药，这个能一起吃吗？", "氨糖软骨素");
     for reply in [
         "这个建议您问一下叔叔的医生哦 用药的事要遵医嘱",
@@ -482,16 +487,14 @@ fn the_first_half_of_a_choice_offers_and_promises_nothing() {
 #[test]
 fn half_a_two_part_question_answered_leaves_the_rest_unanswered() {
     let v = Vocabulary::builtin();
-    let node = NodeListen {
-        topics: vec!["damage".into(), "delivery".into(), "packing".into()],
-        options: vec![],
-        asks: vec![],
-        question: "这回怎么包、周末前能不能到".into(),
-        parts: vec![
+    let node = asking(
+        &["damage", "delivery", "packing"],
+        "这回怎么包、周末前能不能到",
+        vec![
             part("这回怎么包", "packing", false),
             part("周末前能不能到", "delivery", false),
         ],
-    };
+    );
     let ctx = at(
         &node,
         "行，补发。这回你们打算怎么包？周六前能收到吗？",
@@ -535,16 +538,14 @@ fn a_part_told_in_the_previous_reply_is_not_asked_again() {
     // Round 48 (played in after-plating-green): the trainee said 来回运费都我们出, the customer asked
     // "运费谁出？多久能拿到？", the trainee gave the time — and was told "你只说了一半，运费谁出？".
     let v = Vocabulary::builtin();
-    let node = NodeListen {
-        topics: vec!["delivery".into(), "price".into()],
-        options: vec![],
-        asks: vec![],
-        question: "运费谁出、多久能拿到".into(),
-        parts: vec![
+    let node = asking(
+        &["delivery", "price"],
+        "运费谁出、多久能拿到",
+        vec![
             part("运费谁出", "price", false),
             part("多久能拿到", "", true),
         ],
-    };
+    );
     let line = "那就重新电镀吧。来回运费谁出？多久能回到我手上？";
     let reply = "明天上午约快递上门取件 新的两到三天到";
     let earlier = ["您看是寄回来给您免费重新电镀 还是换一条新的 来回运费都我们出"];
@@ -575,13 +576,7 @@ fn weeks_and_months_say_how_long() {
     // Round 48 (found in the pharmacy scenario): "how long before it works" is answered in weeks
     // or months (一般吃两三个月, 坚持4周); a month named as a date (3月) is no duration.
     let v = Vocabulary::builtin();
-    let node = NodeListen {
-        topics: vec!["quality".into()],
-        options: vec![],
-        asks: vec![],
-        question: "多久见效".into(),
-        parts: vec![part("多久见效", "", true)],
-    };
+    let node = asking(&["quality"], "多久见效", vec![part("多久见效", "", true)]);
     let ctx = at(&node, "这个要吃多久才见效？", "氨糖");
     for reply in [
         "这类保健品一般要坚持吃三个月左右才看得出变化 每个人不一样",
@@ -598,16 +593,14 @@ fn weeks_and_months_say_how_long() {
 #[test]
 fn a_how_long_part_is_answered_by_a_time_that_says_when() {
     let v = Vocabulary::builtin();
-    let node = NodeListen {
-        topics: vec!["remedy".into(), "follow".into()],
-        options: vec![],
-        asks: vec![],
-        question: "怎么处理、多久弄好".into(),
-        parts: vec![
+    let node = asking(
+        &["remedy", "follow"],
+        "怎么处理、多久弄好",
+        vec![
             part("怎么处理", "remedy", false),
             part("多久弄好", "", true),
         ],
-    };
+    );
     let ctx = at(&node, "话别说那么好听，具体怎么处理、多久弄好？", "保温杯");
     // How, and no when: the time part is left.
     let h = listen(&v, "给您换个新的 您把旧的寄回来就行", &ctx);
