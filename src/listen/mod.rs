@@ -752,6 +752,7 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
     heard.off_topic = !on_topic(vocab, &heard, &mine, ctx);
     if heard.listened()
         && let Some(n) = ctx.node
+        && !n.parts.is_empty()
     {
         // A part on a topic the trainee's previous reply already answered (来回运费都我们出, then the
         // customer asks "运费谁出？多久能拿到？" and hears only the time) is not left unanswered: it
