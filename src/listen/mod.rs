@@ -159,6 +159,12 @@ pub struct Vocabulary {
     #[serde(default)]
     pub refusal_unless: Vec<String>,
     pub question_words: Vec<String>,
+    /// The agent's own finding-out (问问, 查一下…): question words after one of these, with
+    /// one of `embed_agents` before it, ask the customer nothing.
+    #[serde(default)]
+    pub embedders: Vec<String>,
+    #[serde(default)]
+    pub embed_agents: Vec<String>,
     pub request_words: Vec<String>,
     pub choice_joiners: Vec<String>,
     pub promise: PromiseCues,
@@ -567,7 +573,9 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         .map(|(k, (a, b, term))| {
             let c = &chars[a..b];
             let question = term == '?'
-                || vocab.question_words.iter().any(|w| contains(c, w)) && !c.ends_with(&['了']);
+                || vocab.question_words.iter().any(|w| contains(c, w))
+                    && !c.ends_with(&['了'])
+                    && !embedded_question(c, vocab);
             let quoted = quoted_at.get(k).copied().unwrap_or(false);
             Clause {
                 start: a,
@@ -930,6 +938,32 @@ pub fn slots(line: &str) -> Vec<&str> {
         rest = &after[j + 1..];
     }
     v
+}
+
+/// Whether every question word in clause `c` stands after the agent's own finding-out
+/// (我明天联系您问问团子恢复得怎么样): what the agent will ask or look up, not a question put to
+/// the customer. A clause ending in 吗 / 呢 still asks.
+fn embedded_question(c: &[char], vocab: &Vocabulary) -> bool {
+    if matches!(c.last(), Some('吗' | '呢')) {
+        return false;
+    }
+    let Some(at) = vocab
+        .embedders
+        .iter()
+        .filter_map(|w| find_str(c, w).map(|(a, _)| a))
+        .min()
+    else {
+        return false;
+    };
+    let agent_before = vocab
+        .embed_agents
+        .iter()
+        .any(|w| contains(&c[..at], w));
+    agent_before
+        && !vocab
+            .question_words
+            .iter()
+            .any(|w| contains(&c[..at], w))
 }
 
 #[cfg(test)]

@@ -623,3 +623,26 @@ fn a_how_long_part_is_answered_by_a_time_that_says_when() {
     let h = listen(&v, "给您换新 您明天能寄回来吗", &ctx);
     assert_eq!(h.unanswered, ["多久弄好"], "{h:?}");
 }
+
+#[test]
+fn what_the_agent_will_ask_or_look_up_is_no_question_to_the_customer() {
+    // Found by the round 49 scenario author: a call-back promised with the question the agent will
+    // ask (…问问团子恢复得怎么样) was heard as a question, and the time promise was lost.
+    let h = hear("明天下午我会主动联系您问问团子恢复得怎么样", LATE);
+    assert!(
+        has_promise(&h, PromiseKind::Time, "明天下午"),
+        "{:?}",
+        h.promised
+    );
+    let h = hear("我帮您查一下几点能到 今天下午回复您", LATE);
+    assert!(
+        has_promise(&h, PromiseKind::Time, "今天下午"),
+        "{:?}",
+        h.promised
+    );
+    // Still a question: put to the customer (您看看…), ended in 吗, or asked before the agent's words.
+    let h = hear("明天下午我帮您问问能到吗", LATE);
+    assert!(h.promised.is_empty(), "{:?}", h.promised);
+    let h = hear("您明天几点方便 我问一下师傅", LATE);
+    assert!(h.promised.is_empty(), "{:?}", h.promised);
+}
