@@ -955,15 +955,8 @@ fn embedded_question(c: &[char], vocab: &Vocabulary) -> bool {
     else {
         return false;
     };
-    let agent_before = vocab
-        .embed_agents
-        .iter()
-        .any(|w| contains(&c[..at], w));
-    agent_before
-        && !vocab
-            .question_words
-            .iter()
-            .any(|w| contains(&c[..at], w))
+    let agent_before = vocab.embed_agents.iter().any(|w| contains(&c[..at], w));
+    agent_before && !vocab.question_words.iter().any(|w| contains(&c[..at], w))
 }
 
 #[cfg(test)]
