@@ -163,6 +163,7 @@ pub struct Vocabulary {
     /// one of `embed_agents` before it, ask the customer nothing.
     #[serde(default)]
     pub embedders: Vec<String>,
+    /// Who finds out (我, 小妹, 帮您…): one must stand before the embedder.
     #[serde(default)]
     pub embed_agents: Vec<String>,
     pub request_words: Vec<String>,

@@ -640,7 +640,7 @@ fn what_the_agent_will_ask_or_look_up_is_no_question_to_the_customer() {
         "{:?}",
         h.promised
     );
-    // Still a question: put to the customer (您看看…), ended in 吗, or asked before the agent's words.
+    // Still a question: ended in 吗, or a question word before the agent's own finding-out.
     let h = hear("明天下午我帮您问问能到吗", LATE);
     assert!(h.promised.is_empty(), "{:?}", h.promised);
     let h = hear("您明天几点方便 我问一下师傅", LATE);
