@@ -11,6 +11,11 @@ fn has_promise(h: &Heard, kind: PromiseKind, text: &str) -> bool {
         .any(|p| p.kind == kind && p.text.contains(text))
 }
 
+/// Asserts that `h` remembers a time promise whose words hold `text`.
+fn assert_time_promised(h: &Heard, text: &str) {
+    assert!(has_promise(h, PromiseKind::Time, text), "{:?}", h.promised);
+}
+
 fn hear_after(reply: &str, customer: &str, earlier: &[&str]) -> Heard {
     let v = Vocabulary::builtin();
     listen(
@@ -211,17 +216,9 @@ fn promises_of_times_and_actions_are_remembered_not_questions_or_refusals() {
         "实在抱歉 是我们的问题 给您换新的还是退款 您选 运费我们出 今天下午约上门取件",
         "那怎么办？",
     );
-    assert!(
-        has_promise(&h, PromiseKind::Time, "今天下午"),
-        "{:?}",
-        h.promised
-    );
+    assert_time_promised(&h, "今天下午");
     let h = hear("我已经联系快递加急了，今天下午五点前给您回复。", LATE);
-    assert!(
-        has_promise(&h, PromiseKind::Time, "今天下午"),
-        "{:?}",
-        h.promised
-    );
+    assert_time_promised(&h, "今天下午");
     let h = hear("48小时内给您处理好", LATE);
     assert_eq!(h.promised.len(), 1);
     assert_eq!(h.promised[0].kind, PromiseKind::Time);
@@ -629,17 +626,9 @@ fn what_the_agent_will_ask_or_look_up_is_no_question_to_the_customer() {
     // Found by the round 49 scenario author: a call-back promised with the question the agent will
     // ask (…问问团子恢复得怎么样) was heard as a question, and the time promise was lost.
     let h = hear("明天下午我会主动联系您问问团子恢复得怎么样", LATE);
-    assert!(
-        has_promise(&h, PromiseKind::Time, "明天下午"),
-        "{:?}",
-        h.promised
-    );
+    assert_time_promised(&h, "明天下午");
     let h = hear("我帮您查一下几点能到 今天下午回复您", LATE);
-    assert!(
-        has_promise(&h, PromiseKind::Time, "今天下午"),
-        "{:?}",
-        h.promised
-    );
+    assert_time_promised(&h, "今天下午");
     // Still a question: ended in 吗, or a question word before the agent's own finding-out.
     let h = hear("明天下午我帮您问问能到吗", LATE);
     assert!(h.promised.is_empty(), "{:?}", h.promised);
