@@ -1693,12 +1693,25 @@ impl Matcher {
             // sequence that ends its clause.
             // A sequence that ends its clause may also be followed by an address word alone
             // (累坏了吧宝妈, 气到了吧 姐妹): who it is said to adds nothing.
+            // A chain run on into the next clause ends there: that clause is the one it must end.
+            let end_clause = |end: u32| {
+                let past = s
+                    .clauses
+                    .get(h.clause as usize)
+                    .is_some_and(|c| end as usize > c.1);
+                if next_clause && past {
+                    h.clause + 1
+                } else {
+                    h.clause
+                }
+            };
             let accept = |end: u32| {
                 if bare {
                     Self::filler_after(s, h.clause, end as usize)
                 } else if ends_clause {
-                    Self::filler_after(s, h.clause, end as usize)
-                        || Self::address_after(s, h.clause, end as usize)
+                    let c = end_clause(end);
+                    Self::filler_after(s, c, end as usize)
+                        || Self::address_after(s, c, end as usize)
                 } else {
                     true
                 }
@@ -3099,6 +3112,24 @@ mod tests {
         // Not two clauses on, and not past the gap.
         assert_eq!(finds(&on, "签收了 好的 现在说吧"), None);
         assert_eq!(finds(&on, "签收了 那个快递员后来现在说"), None);
+    }
+
+    #[test]
+    fn a_seq_that_runs_on_must_end_the_clause_it_ran_into() {
+        let m = one(Rule::Seq(SeqRule {
+            steps: vec![words(&["在"]), words(&["说", "啥事"])],
+            max_gap: Some(1),
+            leads_clause: true,
+            next_clause: true,
+            ends_clause: true,
+            ..Default::default()
+        }));
+        // The second cue ends the clause after the first's.
+        assert!(finds(&m, "在 说").is_some());
+        assert!(finds(&m, "在，啥事").is_some());
+        // Not where more follows it there, nor where the first cue does not open its clause.
+        assert_eq!(finds(&m, "在 说明书第三页"), None);
+        assert_eq!(finds(&m, "现在 说吧好吗"), None);
     }
 
     #[test]
