@@ -173,6 +173,16 @@ fn how_about_and_courtesy_are_not_refusals() {
 }
 
 #[test]
+fn the_dermatology_clinic_is_no_question_about_the_skin() {
+    // Round 50 (played): advice to see a doctor had the customer recite her skin type again.
+    let h = hear("会不会留印我不敢打包票 建议先去皮肤科看看", "脸上冒红疹了");
+    assert!(!ids(&h.asked).contains(&"skin"), "{:?}", h.asked);
+    // The skin itself asked about is still heard.
+    let h = hear("您皮肤平时容易敏感吗", "脸上冒红疹了");
+    assert_eq!(ids(&h.asked), ["skin"]);
+}
+
+#[test]
 fn asks_are_heard_in_questions_and_requests_only() {
     let h = hear("您好，麻烦把订单号发我一下，我马上帮您查", "快递三天没动！");
     assert_eq!(ids(&h.asked), ["order_number"]);
