@@ -1693,7 +1693,8 @@ impl Matcher {
             // sequence that ends its clause.
             // A sequence that ends its clause may also be followed by an address word alone
             // (累坏了吧宝妈, 气到了吧 姐妹): who it is said to adds nothing.
-            // A chain run on into the next clause ends there: that clause is the one it must end.
+            // A chain run on into the next clause ends there: that clause is the one it must end
+            // (or fill, for a bare sequence).
             let end_clause = |end: u32| {
                 let past = s
                     .clauses
@@ -1706,15 +1707,12 @@ impl Matcher {
                 }
             };
             let accept = |end: u32| {
-                if bare {
-                    Self::filler_after(s, h.clause, end as usize)
-                } else if ends_clause {
-                    let c = end_clause(end);
-                    Self::filler_after(s, c, end as usize)
-                        || Self::address_after(s, c, end as usize)
-                } else {
-                    true
+                if !(bare || ends_clause) {
+                    return true;
                 }
+                let c = end_clause(end);
+                Self::filler_after(s, c, end as usize)
+                    || (!bare && Self::address_after(s, c, end as usize))
             };
             let Some(end) = chain(in_clause, 1, steps, h.end, max_gap, &mut budget, &accept) else {
                 continue;
