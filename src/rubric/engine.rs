@@ -1765,8 +1765,15 @@ impl Matcher {
                 && !shi_options(&s.norm.chars, clause_start, j)
                 // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or".
                 && !shi_frame(s, j)
-                // 给您补发一只 还是您想整双换新呢: "or do you want" asked.
-                && !or_you_want(s, j)
+                // 给您补发一只 还是您想整双换新呢: "or do you want" asked. Round 51: or asked by a
+                // picker in the next clause (先给您发新码 或者您想直接退款也行 您看选哪个).
+                && !or_you_want(
+                    s,
+                    j,
+                    Self::clause_hits_in(s, check, j.clause + 1)
+                        .iter()
+                        .any(|x| x.role == Role::Picker),
+                )
             {
                 continue;
             }
@@ -2363,7 +2370,7 @@ fn shi_frame(s: &Scratch, j: &Hit) -> bool {
 }
 
 /// 给您补发一只 还是您想整双换新呢: 还是 before the customer wanting, in a question, is "or".
-fn or_you_want(s: &Scratch, j: &Hit) -> bool {
+fn or_you_want(s: &Scratch, j: &Hit, picker_next: bool) -> bool {
     let chars = &s.norm.chars;
     let Some(&(a, b, term)) = s.clauses.get(j.clause as usize) else {
         return false;
@@ -2377,11 +2384,14 @@ fn or_you_want(s: &Scratch, j: &Hit) -> bool {
         &['亲', '想'],
         &['亲', '要'],
     ];
-    let asks = term == '?' || matches!(chars[a..b].last(), Some('呢' | '呀'));
+    let asks = term == '?' || matches!(chars[a..b].last(), Some('呢' | '呀')) || picker_next;
     // The first option is something the shop offers (给您补发一只, 可以先换), not news (这款已经是
     // 最低价了 还是您想再考虑一下呢).
+    // Round 51: in run-on chat the offer may stand two clauses back (可以先给您发新的 收到再寄回旧的
+    // 或者您想直接退款也行).
     let start = if j.start as usize == a && j.clause > 0 {
-        s.clauses[j.clause as usize - 1].0
+        let back = if picker_next && j.clause > 1 { 2 } else { 1 };
+        s.clauses[j.clause as usize - back].0
     } else {
         a
     };
@@ -3479,6 +3489,29 @@ mod tests {
         ] {
             assert!(!asks(r), "{r}");
         }
+    }
+
+    #[test]
+    fn or_do_you_want_is_asked_by_the_picker_after_it() {
+        // 或者您 is no choice by itself (或者您联系快递); with an offer before it and a picker
+        // in the next clause, "or do you want" asks (round 51, found playing after-size-advice-wrong).
+        let m = choice(ChoiceRule {
+            joiners: words(&["或者"]),
+            not_choice: words(&["或者您"]),
+            pickers: words(&["选哪个"]),
+            ..Default::default()
+        });
+        let asks = |r: &str| {
+            m.detect(r, None, &mut Scratch::default())
+                .has(CheckId::TwoChoices)
+        };
+        assert!(asks("可以先给您发新码 或者您想直接退款也行 您看选哪个"));
+        assert!(asks(
+            "可以先给您发新的 收到再寄回旧的 或者您想直接退款也行 您看选哪个"
+        ));
+        assert!(!asks("可以先给您发新码 或者您想直接退款也行"));
+        assert!(!asks("这款已经是最低价了 或者您想再考虑一下 您看选哪个"));
+        assert!(!asks("可以先给您发新码 或者您联系快递问问"));
     }
 
     #[test]
