@@ -2407,7 +2407,17 @@ fn or_you_want(s: &Scratch, j: &Hit, picker_next: bool) -> bool {
             &['直', '接'],
         ],
     );
-    asks && offered && wants.iter().any(|w| after.starts_with(w))
+    // Review (round 51): a picker after it asks only when the first option is still on offer,
+    // not done (已经给您申请退款了 或者您想了解别的款 … 您看选哪个).
+    let done = picker_next
+        && term != '?'
+        && (contains_any(&chars[start..j.start as usize], &[&['已'], &['好', '了']])
+            || chars[start..j.start as usize]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                == Some(&'了'));
+    asks && offered && !done && wants.iter().any(|w| after.starts_with(w))
 }
 
 /// Words that make what follows an embedded question, not one put to the customer
@@ -3512,6 +3522,8 @@ mod tests {
         assert!(!asks("可以先给您发新码 或者您想直接退款也行"));
         assert!(!asks("这款已经是最低价了 或者您想再考虑一下 您看选哪个"));
         assert!(!asks("可以先给您发新码 或者您联系快递问问"));
+        // Review: not after something already done.
+        assert!(!asks("已经给您申请退款了 或者您想了解别的款 您看选哪个"));
     }
 
     #[test]
