@@ -1770,9 +1770,13 @@ impl Matcher {
                 && !or_you_want(
                     s,
                     j,
+                    // Not a picker asking what is unclear or where (麻烦拍下是哪个位置开胶了).
                     Self::clause_hits_in(s, check, j.clause + 1)
                         .iter()
-                        .any(|x| x.role == Role::Picker),
+                        .any(|x| x.role == Role::Picker)
+                        && !Self::clause_hits_in(s, check, j.clause + 1)
+                            .iter()
+                            .any(|x| x.role == Role::NotList),
                 )
             {
                 continue;
@@ -3508,7 +3512,8 @@ mod tests {
         let m = choice(ChoiceRule {
             joiners: words(&["或者"]),
             not_choice: words(&["或者您"]),
-            pickers: words(&["选哪个"]),
+            pickers: words(&["选哪个", "哪个"]),
+            not_lists: words(&["是哪个"]),
             ..Default::default()
         });
         let asks = |r: &str| {
@@ -3524,6 +3529,10 @@ mod tests {
         assert!(!asks("可以先给您发新码 或者您联系快递问问"));
         // Review: not after something already done.
         assert!(!asks("已经给您申请退款了 或者您想了解别的款 您看选哪个"));
+        // Review B: nor a picker asking where (麻烦拍下是哪个位置).
+        assert!(!asks(
+            "可以给您换新 或者您想退款也行 麻烦拍下是哪个位置开胶了"
+        ));
     }
 
     #[test]
