@@ -1767,17 +1767,12 @@ impl Matcher {
                 && !shi_frame(s, j)
                 // 给您补发一只 还是您想整双换新呢: "or do you want" asked. Round 51: or asked by a
                 // picker in the next clause (先给您发新码 或者您想直接退款也行 您看选哪个).
-                && !or_you_want(
-                    s,
-                    j,
+                && !or_you_want(s, j, {
                     // Not a picker asking what is unclear or where (麻烦拍下是哪个位置开胶了).
-                    Self::clause_hits_in(s, check, j.clause + 1)
-                        .iter()
-                        .any(|x| x.role == Role::Picker)
-                        && !Self::clause_hits_in(s, check, j.clause + 1)
-                            .iter()
-                            .any(|x| x.role == Role::NotList),
-                )
+                    let next = Self::clause_hits_in(s, check, j.clause + 1);
+                    next.iter().any(|x| x.role == Role::Picker)
+                        && !next.iter().any(|x| x.role == Role::NotList)
+                })
             {
                 continue;
             }
