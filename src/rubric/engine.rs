@@ -2236,8 +2236,24 @@ fn either_offered(before: &[char]) -> bool {
     ];
     // Not under a condition (如果您可以…的话, 有需要的话 A或者B).
     let conditional = contains_any(before, &[&['如', '果'], &['的', '话']]);
+    // Round 52: 亲 typed onto the shop's own 可以 (亲可以给您换货 或者您想退款) is the shop
+    // offering, not the customer allowed either: 给您 / 帮您 follows.
+    let shop_offers = |w: &[char]| {
+        before.windows(w.len()).enumerate().any(|(i, x)| {
+            x == w && {
+                let rest = &before[i + w.len()..];
+                w[0] != '亲'
+                    || !(rest.starts_with(&['给', '您'])
+                        || rest.starts_with(&['帮', '您'])
+                        || rest.starts_with(&['给', '你'])
+                        || rest.starts_with(&['帮', '你'])
+                        || rest.starts_with(&['为', '您']))
+            }
+        })
+    };
     !conditional
-        && (before.iter().find(|c| !filler(c)) == Some(&'有') || contains_any(before, &WORDS))
+        && (before.iter().find(|c| !filler(c)) == Some(&'有')
+            || WORDS.iter().any(|w| shop_offers(w)))
 }
 
 /// A guess at the cause before 或者 in its clause (是不是…, 一般是…, 可能是…), or a condition
@@ -3528,6 +3544,27 @@ mod tests {
         assert!(!asks(
             "可以给您换新 或者您想退款也行 麻烦拍下是哪个位置开胶了"
         ));
+    }
+
+    #[test]
+    fn qin_typed_onto_the_shops_own_keyi_still_offers() {
+        // 亲可以 A 或者 B is "either will do" when the customer is allowed (亲可以自己申请换货或者
+        // 退款); with 给您 / 帮您 after it the shop offers and the customer picks (round 52).
+        let m = choice(ChoiceRule {
+            joiners: words(&["或者"]),
+            not_choice: words(&["或者您"]),
+            pickers: words(&["选哪个", "哪个"]),
+            ..Default::default()
+        });
+        let asks = |r: &str| {
+            m.detect(r, None, &mut Scratch::default())
+                .has(CheckId::TwoChoices)
+        };
+        assert!(asks("亲可以给您换货或者退款 您看选哪个"));
+        assert!(asks("亲可以帮您补发或者退款呢"));
+        assert!(asks("亲可以给您换货 或者您想退款 您看选哪个"));
+        assert!(!asks("亲可以自己申请换货或者退款呢"));
+        assert!(!asks("您可以给我们发照片或者视频呢"));
     }
 
     #[test]
