@@ -531,3 +531,32 @@ fn a_customer_asked_past_twice_does_not_repeat_herself_word_for_word() {
     }
     assert!(turns > 100, "{turns} lazy turns played");
 }
+
+#[test]
+fn the_certificate_explained_answers_a_customer_who_says_fake() {
+    // Round 52, found playing after-powerbank-fake: saying where the certificate number is and
+    // offering to check it together answers "why can't it be found?", with no praise of the
+    // goods in it (the rubric's value check does not hear it, the listening topic does).
+    let rubric = Rubric::builtin();
+    let s = shipped(&rubric)
+        .into_iter()
+        .find(|s| s.id == "after-powerbank-fake")
+        .expect("scenario");
+    let mut sess = start(&rubric, &s, 3);
+    sess.reply(
+        &rubric,
+        "您好 非常抱歉让您担心了 充电烫手确实吓人 您先别再充了 方便拍一下机身铭牌的照片给我吗",
+        5.0,
+    )
+    .expect("reply");
+    assert_eq!(sess.current_node().id, "label");
+    let r = sess
+        .reply(
+            &rubric,
+            "证书编号不是PB-20K哦 是CCC标下面那串16位数字 我这边也帮您一起查 查到截图给您",
+            5.0,
+        )
+        .expect("reply");
+    assert!(!r.turn.heard.off_topic, "{:?}", r.turn.heard);
+    assert_eq!(sess.current_node().id, "triple", "「{}」", r.customer_line);
+}
