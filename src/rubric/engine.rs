@@ -2237,17 +2237,26 @@ fn either_offered(before: &[char]) -> bool {
     // Not under a condition (如果您可以…的话, 有需要的话 A或者B).
     let conditional = contains_any(before, &[&['如', '果'], &['的', '话']]);
     // Round 52: 亲 typed onto the shop's own 可以 (亲可以给您换货 或者您想退款) is the shop
-    // offering, not the customer allowed either: 给您 / 帮您 follows.
+    // offering, not the customer allowed either: 给您 / 帮您 and a service verb follow (review A:
+    // not 亲可以给您爸妈用或者自己用, where 给您 is "for your").
+    const SERVES: [char; 19] = [
+        '换', '退', '补', '发', '寄', '申', '安', '处', '改', '修', '重', '送', '备', '登', '预',
+        '加', '取', '赔', '办',
+    ];
     let shop_offers = |w: &[char]| {
         before.windows(w.len()).enumerate().any(|(i, x)| {
             x == w && {
                 let rest = &before[i + w.len()..];
-                w[0] != '亲'
-                    || !(rest.starts_with(&['给', '您'])
-                        || rest.starts_with(&['帮', '您'])
-                        || rest.starts_with(&['给', '你'])
-                        || rest.starts_with(&['帮', '你'])
-                        || rest.starts_with(&['为', '您']))
+                let to_you = [
+                    ['给', '您'],
+                    ['帮', '您'],
+                    ['给', '你'],
+                    ['帮', '你'],
+                    ['为', '您'],
+                ]
+                .iter()
+                .any(|p| rest.starts_with(p));
+                w[0] != '亲' || !(to_you && rest.get(2).is_some_and(|c| SERVES.contains(c)))
             }
         })
     };
@@ -3564,6 +3573,8 @@ mod tests {
         assert!(asks("亲可以帮您补发或者退款呢"));
         assert!(asks("亲可以给您换货 或者您想退款 您看选哪个"));
         assert!(!asks("亲可以自己申请换货或者退款呢"));
+        // Review A: 给您 as "for your".
+        assert!(!asks("亲可以给您爸妈用或者自己用呢"));
         assert!(!asks("您可以给我们发照片或者视频呢"));
     }
 
