@@ -2229,40 +2229,37 @@ fn supplies(before: &[char]) -> bool {
 /// (您可以联系这个电话咨询 或者关注公众号看一下), or what there is (有鱼豆腐或者坚果试吃). A picker
 /// beside them (您看哪个方便) or an ask in the sentence (您可以考虑一下，是要红色或者蓝色呢) still asks.
 fn either_offered(before: &[char]) -> bool {
-    const WORDS: [&[char]; 3] = [
-        &['您', '可', '以'],
-        &['你', '可', '以'],
-        &['亲', '可', '以'],
-    ];
+    const WORDS: [&[char]; 2] = [&['您', '可', '以'], &['你', '可', '以']];
     // Not under a condition (如果您可以…的话, 有需要的话 A或者B).
     let conditional = contains_any(before, &[&['如', '果'], &['的', '话']]);
-    // Round 52: 亲 typed onto the shop's own 可以 (亲可以给您换货 或者您想退款) is the shop
-    // offering, not the customer allowed either: 给您 / 帮您 and a service verb follow (review A:
-    // not 亲可以给您爸妈用或者自己用, where 给您 is "for your").
+    !conditional
+        && (before.iter().find(|c| !filler(c)) == Some(&'有')
+            || contains_any(before, &WORDS)
+            || qin_allows(before))
+}
+
+/// 亲可以 leaving the choice to the customer (亲可以自己申请换货或者退款). Round 52: not 亲 typed
+/// onto the shop's own 可以 before 给您 / 帮您 and a service verb (亲可以给您换货 或者您想退款), which
+/// the shop offers; review A: 亲可以给您爸妈用或者自己用, where 给您 is "for your", still allows.
+fn qin_allows(before: &[char]) -> bool {
+    const TO_YOU: [&[char]; 5] = [
+        &['给', '您'],
+        &['帮', '您'],
+        &['给', '你'],
+        &['帮', '你'],
+        &['为', '您'],
+    ];
     const SERVES: [char; 19] = [
         '换', '退', '补', '发', '寄', '申', '安', '处', '改', '修', '重', '送', '备', '登', '预',
         '加', '取', '赔', '办',
     ];
-    let shop_offers = |w: &[char]| {
-        before.windows(w.len()).enumerate().any(|(i, x)| {
-            x == w && {
-                let rest = &before[i + w.len()..];
-                let to_you = [
-                    ['给', '您'],
-                    ['帮', '您'],
-                    ['给', '你'],
-                    ['帮', '你'],
-                    ['为', '您'],
-                ]
-                .iter()
-                .any(|p| rest.starts_with(p));
-                w[0] != '亲' || !(to_you && rest.get(2).is_some_and(|c| SERVES.contains(c)))
-            }
-        })
-    };
-    !conditional
-        && (before.iter().find(|c| !filler(c)) == Some(&'有')
-            || WORDS.iter().any(|w| shop_offers(w)))
+    before.windows(3).enumerate().any(|(i, w)| {
+        w == ['亲', '可', '以'] && {
+            let rest = &before[i + 3..];
+            !(TO_YOU.iter().any(|p| rest.starts_with(p))
+                && rest.get(2).is_some_and(|c| SERVES.contains(c)))
+        }
+    })
 }
 
 /// A guess at the cause before 或者 in its clause (是不是…, 一般是…, 可能是…), or a condition
@@ -3525,17 +3522,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn or_do_you_want_is_asked_by_the_picker_after_it() {
-        // 或者您 is no choice by itself (或者您联系快递); with an offer before it and a picker
-        // in the next clause, "or do you want" asks (round 51, found playing after-size-advice-wrong).
-        let m = choice(ChoiceRule {
+    /// 或者 joining options, 或者您 not a choice by itself, pickers, and 是哪个 marking a picker that
+    /// asks what or where rather than for a pick (麻烦拍下是哪个位置).
+    fn or_then_picker() -> Matcher {
+        choice(ChoiceRule {
             joiners: words(&["或者"]),
             not_choice: words(&["或者您"]),
             pickers: words(&["选哪个", "哪个"]),
             not_lists: words(&["是哪个"]),
             ..Default::default()
-        });
+        })
+    }
+
+    #[test]
+    fn or_do_you_want_is_asked_by_the_picker_after_it() {
+        // 或者您 is no choice by itself (或者您联系快递); with an offer before it and a picker
+        // in the next clause, "or do you want" asks (round 51, found playing after-size-advice-wrong).
+        let m = or_then_picker();
         let asks = |r: &str| {
             m.detect(r, None, &mut Scratch::default())
                 .has(CheckId::TwoChoices)
@@ -3559,12 +3562,7 @@ mod tests {
     fn qin_typed_onto_the_shops_own_keyi_still_offers() {
         // 亲可以 A 或者 B is "either will do" when the customer is allowed (亲可以自己申请换货或者
         // 退款); with 给您 / 帮您 after it the shop offers and the customer picks (round 52).
-        let m = choice(ChoiceRule {
-            joiners: words(&["或者"]),
-            not_choice: words(&["或者您"]),
-            pickers: words(&["选哪个", "哪个"]),
-            ..Default::default()
-        });
+        let m = or_then_picker();
         let asks = |r: &str| {
             m.detect(r, None, &mut Scratch::default())
                 .has(CheckId::TwoChoices)
