@@ -486,7 +486,7 @@ const fn slip(typed: [char; 2], right: [char; 2]) -> Slip {
     }
 }
 
-const TYPOS: [Slip; 52] = [
+const TYPOS: [Slip; 57] = [
     // 以经 is a slip for 已经, but not inside 可以经常, 所以经过, 以经济.
     Slip {
         typed: ['以', '经'],
@@ -559,6 +559,19 @@ const TYPOS: [Slip; 52] = [
         not_before: "况侣节形势报",
     },
     slip(['摧', '件'], ['催', '件']),
+    // Round 53: homophone slips of the after-sales words (申情, 反溃, 安拍) and of the apology
+    // (不好意西) seen in the tuning sets' real-style typing. 备住 is a slip for 备注, but not in
+    // 准备住 / 预备住 (getting ready to stay).
+    slip(['申', '情'], ['申', '请']),
+    slip(['反', '溃'], ['反', '馈']),
+    slip(['安', '拍'], ['安', '排']),
+    slip(['意', '西'], ['意', '思']),
+    Slip {
+        typed: ['备', '住'],
+        right: ['备', '注'],
+        not_after: "准预",
+        not_before: "",
+    },
     // Chat slang for 没有 / 怎么 / 什么 (木有货了, 肿么了, 神马意思).
     // 木有 is slang for 没有, but not wood having something (实木有纹理, 原木有节疤).
     Slip {
@@ -601,6 +614,9 @@ fn fix_typos(chars: &mut [char]) {
         if !matches!(
             chars[i - 1],
             '以' | '付'
+                | '意'
+                | '反'
+                | '备'
                 | '己'
                 | '已'
                 | '道'
@@ -919,6 +935,12 @@ mod tests {
         assert_eq!(normalize("自已搜一下").text(), "自己搜一下");
         assert_eq!(normalize("各自已打包").text(), "各自已打包");
         assert_eq!(normalize("找淘宝客服去").text(), "找淘寳客服去");
+        // Round 53.
+        assert_eq!(
+            normalize("已经帮您申情了 不好意西 给您备住安拍 反溃给仓库").text(),
+            "已经帮您申请了 不好意思 给您备注安排 反馈给仓库"
+        );
+        assert_eq!(normalize("准备住两晚").text(), "准备住两晚");
         // Every slip in the table is reached through the first-char filter.
         for slip in TYPOS {
             let mut v = slip.typed;
