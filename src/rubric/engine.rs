@@ -1759,6 +1759,11 @@ impl Matcher {
                 Self::push_span(s, lo as u32, hi as u32, ev);
                 return Some(());
             }
+            // Round 53 (reviews): a second "option" that is open (是掉色还是别的原因, 是卡住了还是
+            // 出啥问题了, 还是其他什么情况) asks what happened; no framing by 是 makes it a pick.
+            if open_second(&s.norm.chars[j.end as usize..]) {
+                continue;
+            }
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
@@ -2344,6 +2349,39 @@ fn a_not_a(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
 /// the not-a-choice list holds ("still not") is the second option here. 是 stands near the
 /// clause's start (after at most four chars: 您, 请问, 亲), is not 是不是, and an option of at
 /// least two chars lies between it and 还是.
+/// Whether what follows a joiner is an open "something else" rather than a second option
+/// (还是别的原因, 还是其他什么情况, 还是有别的问题, 还是出啥问题了, 还是怎么回事); a named other
+/// kind (还是别的费用) is still an option.
+fn open_second(after: &[char]) -> bool {
+    const OPEN: [&[char]; 24] = [
+        &['别', '的', '原', '因'],
+        &['别', '的', '问', '题'],
+        &['别', '的', '情', '况'],
+        &['别', '的', '什', '么'],
+        &['其', '他', '原', '因'],
+        &['其', '他', '问', '题'],
+        &['其', '他', '情', '况'],
+        &['其', '他', '什', '么'],
+        &['其', '它', '原', '因'],
+        &['其', '它', '问', '题'],
+        &['其', '它', '情', '况'],
+        &['有', '别', '的'],
+        &['有', '其', '他'],
+        &['有', '啥'],
+        &['有', '什', '么'],
+        &['出', '啥'],
+        &['出', '什', '么'],
+        &['出', '了', '什', '么'],
+        &['怎', '么', '回', '事'],
+        &['怎', '么', '了'],
+        &['什', '么', '原', '因'],
+        &['啥', '原', '因'],
+        &['啥', '情', '况'],
+        &['什', '么', '情', '况'],
+    ];
+    OPEN.iter().any(|w| after.starts_with(w))
+}
+
 fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
     let (start, end) = (j.start as usize, j.end as usize);
     if chars.get(end) != Some(&'不') || clause_start > start {
@@ -3556,6 +3594,25 @@ mod tests {
         assert!(!asks(
             "可以给您换新 或者您想退款也行 麻烦拍下是哪个位置开胶了"
         ));
+    }
+
+    #[test]
+    fn an_open_second_option_asks_what_happened() {
+        // 是 A 还是别的原因 asks what happened; 是 A 还是 B offers two (round 53 reviews).
+        let m = choice(ChoiceRule {
+            joiners: words(&["还是", "或者"]),
+            ..Default::default()
+        });
+        let asks = |r: &str| {
+            m.detect(r, None, &mut Scratch::default())
+                .has(CheckId::TwoChoices)
+        };
+        assert!(asks("您是要1米8的还是2米的呀"));
+        assert!(asks("是给您补发还是退款呢"));
+        assert!(!asks("是掉色还是别的原因呀"));
+        assert!(!asks("是质量问题还是其他原因呢"));
+        assert!(!asks("是卡住了还是出啥问题了呀"));
+        assert!(!asks("您看是破了还是怎么回事呢"));
     }
 
     #[test]

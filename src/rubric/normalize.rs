@@ -562,10 +562,26 @@ const TYPOS: [Slip; 57] = [
     // Round 53: homophone slips of the after-sales words (申情, 反溃, 安拍) and of the apology
     // (不好意西) seen in the tuning sets' real-style typing. 备住 is a slip for 备注, but not in
     // 准备住 / 预备住 (getting ready to stay).
-    slip(['申', '情'], ['申', '请']),
+    // Review: not 重申情况 (restating the situation), 晚安拍照, 平安拍, 注意西晒.
+    Slip {
+        typed: ['申', '情'],
+        right: ['申', '请'],
+        not_after: "重",
+        not_before: "况",
+    },
     slip(['反', '溃'], ['反', '馈']),
-    slip(['安', '拍'], ['安', '排']),
-    slip(['意', '西'], ['意', '思']),
+    Slip {
+        typed: ['安', '拍'],
+        right: ['安', '排'],
+        not_after: "晚平",
+        not_before: "照",
+    },
+    Slip {
+        typed: ['意', '西'],
+        right: ['意', '思'],
+        not_after: "注",
+        not_before: "晒",
+    },
     Slip {
         typed: ['备', '住'],
         right: ['备', '注'],
@@ -941,6 +957,10 @@ mod tests {
             "已经帮您申请了 不好意思 给您备注安排 反馈给仓库"
         );
         assert_eq!(normalize("准备住两晚").text(), "准备住两晚");
+        assert_eq!(
+            normalize("小妹重申情况 晚安拍照 注意西晒").text(),
+            "小妹重申情况 晚安拍照 注意西晒"
+        );
         // Every slip in the table is reached through the first-char filter.
         for slip in TYPOS {
             let mut v = slip.typed;
