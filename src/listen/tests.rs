@@ -170,6 +170,43 @@ fn how_about_and_courtesy_are_not_refusals() {
     assert_eq!(h.refused.len(), 1, "{:?}", h.refused);
     let h = hear("这个真不给退", "能退吗");
     assert_eq!(h.refused.len(), 1, "{:?}", h.refused);
+    // Round 54 (played after-treadmill-install): an A-not-A question asks, it refuses nothing.
+    for reply in [
+        "您看下跑带能不能动",
+        "您看可不可以",
+        "明天上午行不行",
+        "您想退不退都可以跟我说",
+    ] {
+        let h = hear(reply, "你们打算怎么处理？");
+        assert!(h.refused.is_empty(), "{reply}: {:?}", h.refused);
+    }
+    let h = hear("这个真的不能退", "能退吗");
+    assert_eq!(h.refused.len(), 1, "{:?}", h.refused);
+}
+
+#[test]
+fn a_check_now_by_video_or_the_plug_is_the_troubleshoot_topic_and_a_visit_to_mend_is_repair() {
+    // Round 54 (played after-treadmill-install): a video call to check together, or the plug
+    // pushed home, is a check done now; a technician sent to 检修 is the repair offered.
+    let v = Vocabulary::builtin();
+    for reply in [
+        "我们视频通话一起看下那个插头",
+        "把插头按到底再开机试试",
+        "我远程指导您看一下",
+    ] {
+        assert!(
+            v.topics_in(reply).iter().any(|t| t == "troubleshoot"),
+            "{reply}: {:?}",
+            v.topics_in(reply)
+        );
+    }
+    assert!(
+        !v.topics_in("技术员后天下午上门")
+            .iter()
+            .any(|t| t == "troubleshoot")
+    );
+    let h = hear("我们安排技术员上门检修 不收费", "机器怎么弄");
+    assert_eq!(ids(&h.offered), ["repair"], "{:?}", h.offered);
 }
 
 #[test]
