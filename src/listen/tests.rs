@@ -185,14 +185,14 @@ fn how_about_and_courtesy_are_not_refusals() {
 }
 
 #[test]
-fn a_check_now_by_video_or_the_plug_is_the_troubleshoot_topic_and_a_visit_to_mend_is_repair() {
-    // Round 54 (played after-treadmill-install): a video call to check together, or the plug
-    // pushed home, is a check done now; a technician sent to 检修 is the repair offered.
+fn a_plug_pushed_home_is_the_troubleshoot_topic_and_a_visit_to_mend_is_repair() {
+    // Round 54 (played after-treadmill-install): the plug pushed home is a check done now; a
+    // technician sent to 检修 is the repair offered.
     let v = Vocabulary::builtin();
     for reply in [
-        "我们视频通话一起看下那个插头",
         "把插头按到底再开机试试",
-        "我远程指导您看一下",
+        "关机后把那个插头重新插一下",
+        "看看插头插紧了没有",
     ] {
         assert!(
             v.topics_in(reply).iter().any(|t| t == "troubleshoot"),
@@ -207,6 +207,27 @@ fn a_check_now_by_video_or_the_plug_is_the_troubleshoot_topic_and_a_visit_to_men
     );
     let h = hear("我们安排技术员上门检修 不收费", "机器怎么弄");
     assert_eq!(ids(&h.offered), ["repair"], "{:?}", h.offered);
+    // A video call to check together now is an option she can pick.
+    let h = hear(
+        "现在两个办法 我们视频通话一起看下那个插头 或者给您安排上门检修 您看哪个方便",
+        "机器怎么弄",
+    );
+    assert_eq!(
+        ids(&h.offered),
+        ["video_check", "repair"],
+        "{:?}",
+        h.offered
+    );
+}
+
+#[test]
+fn whichever_it_is_asks_nothing() {
+    // Round 54 (played after-treadmill-install): 不管是哪种情况 ("whichever it is") is no
+    // question about what went wrong; 是哪种情况呢 still is.
+    let h = hear("不管是哪种情况都是我们的责任 我们来处理", "你们打算怎么办");
+    assert!(h.asked.is_empty(), "{:?}", h.asked);
+    let h = hear("亲 您那边是哪种情况呢", "你们打算怎么办");
+    assert_eq!(h.asked.len(), 1, "{:?}", h.asked);
 }
 
 #[test]
