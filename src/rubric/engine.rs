@@ -2345,10 +2345,6 @@ fn a_not_a(chars: &[char], start: usize, end: usize) -> Option<(usize, usize)> {
     })
 }
 
-/// 是 opening the first option before 还是不 (是商品有问题还是不喜欢了, 您是要印字还是不印): the 还是不
-/// the not-a-choice list holds ("still not") is the second option here. 是 stands near the
-/// clause's start (after at most four chars: 您, 请问, 亲), is not 是不是, and an option of at
-/// least two chars lies between it and 还是.
 /// Whether what follows a joiner is an open "something else" rather than a second option
 /// (还是别的原因, 还是其他什么情况, 还是有别的问题, 还是出啥问题了, 还是怎么回事); a named other
 /// kind (还是别的费用) is still an option.
@@ -2382,6 +2378,10 @@ fn open_second(after: &[char]) -> bool {
     OPEN.iter().any(|w| after.starts_with(w))
 }
 
+/// 是 opening the first option before 还是不 (是商品有问题还是不喜欢了, 您是要印字还是不印): the 还是不
+/// the not-a-choice list holds ("still not") is the second option here. 是 stands near the
+/// clause's start (after at most four chars: 您, 请问, 亲), is not 是不是, and an option of at
+/// least two chars lies between it and 还是.
 fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
     let (start, end) = (j.start as usize, j.end as usize);
     if chars.get(end) != Some(&'不') || clause_start > start {
