@@ -1764,20 +1764,24 @@ impl Matcher {
             if open_second(&s.norm.chars[j.end as usize..]) {
                 continue;
             }
+            // A picker in the next clause, not one asking what is unclear or where (麻烦拍下是哪个
+            // 位置开胶了).
+            let picker_next = || {
+                let next = Self::clause_hits_in(s, check, j.clause + 1);
+                next.iter().any(|x| x.role == Role::Picker)
+                    && !next.iter().any(|x| x.role == Role::NotList)
+            };
+            let far_frame = shi_frame_back(s, j, if picker_next() { 2 } else { 1 });
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
                 && !shi_options(&s.norm.chars, clause_start, j)
-                // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or".
-                && !shi_frame(s, j)
+                // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or";
+                // round 55: two clauses back when a picker follows.
+                && far_frame.is_none()
                 // 给您补发一只 还是您想整双换新呢: "or do you want" asked. Round 51: or asked by a
                 // picker in the next clause (先给您发新码 或者您想直接退款也行 您看选哪个).
-                && !or_you_want(s, j, {
-                    // Not a picker asking what is unclear or where (麻烦拍下是哪个位置开胶了).
-                    let next = Self::clause_hits_in(s, check, j.clause + 1);
-                    next.iter().any(|x| x.role == Role::Picker)
-                        && !next.iter().any(|x| x.role == Role::NotList)
-                })
+                && !or_you_want(s, j, picker_next())
             {
                 continue;
             }
@@ -1797,6 +1801,10 @@ impl Matcher {
             if j.start as usize == s.clauses[first].0 && first > 0 && s.clauses[first - 1].2 == ' '
             {
                 first -= 1;
+            }
+            // Round 55: the evidence starts where 是 framed the first option.
+            if let Some(k) = far_frame.filter(|&k| k < first) {
+                first = k;
             }
             if j.end as usize == s.clauses[last].1 && s.clauses[last].2 == ' ' {
                 last = (last + 1).min(s.clauses.len() - 1);
@@ -2397,23 +2405,42 @@ fn shi_options(chars: &[char], clause_start: usize, j: &Hit) -> bool {
 /// 是要拦截退回 还是先签收, 是家里老人用还是您自己用: 是 near the start frames the first option,
 /// so 还是 joins two options even before a word that often means "still" or "rather".
 fn shi_frame(s: &Scratch, j: &Hit) -> bool {
+    shi_frame_back(s, j, 1).is_some()
+}
+
+/// [`shi_frame`] with the first option up to `back` clauses before a joiner that opens its
+/// clause. Round 55: when a picker follows, an option may carry a clause of detail before 还是
+/// (您看是给您换白色 我们上门取件 还是您留着金色我们补点差价呢 您选哈). Gives the clause that
+/// holds the framing 是.
+fn shi_frame_back(s: &Scratch, j: &Hit, back: usize) -> Option<usize> {
     let chars = &s.norm.chars;
     let cl = j.clause as usize;
-    let Some(&(mut start, _, _)) = s.clauses.get(cl) else {
-        return false;
-    };
-    // 是要拦截退回 还是先签收: in run-on chat the first option is the clause before.
-    if start == j.start as usize && cl > 0 && matches!(s.clauses[cl - 1].2, ' ' | ',') {
-        start = s.clauses[cl - 1].0;
-    }
+    let &(start, _, _) = s.clauses.get(cl)?;
     // 你是没看见还是咋的: "or what" asks nothing.
     if contains_any(
         &chars[j.end as usize..(j.end as usize + 2).min(chars.len())],
         &[&['咋'], &['啥'], &['什', '么'], &['怎', '么']],
     ) {
-        return false;
+        return None;
     }
-    let lead = &chars[start..j.start as usize];
+    // 是要拦截退回 还是先签收: in run-on chat the first option is the clause before; each
+    // clause back is tried in turn, nearest first.
+    let mut k = cl;
+    if start == j.start as usize {
+        while k > 0 && cl - k < back && matches!(s.clauses[k - 1].2, ' ' | ',') {
+            k -= 1;
+        }
+    }
+    if k == cl {
+        return shi_lead(&chars[start..j.start as usize]).then_some(cl);
+    }
+    (1..=cl - k)
+        .find(|&n| shi_lead(&chars[s.clauses[cl - n].0..j.start as usize]))
+        .map(|n| cl - n)
+}
+
+/// Whether `lead`, the text from a clause start to joiner `j`, opens with 是 framing an option.
+fn shi_lead(lead: &[char]) -> bool {
     let skip = lead
         .iter()
         .take_while(|c| matches!(c, '亲' | '您' | '你' | ' ' | '请' | '问' | '那' | '看'))
