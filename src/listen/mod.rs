@@ -772,6 +772,24 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             .last()
             .map(|e| vocab.topics_in(e))
             .unwrap_or_default();
+        // Round 55 (played in after-faucet-leak): the amount the customer asked about, taken up
+        // in a statement (楼下的800我帮您向保险报案), answers the part and takes up its topic,
+        // whatever words carry it.
+        let by_amount = |p: &AskPart| {
+            amounts(&p.ask).iter().any(|n| {
+                cls.iter()
+                    .any(|c| !c.question && !c.quoted && has_amount(c.chars, n))
+            })
+        };
+        for p in n
+            .parts
+            .iter()
+            .filter(|p| !p.topic.is_empty() && by_amount(p))
+        {
+            if !heard.topics.contains(&p.topic) {
+                heard.topics.push(p.topic.clone());
+            }
+        }
         heard.unanswered = n
             .parts
             .iter()
@@ -783,12 +801,39 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
                         .iter()
                         .chain(prev_topics.iter())
                         .any(|t| answers(vocab, t, |x| x == p.topic));
-                !(by_time || by_topic)
+                !(by_time || by_topic || by_amount(p))
             })
             .map(|p| p.ask.clone())
             .collect();
     }
     heard
+}
+
+/// Does `c` hold the amount `n` as a whole number (800 in 赔800块, not in 8000)?
+fn has_amount(c: &[char], n: &str) -> bool {
+    let n: Vec<char> = n.chars().collect();
+    c.windows(n.len()).enumerate().any(|(i, w)| {
+        w == n.as_slice()
+            && !(i > 0 && c[i - 1].is_ascii_digit())
+            && !c.get(i + n.len()).is_some_and(|d| d.is_ascii_digit())
+    })
+}
+
+/// The amounts in a customer's question (楼下那800块怎么办 → 800): runs of two or more digits.
+fn amounts(ask: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for c in ask.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else {
+            if run.len() >= 2 {
+                out.push(std::mem::take(&mut run));
+            }
+            run.clear();
+        }
+    }
+    out
 }
 
 /// "Now" before an outcome the customer waits for (马上发货), not about the chat (马上帮您核实).

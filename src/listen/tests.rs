@@ -703,3 +703,28 @@ fn what_the_agent_will_ask_or_look_up_is_no_question_to_the_customer() {
     let h = hear("您明天几点方便 我问一下师傅", LATE);
     assert!(h.promised.is_empty(), "{:?}", h.promised);
 }
+
+#[test]
+fn the_amount_asked_about_taken_up_answers_its_part() {
+    let v = Vocabulary::builtin();
+    let node = asking(
+        &["damage", "remedy", "price"],
+        "这算谁的、楼下那800块怎么办",
+        vec![part("楼下那800块怎么办", "price", false)],
+    );
+    let ctx = at(
+        &node,
+        "螺母都裂了，这算谁的？楼下那800块怎么办？",
+        "全铜冷热水龙头",
+    );
+    // The 800 taken up in a statement, with none of the price words: answered, topic taken up.
+    let h = listen(&v, "楼下的800我帮您向品牌保险报案 检测后按结论赔", &ctx);
+    assert!(h.unanswered.is_empty(), "{h:?}");
+    assert!(h.topics.iter().any(|t| t == "price"), "{h:?}");
+    // The amount only asked back is no answer.
+    let h = listen(&v, "您说的800是楼下要的吗？软管给您补发", &ctx);
+    assert_eq!(h.unanswered, ["楼下那800块怎么办"], "{h:?}");
+    // Nor another number.
+    let h = listen(&v, "软管给您补发 8000件库存都有 80小时内到", &ctx);
+    assert_eq!(h.unanswered, ["楼下那800块怎么办"], "{h:?}");
+}
