@@ -1766,12 +1766,12 @@ impl Matcher {
             }
             // A picker in the next clause, not one asking what is unclear or where (麻烦拍下是哪个
             // 位置开胶了).
-            let picker_next = || {
+            let picker_next = {
                 let next = Self::clause_hits_in(s, check, j.clause + 1);
                 next.iter().any(|x| x.role == Role::Picker)
                     && !next.iter().any(|x| x.role == Role::NotList)
             };
-            let far_frame = shi_frame_back(s, j, if picker_next() { 2 } else { 1 });
+            let far_frame = shi_frame_back(s, j, if picker_next { 2 } else { 1 });
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
@@ -1781,7 +1781,7 @@ impl Matcher {
                 && far_frame.is_none()
                 // 给您补发一只 还是您想整双换新呢: "or do you want" asked. Round 51: or asked by a
                 // picker in the next clause (先给您发新码 或者您想直接退款也行 您看选哪个).
-                && !or_you_want(s, j, picker_next())
+                && !or_you_want(s, j, picker_next)
             {
                 continue;
             }
@@ -2439,7 +2439,7 @@ fn shi_frame_back(s: &Scratch, j: &Hit, back: usize) -> Option<usize> {
         .map(|n| cl - n)
 }
 
-/// Whether `lead`, the text from a clause start to joiner `j`, opens with 是 framing an option.
+/// Whether `lead`, the text from a clause start to a joiner, opens with 是 framing an option.
 fn shi_lead(lead: &[char]) -> bool {
     let skip = lead
         .iter()
