@@ -1771,7 +1771,15 @@ impl Matcher {
                 next.iter().any(|x| x.role == Role::Picker)
                     && !next.iter().any(|x| x.role == Role::NotList)
             };
-            let far_frame = shi_frame_back(s, j, if picker_next { 2 } else { 1 });
+            // Round 56: or two clauses back when the framing clause asks (您看是等我们调货到城东
+            // 大概1-2天 还是直接去城西那家装): an asker before the 是 asks as a picker after would.
+            let far_frame = shi_frame_back(s, j, if picker_next { 2 } else { 1 }).or_else(|| {
+                shi_frame_back(s, j, 2).filter(|&k| {
+                    Self::clause_hits_in(s, check, k as u32)
+                        .iter()
+                        .any(|x| x.role == Role::Asker)
+                })
+            });
             if Self::clause_hits_in(s, check, j.clause)
                 .iter()
                 .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
