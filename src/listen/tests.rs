@@ -728,3 +728,29 @@ fn the_amount_asked_about_taken_up_answers_its_part() {
     let h = listen(&v, "软管给您补发 8000件库存都有 80小时内到", &ctx);
     assert_eq!(h.unanswered, ["楼下那800块怎么办"], "{h:?}");
 }
+
+#[test]
+fn a_car_asked_about_layers_offered_and_a_smell_told_are_heard() {
+    const LINE: &str = "卡罗拉能用这个脚垫吗？有没有味道？";
+    // Round 56 (played presale-mats-fitment): the customer's car asked for in any wording.
+    for reply in [
+        "亲 在的 您的车是几几年的 什么配置呀",
+        "请问是哪年的车？",
+        "您的卡罗拉是双擎还是汽油的呢",
+    ] {
+        let h = hear(reply, LINE);
+        assert!(h.asked_ids().contains("vehicle"), "{reply}: {:?}", h.asked);
+    }
+    // Single or double layer put as a choice offers the basic and the upgraded mat; double
+    // packing offers nothing.
+    let h = hear("您看要单层还是双层呢", LINE);
+    assert!(h.choice, "{:?}", h.offered);
+    assert!(h.offered_ids().contains("basic") && h.offered_ids().contains("upgrade"));
+    let h = hear("我们给您双层包装 放心", LINE);
+    assert!(!h.offered_ids().contains("upgrade"), "{:?}", h.offered);
+    // The smell told as it is takes up the smell topic; the fit told takes up fitment.
+    let h = hear("新的会有一点点胶味 晾一两天就散了", LINE);
+    assert!(h.topics.iter().any(|t| t == "smell"), "{:?}", h.topics);
+    let h = hear("我们双擎是单独开版的 按您确认的年款配置做", LINE);
+    assert!(h.topics.iter().any(|t| t == "fitment"), "{:?}", h.topics);
+}
