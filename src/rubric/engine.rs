@@ -1771,18 +1771,11 @@ impl Matcher {
                 next.iter().any(|x| x.role == Role::Picker)
                     && !next.iter().any(|x| x.role == Role::NotList)
             };
-            // Round 56: or two clauses back when the framing clause asks (您看是等我们调货到城东
-            // 大概1-2天 还是直接去城西那家装): an asker before the 是 asks as a picker after would.
-            let far_frame = shi_frame_back(s, j, if picker_next { 2 } else { 1 }).or_else(|| {
-                shi_frame_back(s, j, 2).filter(|&k| {
-                    Self::clause_hits_in(s, check, k as u32)
-                        .iter()
-                        .any(|x| x.role == Role::Asker)
-                })
-            });
-            if Self::clause_hits_in(s, check, j.clause)
+            let far_frame = shi_frame_back(s, j, if picker_next { 2 } else { 1 });
+            let not_choice = Self::clause_hits_in(s, check, j.clause)
                 .iter()
-                .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end)
+                .any(|x| x.role == Role::NotChoice && x.start < j.end && j.start < x.end);
+            if not_choice
                 && !shi_options(&s.norm.chars, clause_start, j)
                 // Round 37: 是 framing the first option (是要拦截退回 还是先签收) makes 还是 "or";
                 // round 55: two clauses back when a picker follows.
@@ -1810,8 +1803,21 @@ impl Matcher {
             {
                 first -= 1;
             }
-            // Round 55: the evidence starts where 是 framed the first option.
-            if let Some(k) = far_frame.filter(|&k| k < first) {
+            // Round 55: the evidence starts where 是 framed the first option. Round 56: also two
+            // clauses back when the framing clause asks (您看是等我们调货到城东 大概1-2天 还是直接去城西
+            // 那家装): an asker before the 是 asks as a picker after would. Not where 还是 is on the
+            // not-a-choice list (您看是23款的车 装上以后 还是会有点缝隙): that frame is a statement (review).
+            let asker_frame = || {
+                shi_frame_back(s, j, 2).filter(|&k| {
+                    Self::clause_hits_in(s, check, k as u32)
+                        .iter()
+                        .any(|x| x.role == Role::Asker)
+                })
+            };
+            if let Some(k) = far_frame
+                .or_else(|| (!not_choice).then(asker_frame).flatten())
+                .filter(|&k| k < first)
+            {
                 first = k;
             }
             if j.end as usize == s.clauses[last].1 && s.clauses[last].2 == ' ' {
