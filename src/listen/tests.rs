@@ -737,6 +737,7 @@ fn a_car_asked_about_layers_offered_and_a_smell_told_are_heard() {
         "亲 在的 您的车是几几年的 什么配置呀",
         "请问是哪年的车？",
         "您的卡罗拉是双擎还是汽油的呢",
+        "您车是双擎的吗？",
     ] {
         let h = hear(reply, LINE);
         assert!(h.asked_ids().contains("vehicle"), "{reply}: {:?}", h.asked);
