@@ -1975,9 +1975,18 @@ impl Matcher {
                 continue;
             }
             // Round 38: a picker asking what is unclear or what fails (您看哪个不明白再问我, 哪个步骤不行
-            // 您跟我说下) asks no choice: a `not_lists` word after it in its clause.
-            if mine().any(|x| x.role == Role::NotList && x.clause == p.clause && x.start >= p.start)
-            {
+            // 您跟我说下) asks no choice: a `not_lists` word after it in its clause. Round 57: or one
+            // around it (是哪个, 在哪个) with what it asks about named after it (您是在哪个APP里输的呀,
+            // 您是哪个地区呀), not one left bare at the end (pro和普通款不通用 你是哪个: pick one).
+            let named_after = s
+                .clauses
+                .get(cl)
+                .is_some_and(|c| s.norm.chars[(p.end as usize).min(c.1)..c.1].iter().any(|ch| !filler(ch)));
+            if mine().any(|x| {
+                x.role == Role::NotList
+                    && x.clause == p.clause
+                    && (x.start >= p.start || (x.end > p.start && named_after))
+            }) {
                 continue;
             }
             let upto = s.clauses.get(cl).map(|c| c.1).unwrap_or(0);
@@ -3642,6 +3651,24 @@ mod tests {
         assert!(!asks(
             "可以给您换新 或者您想退款也行 麻烦拍下是哪个位置开胶了"
         ));
+    }
+
+    #[test]
+    fn a_picker_asking_where_or_what_is_no_choice() {
+        // Round 57: a not-list word around the picker (是哪个, 在哪个) with what it asks about
+        // named after it asks where or what, not for a pick; left bare at the end it picks.
+        let m = choice(ChoiceRule {
+            joiners: words(&["还是"]),
+            pickers: words(&["哪个"]),
+            sets: words(&["和"]),
+            not_lists: words(&["是哪个", "在哪个"]),
+            ..Default::default()
+        });
+        let asks = |r: &str| offers_choice(&m, r);
+        assert!(!asks("麻烦把激活码和报错的页面截个图发我 您是在哪个APP里输的呀"));
+        assert!(!asks("北方和南方不一样 您是哪个地区呀"));
+        assert!(asks("pro和普通款不通用 你是哪个呀"));
+        assert!(asks("红色和蓝色都有货 您要哪个呢"));
     }
 
     #[test]
