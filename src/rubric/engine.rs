@@ -1978,10 +1978,11 @@ impl Matcher {
             // 您跟我说下) asks no choice: a `not_lists` word after it in its clause. Round 57: or one
             // around it (是哪个, 在哪个) with what it asks about named after it (您是在哪个APP里输的呀,
             // 您是哪个地区呀), not one left bare at the end (pro和普通款不通用 你是哪个: pick one).
-            let named_after = s
-                .clauses
-                .get(cl)
-                .is_some_and(|c| s.norm.chars[(p.end as usize).min(c.1)..c.1].iter().any(|ch| !filler(ch)));
+            let named_after = s.clauses.get(cl).is_some_and(|c| {
+                s.norm.chars[(p.end as usize).min(c.1)..c.1]
+                    .iter()
+                    .any(|ch| !filler(ch))
+            });
             if mine().any(|x| {
                 x.role == Role::NotList
                     && x.clause == p.clause
@@ -3665,7 +3666,9 @@ mod tests {
             ..Default::default()
         });
         let asks = |r: &str| offers_choice(&m, r);
-        assert!(!asks("麻烦把激活码和报错的页面截个图发我 您是在哪个APP里输的呀"));
+        assert!(!asks(
+            "麻烦把激活码和报错的页面截个图发我 您是在哪个APP里输的呀"
+        ));
         assert!(!asks("北方和南方不一样 您是哪个地区呀"));
         assert!(asks("pro和普通款不通用 你是哪个呀"));
         assert!(asks("红色和蓝色都有货 您要哪个呢"));
