@@ -1941,8 +1941,17 @@ impl Matcher {
         // found once, when a picker first needs it.
         let numbered_list = std::cell::OnceCell::new();
         let numbered_list = || {
-            *numbered_list
-                .get_or_init(|| numbered(&s.norm.chars) && !mine().any(|x| x.role == Role::NotList))
+            // Round 57 review: a not-list word around a picker (在哪个邮箱收) asks where, and says
+            // nothing of whether the numbers list steps.
+            *numbered_list.get_or_init(|| {
+                numbered(&s.norm.chars)
+                    && !mine().any(|x| {
+                        x.role == Role::NotList
+                            && !mine().any(|q| {
+                                q.role == Role::Picker && q.start < x.end && x.start < q.end
+                            })
+                    })
+            })
         };
         for p in mine().filter(|h| h.role == Role::Picker).take(64) {
             let cl = p.clause as usize;
@@ -1978,10 +1987,25 @@ impl Matcher {
             // 您跟我说下) asks no choice: a `not_lists` word after it in its clause. Round 57: or one
             // around it (是哪个, 在哪个) with what it asks about named after it (您是在哪个APP里输的呀,
             // 您是哪个地区呀), not one left bare at the end (pro和普通款不通用 你是哪个: pick one).
+            // Review: not where the customer is asked what she wants or picks before it (您要的是哪个
+            // 版本呀, 您想在哪个平台下单呢): that asks for a pick.
             let named_after = s.clauses.get(cl).is_some_and(|c| {
                 s.norm.chars[(p.end as usize).min(c.1)..c.1]
                     .iter()
                     .any(|ch| !filler(ch))
+                    && !contains_any(
+                        &s.norm.chars[c.0..(p.start as usize).max(c.0)],
+                        &[
+                            &['您', '要'],
+                            &['你', '要'],
+                            &['要', '的'],
+                            &['想'],
+                            &['选'],
+                            &['拍'],
+                            &['买'],
+                            &['订'],
+                        ],
+                    )
             });
             if mine().any(|x| {
                 x.role == Role::NotList
@@ -3671,6 +3695,9 @@ mod tests {
         ));
         assert!(!asks("北方和南方不一样 您是哪个地区呀"));
         assert!(asks("pro和普通款不通用 你是哪个呀"));
+        // Review: what she wants, asked before it, asks for a pick.
+        assert!(asks("精装和平装都有现货 您要的是哪个版本呀"));
+        assert!(asks("京东和天猫我们都有店 您想在哪个平台下单呢"));
         assert!(asks("红色和蓝色都有货 您要哪个呢"));
     }
 
