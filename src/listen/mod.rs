@@ -805,6 +805,23 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             })
             .map(|p| p.ask.clone())
             .collect();
+        // Round 57 (played after-book-missing-pages): that part's topic counts as taken up by this
+        // reply too, so a key point on it is not lost for having been said one turn early (有问题
+        // 那本不用寄回, then "坏的那本要我寄回去吗？新的什么时候能到？" answered with the time only).
+        for p in &n.parts {
+            let here = heard
+                .topics
+                .iter()
+                .any(|t| answers(vocab, t, |x| x == p.topic));
+            if !p.topic.is_empty()
+                && !here
+                && prev_topics
+                    .iter()
+                    .any(|t| answers(vocab, t, |x| x == p.topic))
+            {
+                heard.topics.push(p.topic.clone());
+            }
+        }
     }
     heard
 }

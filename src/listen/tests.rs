@@ -620,9 +620,12 @@ fn a_part_told_in_the_previous_reply_is_not_asked_again() {
     };
     let h = listen(&v, reply, &told);
     assert!(h.unanswered.is_empty(), "{h:?}");
+    // Round 57: and its topic counts as taken up, so a key point on it is not lost.
+    assert!(h.topics.iter().any(|t| t == "price"), "{h:?}");
     // Not told before: the half left is heard.
     let h = listen(&v, reply, &at(&node, line, "手链"));
     assert_eq!(h.unanswered, ["运费谁出"], "{h:?}");
+    assert!(!h.topics.iter().any(|t| t == "price"), "{h:?}");
     // A time is not carried over from the reply before.
     let earlier = ["运费我们出 明天上午就给您寄"];
     let h = listen(
@@ -754,4 +757,35 @@ fn a_car_asked_about_layers_offered_and_a_smell_told_are_heard() {
     assert!(h.topics.iter().any(|t| t == "smell"), "{:?}", h.topics);
     let h = hear("我们双擎是单独开版的 按您确认的年款配置做", LINE);
     assert!(h.topics.iter().any(|t| t == "fitment"), "{:?}", h.topics);
+}
+
+#[test]
+fn which_pages_asked_and_a_new_copy_offered_are_heard() {
+    // Round 57 (the bookshop scenario's author): which volume or pages asked is asking what
+    // went wrong; a new copy sent is the resend offered.
+    const LINE: &str = "书缺页了 还有倒着印的 你们卖的是不是盗版";
+    for reply in [
+        "真的很抱歉 缺的是哪一册、哪几页？",
+        "请问是哪一本哪几页呢 我马上处理",
+    ] {
+        let h = hear(reply, LINE);
+        assert!(
+            h.asked_ids().contains("complaint"),
+            "{reply}: {:?}",
+            h.asked
+        );
+    }
+    for reply in ["给您寄一套新的 旧的不用寄回", "今天就给您发一本新的"] {
+        let h = hear(reply, LINE);
+        assert!(
+            h.offered_ids().contains("resend"),
+            "{reply}: {:?}",
+            h.offered
+        );
+    }
+    let h = hear("这本是新的 页码都是全的", LINE);
+    assert!(!h.offered_ids().contains("resend"), "{:?}", h.offered);
+    // Genuine or pirated, told, takes up the quality topic.
+    let h = hear("这是出版社授权的正版书 不是盗版", LINE);
+    assert!(h.topics.iter().any(|t| t == "quality"), "{:?}", h.topics);
 }
