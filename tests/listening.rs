@@ -560,3 +560,61 @@ fn the_certificate_explained_answers_a_customer_who_says_fake() {
     assert!(!r.turn.heard.off_topic, "{:?}", r.turn.heard);
     assert_eq!(sess.current_node().id, "triple", "「{}」", r.customer_line);
 }
+
+#[test]
+fn what_the_reply_just_told_is_not_asked_again() {
+    // Round 57: after 来回运费都由我们承担 in the options reply, the customer who picks asks only
+    // how long (her line's {?price:…} slot drops); told nothing about postage, she asks both.
+    let rubric = Rubric::builtin();
+    let all = shipped(&rubric);
+    let s = all
+        .iter()
+        .find(|s| s.id == "after-plating-green")
+        .expect("after-plating-green ships");
+    for seed in 1..=5 {
+        let mut sess = start(&rubric, s, seed);
+        let mut seen = false;
+        for line in good(&s.id) {
+            if sess.is_over() {
+                break;
+            }
+            let told = line.contains("来回运费都由我们承担");
+            let r = sess.reply(&rubric, &line, 5.0).expect("reply");
+            if told {
+                assert!(
+                    !r.customer_line.contains("运费"),
+                    "seed {seed}: {}",
+                    r.customer_line
+                );
+                assert!(
+                    r.customer_line.contains('？'),
+                    "seed {seed}: {}",
+                    r.customer_line
+                );
+                seen = true;
+            }
+        }
+        assert!(
+            seen,
+            "seed {seed}: the good script offers the options with the postage told"
+        );
+        let mut sess = start(&rubric, s, seed);
+        for line in good(&s.id) {
+            // The options put with nothing about money or postage.
+            let untold = if line.contains("来回运费都由我们承担") {
+                "有两个办法您挑：给您换一个新的，或者退货退款。您看是换新还是退款？".to_string()
+            } else {
+                line.clone()
+            };
+            let r = sess.reply(&rubric, &untold, 5.0).expect("reply");
+            if untold != line {
+                assert!(
+                    r.customer_line.contains("运费"),
+                    "seed {seed}: {}",
+                    r.customer_line
+                );
+                break;
+            }
+        }
+    }
+}

@@ -94,7 +94,11 @@ fn check_points_at_unknown_and_valueless_placeholders() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(dir.join("shops/digital.ron"), shop).unwrap();
-    let src = src.replacen("那包邮总行吧？", "那包邮总行吧？{prise}块呢", 1);
+    let src = src.replacen(
+        "那包邮总行吧？",
+        "那包邮总行吧？{prise}块呢{?nosuchtopic:运费谁出？}",
+        1,
+    );
     assert!(src.contains("{prise}"));
     let file = dir.join("bad.ron");
     std::fs::write(&file, &src).unwrap();
@@ -126,6 +130,12 @@ fn check_points_at_unknown_and_valueless_placeholders() {
         place("{free_shipping_over}", 0)
     );
     assert!(text.contains(&missing), "want {missing}\n{text}");
+    // Round 57: a told slot names a listening topic.
+    let told = format!(
+        "{} told slot `{{?nosuchtopic:运费谁出？}}`: `nosuchtopic` is not a listening topic",
+        place("{?nosuchtopic", 0)
+    );
+    assert!(text.contains(&told), "want {told}\n{text}");
     // One report per placeholder, wherever it stands in the file.
     let uses = src.matches("{free_shipping_over}").count();
     assert!(uses >= 2);

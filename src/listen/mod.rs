@@ -971,6 +971,21 @@ fn on_topic(vocab: &Vocabulary, heard: &Heard, mine: &str, ctx: &Context) -> boo
 /// the option the customer took, the trainee's latest promise, the customer's question.
 pub const HEARD_SLOTS: [&str; 3] = ["picked", "promise", "question"];
 
+/// A told slot in a customer line, `{?topic:text}`: the customer asks `text` unless the reply that
+/// led to the line already took up `topic` (坏的那本要我寄回去吗 is not asked right after 不用寄回).
+/// Returns (topic, text) for a slot name of that form.
+pub fn told_slot(name: &str) -> Option<(&str, &str)> {
+    let rest = name.strip_prefix('?')?;
+    let (topic, text) = rest.split_once(':')?;
+    (!topic.is_empty()).then_some((topic, text))
+}
+
+/// Did a reply heard on `topics` take up the customer's `topic` (itself, or a topic that answers
+/// it by the vocabulary's `related`)?
+pub fn takes_up(vocab: &Vocabulary, topics: &[String], topic: &str) -> bool {
+    topics.iter().any(|t| answers(vocab, t, |x| x == topic))
+}
+
 /// Fill `{name}` slots from `lookup`; `None` when a slot has no value.
 pub fn fill_slots(line: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let mut out = String::new();

@@ -789,3 +789,23 @@ fn which_pages_asked_and_a_new_copy_offered_are_heard() {
     let h = hear("这是出版社授权的正版书 不是盗版", LINE);
     assert!(h.topics.iter().any(|t| t == "quality"), "{:?}", h.topics);
 }
+
+#[test]
+fn a_told_slot_names_its_topic_and_what_she_asks() {
+    // Round 57: {?topic:text} in a customer line is asked unless the reply took the topic up.
+    assert_eq!(
+        told_slot("?price:运费谁出？"),
+        Some(("price", "运费谁出？"))
+    );
+    assert_eq!(told_slot("picked"), None);
+    assert_eq!(told_slot("?:运费谁出？"), None);
+    assert_eq!(told_slot("?price"), None);
+    let v = Vocabulary::builtin();
+    let h = hear(
+        "您看是换新还是退款 来回运费都由我们承担",
+        "这条手链现在怎么办？",
+    );
+    assert!(takes_up(&v, &h.topics, "price"), "{:?}", h.topics);
+    let h = hear("您看是换新还是退款", "这条手链现在怎么办？");
+    assert!(!takes_up(&v, &h.topics, "price"), "{:?}", h.topics);
+}

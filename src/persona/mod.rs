@@ -1,7 +1,7 @@
 //! The customer: temperament drawn from a seed, line variants with slots filled from what was
 //! heard, mood, the option they take, and branch choice.
 
-use crate::listen::{HEARD_SLOTS, Heard, Vocabulary, fill_slots, slots};
+use crate::listen::{HEARD_SLOTS, Heard, Vocabulary, fill_slots, slots, told_slot};
 use crate::rubric::{CheckId, TurnVerdict};
 use crate::scenario::{Facts, Node, PersonaDef, Scenario};
 use rand::rngs::StdRng;
@@ -110,6 +110,7 @@ impl Customer {
                     lookup(name)
                         .or_else(|| scenario.persona.facts.get(name).cloned())
                         .or_else(|| scenario.shop_value(name))
+                        .or_else(|| told_slot(name).map(|(_, t)| t.to_string()))
                 };
                 fill_slots(l, &with_persona).map(|t| (uses_heard(l), t))
             })

@@ -53,6 +53,14 @@ fn braces_in_strings(src: &str) -> Vec<(usize, &str)> {
             }
             (true, b'\\') => i += 1,
             (true, b'"') => in_str = false,
+            // A told slot, `{?topic:what she asks}` (round 57): its whole inside.
+            (true, b'{') if b.get(i + 1) == Some(&b'?') => {
+                if let Some(n) = src[i + 1..].find(['}', '"'])
+                    && src.as_bytes()[i + 1 + n] == b'}'
+                {
+                    out.push((i, &src[i + 1..i + 1 + n]));
+                }
+            }
             (true, b'{') => {
                 let name_len = src[i + 1..]
                     .bytes()
@@ -133,7 +141,23 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         ),
         None => "the scenario's `shop`".to_string(),
     };
+    let vocab = std::cell::OnceCell::new();
     for (at, name) in braces_in_strings(src) {
+        if name.starts_with('?') {
+            let vocab = vocab.get_or_init(crate::listen::Vocabulary::builtin);
+            match crate::listen::told_slot(name) {
+                Some((topic, _)) if vocab.topic(topic).is_some() => {}
+                Some((topic, _)) => out.push(loc.at(
+                    at,
+                    format!("told slot `{{{name}}}`: `{topic}` is not a listening topic"),
+                )),
+                None => out.push(loc.at(
+                    at,
+                    format!("told slot `{{{name}}}`: write it `{{?topic:what she asks}}`"),
+                )),
+            }
+            continue;
+        }
         match s.placeholder(name) {
             None if crate::listen::HEARD_SLOTS.contains(&name)
                 || s.persona.facts.contains_key(name) => {}

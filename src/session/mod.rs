@@ -494,7 +494,14 @@ impl Session {
             "picked" => picked_label.clone(),
             "promise" => promise.clone(),
             "question" => Some(question.clone()),
-            _ => None,
+            // Round 57: what the reply just took up is not asked again.
+            _ => listen::told_slot(name).map(|(topic, text)| {
+                if listen::takes_up(&vocab, &heard.topics, topic) {
+                    String::new()
+                } else {
+                    text.to_string()
+                }
+            }),
         };
         let line = match next {
             Some(_) if waits_for_rest => self
