@@ -796,11 +796,8 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
             .filter(|p| {
                 let by_time = p.time && gave_time;
                 let by_topic = !p.topic.is_empty()
-                    && heard
-                        .topics
-                        .iter()
-                        .chain(prev_topics.iter())
-                        .any(|t| answers(vocab, t, |x| x == p.topic));
+                    && (takes_up(vocab, &heard.topics, &p.topic)
+                        || takes_up(vocab, &prev_topics, &p.topic));
                 !(by_time || by_topic || by_amount(p))
             })
             .map(|p| p.ask.clone())
@@ -809,15 +806,9 @@ pub fn listen(vocab: &Vocabulary, reply: &str, ctx: &Context) -> Heard {
         // reply too, so a key point on it is not lost for having been said one turn early (有问题
         // 那本不用寄回, then "坏的那本要我寄回去吗？新的什么时候能到？" answered with the time only).
         for p in &n.parts {
-            let here = heard
-                .topics
-                .iter()
-                .any(|t| answers(vocab, t, |x| x == p.topic));
             if !p.topic.is_empty()
-                && !here
-                && prev_topics
-                    .iter()
-                    .any(|t| answers(vocab, t, |x| x == p.topic))
+                && !takes_up(vocab, &heard.topics, &p.topic)
+                && takes_up(vocab, &prev_topics, &p.topic)
             {
                 heard.topics.push(p.topic.clone());
             }

@@ -1989,28 +1989,30 @@ impl Matcher {
             // 您是哪个地区呀), not one left bare at the end (pro和普通款不通用 你是哪个: pick one).
             // Review: not where the customer is asked what she wants or picks before it (您要的是哪个
             // 版本呀, 您想在哪个平台下单呢): that asks for a pick.
-            let named_after = s.clauses.get(cl).is_some_and(|c| {
-                s.norm.chars[(p.end as usize).min(c.1)..c.1]
-                    .iter()
-                    .any(|ch| !filler(ch))
-                    && !contains_any(
-                        &s.norm.chars[c.0..(p.start as usize).max(c.0)],
-                        &[
-                            &['您', '要'],
-                            &['你', '要'],
-                            &['要', '的'],
-                            &['想'],
-                            &['选'],
-                            &['拍'],
-                            &['买'],
-                            &['订'],
-                        ],
-                    )
-            });
+            let named_after = || {
+                s.clauses.get(cl).is_some_and(|c| {
+                    s.norm.chars[(p.end as usize).min(c.1)..c.1]
+                        .iter()
+                        .any(|ch| !filler(ch))
+                        && !contains_any(
+                            &s.norm.chars[c.0..(p.start as usize).max(c.0)],
+                            &[
+                                &['您', '要'],
+                                &['你', '要'],
+                                &['要', '的'],
+                                &['想'],
+                                &['选'],
+                                &['拍'],
+                                &['买'],
+                                &['订'],
+                            ],
+                        )
+                })
+            };
             if mine().any(|x| {
                 x.role == Role::NotList
                     && x.clause == p.clause
-                    && (x.start >= p.start || (x.end > p.start && named_after))
+                    && (x.start >= p.start || (x.end > p.start && named_after()))
             }) {
                 continue;
             }

@@ -141,12 +141,10 @@ pub fn validate(s: &Scenario, src: &str, rubric: &Rubric) -> Vec<Diagnostic> {
         ),
         None => "the scenario's `shop`".to_string(),
     };
-    let vocab = std::cell::OnceCell::new();
     for (at, name) in braces_in_strings(src) {
         if name.starts_with('?') {
-            let vocab = vocab.get_or_init(crate::listen::Vocabulary::builtin);
             match crate::listen::told_slot(name) {
-                Some((topic, _)) if vocab.topic(topic).is_some() => {}
+                Some((topic, _)) if crate::listen::shared().topic(topic).is_some() => {}
                 Some((topic, _)) => out.push(loc.at(
                     at,
                     format!("told slot `{{{name}}}`: `{topic}` is not a listening topic"),
